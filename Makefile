@@ -1,0 +1,166 @@
+# hwhealth: one build.  `make` builds the daemon, the CLI and the plugins into
+# build/ (build-san/ with SANITIZE=1); nothing needs installing to run them.
+#
+#   make            build everything
+#   make deps       install the Debian packages the build, tests and demo need
+#   make check      deps + build + unit and integration tests (SANITIZE=1: ASan+UBSan)
+#   make demo       a simulated node going bad, no hardware needed (root or userns)
+#   make bench      benchmarks; figures go to bench/RESULTS.md
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
+#   make install    PREFIX, DESTDIR honoured
+
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+LIBDIR      ?= $(PREFIX)/lib
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+SYSCONFDIR  ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
+SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
+DESTDIR     ?=
+
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+
+ifeq ($(SANITIZE),1)
+BUILD       := build-san
+SANFLAGS    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD       := build
+SANFLAGS    :=
+endif
+
+CORE_PKGS   := json-c libsystemd
+WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+               -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS    += -D_GNU_SOURCE -Iinclude -Iagent \
+               -DHWH_VERSION='"$(VERSION)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' \
+               -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' -DRUNSTATEDIR='"$(RUNSTATEDIR)"' \
+               -DLIBDIR='"$(LIBDIR)"' -DDATADIR='"$(DATADIR)"'
+CFLAGS      ?= -O2 -g
+CFLAGS      += -std=gnu11 $(WARN) -pthread -fPIC $(SANFLAGS)
+LDFLAGS     += -pthread $(SANFLAGS)
+
+CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS   := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -ldl -lm
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS  := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+# libsensors ships no .pc file on Debian 12: fall back to the plain library.
+SENSORS_LIBS := $(shell $(PKG_CONFIG) --libs libsensors 2>/dev/null || echo -lsensors)
+
+# The core: everything the daemon is made of but main().
+CORE_SRCS   := agent/config.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
+               agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
+               agent/jsonout.c
+CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/util.c
+PLUGINS     := sensors
+TEST_PLUGINS := badabi sleepy echo
+
+CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c
+TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+
+DAEMON      := $(BUILD)/hwhealthd
+CLI         := $(BUILD)/hwhealth
+PLUGIN_SOS  := $(PLUGINS:%=$(BUILD)/plugins/%.so)
+TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(BUILD)/tests/plugins/%.so)
+TEST_RUNNER := $(BUILD)/tests/check_hwhealth
+
+.PHONY: all deps check unit integration demo bench fuzz install clean
+all: $(DAEMON) $(CLI) $(PLUGIN_SOS)
+
+$(BUILD)/libhwcore.a: $(CORE_OBJS)
+	ar rcs $@ $^
+
+$(DAEMON): $(BUILD)/agent/hwhealthd.o $(BUILD)/libhwcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(CLI): $(CLI_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/plugins/sensors.so: $(BUILD)/plugins/sensors.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SENSORS_LIBS) -lm
+
+$(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
+
+# Every "Suite *name_suite(void)" in the test sources goes into the runner.
+$(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c,$(TEST_SRCS))
+	@mkdir -p $(dir $@)
+	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $^ > $@
+
+$(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/tests $(CORE_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(TEST_OBJS): CPPFLAGS += -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
+$(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/libhwcore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
+
+deps:
+	@./contrib/deps.sh
+
+# The test command of the README.  Unit and integration suites run in one
+# check runner, so the last line is check's summary.
+check: deps
+	$(MAKE) all $(TEST_PLUGIN_SOS) $(TEST_RUNNER)
+	$(MAKE) fuzz-smoke
+	CK_DEFAULT_TIMEOUT=60 $(TEST_RUNNER)
+
+unit: all $(TEST_PLUGIN_SOS) $(TEST_RUNNER)
+	CK_RUN_SUITE=$(SUITE) $(TEST_RUNNER)
+
+demo: all
+	./contrib/demo.sh $(BUILD)
+
+bench: all
+	./bench/sensors_bench.sh $(BUILD)
+
+# Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
+FUZZ_TARGETS := fuzz_config fuzz_request
+FUZZ_BUILD  := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(CORE_SRCS)
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_BUILD)/corpus-$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t >$(FUZZ_BUILD)/$$t.log 2>&1 \
+	    || { tail -40 $(FUZZ_BUILD)/$$t.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/$$t.log; done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/hwhealth/plugins \
+	  $(DESTDIR)$(DATADIR)/hwhealth/rules $(DESTDIR)$(SYSCONFDIR)/hwhealth \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/include/hwhealth
+	install -m 755 $(DAEMON) $(DESTDIR)$(SBINDIR)/hwhealthd
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/hwhealth
+	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(LIBDIR)/hwhealth/plugins/
+	install -m 644 include/hwhealth/plugin.h $(DESTDIR)$(PREFIX)/include/hwhealth/
+	install -m 644 docs/hwhealth.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/hwhealth.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 docs/hwhealthd.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/hwhealthd.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/hwhealthd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/hwhealth/hwhealth.conf || \
+	  install -m 644 contrib/hwhealth.conf.example $(DESTDIR)$(SYSCONFDIR)/hwhealth/hwhealth.conf
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

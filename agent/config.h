@@ -1,0 +1,107 @@
+/*
+ * config: hwhealth.conf parsing into a fresh struct hwh_config.
+ *
+ * Syntax (documented in docs/hwhealth.conf.5): statements "key value" ended by
+ * a newline or ';', '#' comments, double-quoted strings with \" and \\
+ * escapes, and blocks "source NAME { ... }".  The parser keeps going after an
+ * error and reports every one as "file:line:col: message"; a file with any
+ * error is refused as a whole.  The daemon parses into a fresh struct and
+ * swaps it in only on success (startup and SIGHUP), so a bad edit never
+ * replaces a running configuration.
+ *
+ * Plugin-specific keys inside a source block are kept as hwh_option entries
+ * with their positions; the daemon hands them to the plugin's config()
+ * callback, which validates them (see plugin.c: cfg_check_plugins()).
+ */
+#ifndef HWH_CONFIG_H
+#define HWH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hwhealth/plugin.h>
+
+#define CFG_DEFAULT_PATH SYSCONFDIR "/hwhealth/hwhealth.conf"
+#define CFG_DEFAULT_SOCKET RUNSTATEDIR "/hwhealth/hwhealthd.sock"
+#define CFG_DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/hwhealth"
+#define CFG_DEFAULT_PLUGIN_DIR LIBDIR "/hwhealth/plugins"
+#define CFG_DEFAULT_RULES_DIR DATADIR "/hwhealth/rules"
+#define CFG_DEFAULT_INTERVAL_MS 10000
+#define CFG_DEFAULT_TIMEOUT_MS 5000
+#define CFG_DEFAULT_HISTORY 128
+#define CFG_DEFAULT_SOCKET_MODE 0660
+
+/* One "source NAME { ... }" block. */
+struct cfg_source {
+	char *name;          /* instance name, unique */
+	char *plugin;        /* plugin to load; defaults to name */
+	int64_t interval_ms; /* poll interval */
+	int64_t timeout_ms;  /* a poll running longer marks the source unavailable */
+	int64_t stale_ms;    /* metrics older than this are stale */
+	bool enabled;        /* "enabled no" keeps the block but runs nothing */
+	struct hwh_option *opts; /* plugin-specific options, strings owned here */
+	size_t nopts;
+	char *file;          /* where the block starts */
+	int line, col;
+};
+
+/* A whole configuration: global settings and the sources. */
+struct hwh_config {
+	char *path;          /* file it was read from; NULL = built-in defaults */
+	char *socket_path;   /* control socket */
+	char *socket_group;  /* group owning the socket, NULL = daemon's group */
+	unsigned socket_mode; /* permission bits of the socket */
+	char *state_dir;
+	char *plugin_dir;
+	char *rules_dir;
+	int log_level;       /* HWH_LOG_* */
+	int64_t interval_ms; /* default for sources */
+	int64_t timeout_ms;  /* default for sources */
+	int64_t stale_ms;    /* default for sources; 0 = 3 x interval */
+	unsigned history;    /* raw samples kept per metric */
+	bool autodetect;     /* no source blocks were given: probe every plugin */
+	struct cfg_source *sources;
+	size_t nsources;
+};
+
+/* Diagnostics collected while parsing: "file:line:col: message" each. */
+struct cfg_diag {
+	char **msgs;
+	size_t n;
+};
+
+/* A configuration holding the built-in defaults and no sources
+ * (autodetect on).  NULL on ENOMEM. */
+struct hwh_config *config_new_defaults(void);
+
+/*
+ * Parse the file at path into *out (a new configuration on top of the
+ * built-in defaults).  Returns 0 on success; -1 if the file has errors (all
+ * appended to diag, *out NULL); -2 if it cannot be read (diag says why).
+ */
+int config_load(const char *path, struct hwh_config **out, struct cfg_diag *diag);
+
+/* Same, from a string in memory; name is used in messages.  For tests and
+ * fuzzing.  Returns 0 or -1 as config_load. */
+int config_parse(const char *name, const char *text, size_t len,
+		 struct hwh_config **out, struct cfg_diag *diag);
+
+/* Append a formatted "file:line:col: message" to diag. */
+void cfg_diag_add(struct cfg_diag *diag, const char *file, int line, int col,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void cfg_diag_free(struct cfg_diag *diag);
+
+/* Effective stale age of a source: its own, else the global, else 3 x interval. */
+int64_t cfg_source_stale_ms(const struct hwh_config *cfg, const struct cfg_source *src);
+
+/* Add a source block for plugin (autodetected defaults).  0 or -ENOMEM. */
+int config_add_source(struct hwh_config *cfg, const char *plugin);
+
+/* Parse "500ms", "10s", "5m", "2h", "1d" (bare number = seconds) into ms.
+ * Returns 0, or -1 if malformed / not positive. */
+int cfg_parse_duration(const char *s, int64_t *ms);
+
+void config_free(struct hwh_config *cfg);
+
+#endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian 12 packages that building, testing, the demo and the
+# benchmarks need.  Idempotent and non-interactive; does nothing when all are
+# present, so it is cheap to run from `make check`.
+set -eu
+PKGS="gcc make pkg-config util-linux check libjson-c-dev libsystemd-dev
+libsensors-dev lm-sensors clang libclang-rt-14-dev"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && { echo "deps: all packages present"; exit 0; }
+echo "deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: need root to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+# shellcheck disable=SC2086
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing

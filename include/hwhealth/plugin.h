@@ -1,0 +1,236 @@
+/*
+ * hwhealth plugin ABI: the only contract between hwhealthd and its plugins.
+ *
+ * A plugin is a shared object that exports one symbol, HWH_PLUGIN_SYMBOL, a
+ * const struct hwh_plugin.  The struct starts with abi_version and
+ * struct_size: the core refuses a plugin whose major version differs from its
+ * own and reads fields added later only when struct_size covers them.  New
+ * fields go at the end, and bump HWH_ABI_MINOR.
+ *
+ * Life cycle of one instance (one "source NAME { ... }" block):
+ *   config()   on the main thread, when a configuration is loaded or checked:
+ *              validate the options and allocate the instance.  Must not
+ *              touch hardware (it runs for --check-config too).
+ *   init()     on the instance's own thread, before the first poll.
+ *   poll()     on the instance's own thread, once per interval.  Report
+ *              readings with hwh_emit() and events with hwh_event().
+ *   rescan()   optional, on the instance's thread before a poll, when the
+ *              operator asked for a rescan (SIGHUP, "hwhealth rescan").
+ *   shutdown() on the instance's thread when it stops: free the instance.
+ * A poll that overruns its timeout is not cancelled: the core marks the
+ * source unavailable and drops what that poll emits.  So a plugin never has to
+ * guard against its own slowness, only against its own errors.
+ *
+ * The host (core) side is reached only through struct hwh_host, the first
+ * member of the opaque context passed to init/poll/rescan/act.  Plugins link
+ * no core code: the helpers below are static inline.
+ */
+#ifndef HWHEALTH_PLUGIN_H
+#define HWHEALTH_PLUGIN_H
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HWH_ABI_MAJOR 1
+#define HWH_ABI_MINOR 0
+#define HWH_ABI_VERSION ((uint32_t)(HWH_ABI_MAJOR << 16 | HWH_ABI_MINOR))
+#define HWH_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
+
+/* Name of the symbol each plugin exports. */
+#define HWH_PLUGIN_SYMBOL "hwh_plugin"
+
+/* What a metric measures. */
+enum hwh_kind {
+	HWH_KIND_OTHER = 0,   /* none of the below */
+	HWH_KIND_TEMPERATURE, /* degrees Celsius */
+	HWH_KIND_FAN,         /* revolutions per minute */
+	HWH_KIND_VOLTAGE,     /* volts */
+	HWH_KIND_CURRENT,     /* amperes */
+	HWH_KIND_POWER,       /* watts */
+	HWH_KIND_ENERGY,      /* joules */
+	HWH_KIND_HUMIDITY,    /* percent relative humidity */
+	HWH_KIND_INTRUSION,   /* 0 = closed, 1 = intrusion detected */
+	HWH_KIND_COUNTER,     /* monotonically growing count (errors...) */
+	HWH_KIND_PERCENT,     /* 0..100 */
+	HWH_KIND_STATE,       /* discrete state, see hwh_reading.text */
+	HWH_KIND_COUNT        /* number of kinds, not a kind */
+};
+
+/* The limits a piece of hardware reports for its own reading. */
+enum hwh_limit {
+	HWH_LIM_LEMERG = 0, /* lower non-recoverable / emergency */
+	HWH_LIM_LCRIT,      /* lower critical */
+	HWH_LIM_MIN,        /* lower warning (min, lower non-critical) */
+	HWH_LIM_MAX,        /* upper warning (max, upper non-critical) */
+	HWH_LIM_CRIT,       /* upper critical */
+	HWH_LIM_EMERG,      /* upper non-recoverable / emergency */
+	HWH_LIM_COUNT       /* number of limits, not a limit */
+};
+
+/* Flags of a reading, as the hardware reports them. */
+#define HWH_F_ALARM (1u << 0)       /* some alarm is raised */
+#define HWH_F_MIN_ALARM (1u << 1)   /* below min */
+#define HWH_F_MAX_ALARM (1u << 2)   /* above max */
+#define HWH_F_LCRIT_ALARM (1u << 3) /* below lcrit */
+#define HWH_F_CRIT_ALARM (1u << 4)  /* above crit */
+#define HWH_F_EMERG_ALARM (1u << 5) /* above emergency */
+#define HWH_F_FAULT (1u << 6)       /* sensor fault (open diode, ...) */
+#define HWH_F_BEEP (1u << 7)        /* chip beeps on alarm */
+
+/* Status of one reading as its source saw it. */
+enum hwh_rstatus {
+	HWH_R_OK = 0,     /* value read */
+	HWH_R_UNREADABLE, /* the value could not be read; value is NAN */
+	HWH_R_COUNT       /* number of statuses, not a status */
+};
+
+/* One sample of one metric.  Strings are copied by hwh_emit(). */
+struct hwh_reading {
+	const char *device;  /* e.g. "coretemp-isa-0000"; no '/' */
+	const char *name;    /* e.g. "temp1"; no '/' */
+	const char *label;   /* human label ("Core 0") or NULL */
+	enum hwh_kind kind;  /* what it measures */
+	const char *unit;    /* "C", "RPM", "V"... or NULL for the kind's */
+	double value;        /* NAN when unreadable */
+	double limit[HWH_LIM_COUNT]; /* NAN where the hardware has none */
+	unsigned flags;      /* HWH_F_* */
+	enum hwh_rstatus status; /* OK or UNREADABLE */
+	const char *text;    /* optional state text (discrete sensors), or NULL */
+	const char *error;   /* why unreadable, or NULL */
+};
+
+/* Severity of an event, from the hardware's point of view. */
+enum hwh_severity {
+	HWH_SEV_INFO = 0, /* informational */
+	HWH_SEV_WARNING,  /* degraded, not failed */
+	HWH_SEV_CRITICAL, /* failed or about to */
+	HWH_SEV_COUNT     /* number of severities, not a severity */
+};
+
+/* A discrete happening: a SEL record, a failed self-test, a watchdog reset. */
+struct hwh_event {
+	const char *device;       /* where it happened */
+	const char *type;         /* short machine name, e.g. "ecc-corrected" */
+	const char *text;         /* human text */
+	enum hwh_severity severity;
+	int64_t time_wall_ms;     /* when the hardware says it happened (ms since epoch), 0 = now */
+};
+
+/* A plugin option from the configuration: "key value" inside a block. */
+struct hwh_option {
+	const char *key;
+	const char *value;
+	const char *file; /* configuration file it came from */
+	int line, col;    /* 1-based position of the key */
+};
+
+/* Where config() reports a bad option. */
+struct hwh_config_error {
+	int option;    /* index into the options array, or -1 for the block */
+	char msg[256]; /* what is wrong and what was expected */
+};
+
+struct hwh_ctx; /* opaque: one plugin instance as the core sees it */
+
+/* Log priorities: syslog's numbers. */
+#define HWH_LOG_ERR 3
+#define HWH_LOG_WARNING 4
+#define HWH_LOG_NOTICE 5
+#define HWH_LOG_INFO 6
+#define HWH_LOG_DEBUG 7
+
+/* The core's services, reached through hwh_host(ctx). */
+struct hwh_host {
+	uint32_t abi_version;
+	uint32_t struct_size;
+	/* Log a message; the core prefixes the instance name. */
+	void (*vlog)(struct hwh_ctx *ctx, int prio, const char *fmt, va_list ap);
+	/* Report a reading.  Returns 0, or -ENOMEM / -EINVAL (bad ids). */
+	int (*emit)(struct hwh_ctx *ctx, const struct hwh_reading *r);
+	/* Report an event.  Returns 0 or a negative errno. */
+	int (*event)(struct hwh_ctx *ctx, const struct hwh_event *e);
+	/* Say why the current poll failed (shown by "hwhealth status"). */
+	void (*verror)(struct hwh_ctx *ctx, const char *fmt, va_list ap);
+	/* Non-zero when the core is stopping this instance: end the poll early. */
+	int (*stopping)(struct hwh_ctx *ctx);
+};
+
+/* A plugin: the one symbol a .so exports. */
+struct hwh_plugin {
+	uint32_t abi_version;  /* HWH_ABI_VERSION the plugin was built against */
+	uint32_t struct_size;  /* sizeof(struct hwh_plugin) it was built with */
+	const char *name;      /* equals the file name without ".so" */
+	const char *description;
+	/* 1 if the hardware or tool this source reads is present here, else 0.
+	 * Used to build the default configuration.  May be NULL (never). */
+	int (*probe)(void);
+	/* Validate options and allocate an instance.  0, or -1 with err set. */
+	int (*config)(const struct hwh_option *opts, size_t nopts, void **inst,
+		      struct hwh_config_error *err);
+	/* Open resources.  0, or a negative errno with hwh_error() called. */
+	int (*init)(void *inst, struct hwh_ctx *ctx);
+	/* Read the hardware.  0, or a negative errno with hwh_error() called:
+	 * the source is then unavailable with that reason until a poll works. */
+	int (*poll)(void *inst, struct hwh_ctx *ctx);
+	/* Rediscover devices (may be NULL). */
+	int (*rescan)(void *inst, struct hwh_ctx *ctx);
+	/* Carry out an action (action plugins; NULL for sources). */
+	int (*act)(void *inst, struct hwh_ctx *ctx, const char *action, const char *arg);
+	/* Release everything; inst is invalid afterwards. */
+	void (*shutdown)(void *inst);
+};
+
+/* Helpers every plugin uses.  Static inline so plugins link nothing. */
+struct hwh_ctx_public {
+	const struct hwh_host *host; /* first member of every context */
+};
+
+static inline const struct hwh_host *hwh_host(struct hwh_ctx *ctx)
+{
+	return ((const struct hwh_ctx_public *)(const void *)ctx)->host;
+}
+
+__attribute__((format(printf, 3, 4))) static inline void
+hwh_log(struct hwh_ctx *ctx, int prio, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	hwh_host(ctx)->vlog(ctx, prio, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3))) static inline void
+hwh_error(struct hwh_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	hwh_host(ctx)->verror(ctx, fmt, ap);
+	va_end(ap);
+}
+
+static inline int hwh_emit(struct hwh_ctx *ctx, const struct hwh_reading *r)
+{
+	return hwh_host(ctx)->emit(ctx, r);
+}
+
+static inline int hwh_event(struct hwh_ctx *ctx, const struct hwh_event *e)
+{
+	return hwh_host(ctx)->event(ctx, e);
+}
+
+static inline int hwh_stopping(struct hwh_ctx *ctx)
+{
+	return hwh_host(ctx)->stopping(ctx);
+}
+
+/* Initialise a reading: no value, no limits, no flags, status OK. */
+static inline void hwh_reading_init(struct hwh_reading *r)
+{
+	*r = (struct hwh_reading){ .value = NAN, .status = HWH_R_OK };
+	for (int i = 0; i < HWH_LIM_COUNT; i++)
+		r->limit[i] = NAN;
+}
+
+#endif
