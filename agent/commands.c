@@ -1,0 +1,232 @@
+/*
+ * commands: what the control socket answers (docs/PROTOCOL.md).  Each
+ * handler builds a json-c result from the daemon's state; state-changing
+ * ones are marked root-only in the table at the end.  To add a command,
+ * write a handler and add a row.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "util.h"
+
+static json_object *jdouble(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+static json_object *jstr(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+static json_object *cmd_ping(void *ud, json_object *req, char *err, size_t errlen)
+{
+	json_object *r = json_object_new_object();
+
+	(void)ud, (void)req, (void)err, (void)errlen;
+	json_object_object_add(r, "pong", json_object_new_boolean(1));
+	json_object_object_add(r, "version", json_object_new_string(HWH_VERSION));
+	return r;
+}
+
+static json_object *node_json(struct daemon *d)
+{
+	struct health_report h;
+	json_object *node = json_object_new_object(), *reasons = json_object_new_array();
+
+	daemon_health(d, &h);
+	for (size_t i = 0; i < h.nreasons; i++)
+		json_object_array_add(reasons, json_object_new_string(h.reasons[i]));
+	if (h.more > 0) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "... and %zu more", h.more);
+		json_object_array_add(reasons, json_object_new_string(buf));
+	}
+	json_object_object_add(node, "state", json_object_new_string(node_state_name(h.state)));
+	json_object_object_add(node, "reasons", reasons);
+	return node;
+}
+
+static const char *source_status(const struct source_view *v, int64_t now)
+{
+	if (v->info.state == SRC_OK && now - v->info.last_poll_mono_ms > v->stale_ms)
+		return "stale";
+	return source_state_name(v->info.state);
+}
+
+static json_object *source_json(struct daemon *d, size_t i, const struct source_view *v,
+				int64_t now)
+{
+	const struct source *s = d->sources[i];
+	const struct source_info *in = &v->info;
+	json_object *o = json_object_new_object();
+	int polled = in->last_poll_mono_ms != 0;
+
+	json_object_object_add(o, "name", json_object_new_string(s->name));
+	json_object_object_add(o, "plugin", json_object_new_string(s->plugin->name));
+	json_object_object_add(o, "status", json_object_new_string(source_status(v, now)));
+	json_object_object_add(o, "interval_s", json_object_new_double(s->interval_ms / 1e3));
+	json_object_object_add(o, "timeout_s", json_object_new_double(s->timeout_ms / 1e3));
+	json_object_object_add(o, "stale_after_s", json_object_new_double(s->stale_ms / 1e3));
+	json_object_object_add(o, "last_poll",
+			       polled ? json_object_new_double(in->last_poll_wall_ms / 1e3) : NULL);
+	json_object_object_add(o, "last_poll_age_s",
+			       polled ? json_object_new_double((now - in->last_poll_mono_ms) / 1e3)
+				      : NULL);
+	json_object_object_add(o, "poll_ms", polled ? json_object_new_double(in->poll_us / 1e3) : NULL);
+	json_object_object_add(o, "poll_cpu_ms",
+			       polled ? json_object_new_double(in->poll_cpu_us / 1e3) : NULL);
+	json_object_object_add(o, "polls", json_object_new_int64((int64_t)in->polls));
+	json_object_object_add(o, "failures", json_object_new_int64((int64_t)in->failures));
+	json_object_object_add(o, "overruns", json_object_new_int64((int64_t)in->overruns));
+	json_object_object_add(o, "late_results_dropped",
+			       json_object_new_int64((int64_t)in->late_dropped));
+	json_object_object_add(o, "emit_errors", json_object_new_int64((int64_t)in->emit_errors));
+	json_object_object_add(o, "metrics", json_object_new_int64(in->metrics));
+	json_object_object_add(o, "error", in->error[0] ? json_object_new_string(in->error) : NULL);
+	return o;
+}
+
+static json_object *cmd_status(void *ud, json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ud;
+	struct source_view *v = daemon_views(d);
+	json_object *r, *srcs;
+	int64_t now = mono_ms();
+
+	(void)req;
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r = json_object_new_object();
+	srcs = json_object_new_array();
+	json_object_object_add(r, "version", json_object_new_string(HWH_VERSION));
+	json_object_object_add(r, "pid", json_object_new_int(getpid()));
+	json_object_object_add(r, "uptime_s", json_object_new_double((now - d->start_mono_ms) / 1e3));
+	json_object_object_add(r, "config", jstr(d->cfg->path));
+	json_object_object_add(r, "node", node_json(d));
+	for (size_t i = 0; i < d->nsources; i++)
+		json_object_array_add(srcs, source_json(d, i, &v[i], now));
+	json_object_object_add(r, "sources", srcs);
+	free(v);
+	return r;
+}
+
+static json_object *limits_json(const struct metric *m)
+{
+	json_object *o = json_object_new_object();
+
+	for (int l = 0; l < HWH_LIM_COUNT; l++)
+		if (!isnan(m->limit[l]))
+			json_object_object_add(o, limit_name(l), json_object_new_double(m->limit[l]));
+	return o;
+}
+
+static json_object *flags_json(unsigned flags)
+{
+	static const char *const names[] = { "alarm",      "min_alarm",   "max_alarm",
+					     "lcrit_alarm", "crit_alarm", "emerg_alarm",
+					     "fault",      "beep" };
+	json_object *a = json_object_new_array();
+
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (flags & (1u << i))
+			json_object_array_add(a, json_object_new_string(names[i]));
+	return a;
+}
+
+static json_object *metric_json(const struct metric *m, const struct source_view *v,
+				int64_t now)
+{
+	json_object *o = json_object_new_object();
+	enum metric_status st =
+		metric_status(m, source_view_ok(v), v ? v->stale_ms : 0, now);
+
+	json_object_object_add(o, "id", json_object_new_string(m->id));
+	json_object_object_add(o, "source", json_object_new_string(m->source));
+	json_object_object_add(o, "device", json_object_new_string(m->device));
+	json_object_object_add(o, "name", json_object_new_string(m->name));
+	json_object_object_add(o, "label", jstr(m->label));
+	json_object_object_add(o, "kind", json_object_new_string(kind_name(m->kind)));
+	json_object_object_add(o, "unit", jstr(m->unit ? m->unit : ""));
+	json_object_object_add(o, "value", jdouble(m->value));
+	json_object_object_add(o, "limits", limits_json(m));
+	json_object_object_add(o, "flags", flags_json(m->flags));
+	json_object_object_add(o, "status", json_object_new_string(metric_status_name(st)));
+	json_object_object_add(o, "text", jstr(m->text));
+	json_object_object_add(o, "error", jstr(m->error));
+	json_object_object_add(o, "timestamp", json_object_new_double(m->t_wall_ms / 1e3));
+	json_object_object_add(o, "age_s", json_object_new_double((now - m->t_mono_ms) / 1e3));
+	json_object_object_add(o, "samples", json_object_new_int64(hist_len(m->hist)));
+	return o;
+}
+
+static json_object *cmd_sensors(void *ud, json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ud;
+	struct source_view *v = daemon_views(d);
+	const char *filter = "";
+	struct metric **ms = NULL;
+	json_object *jf, *arr, *r;
+	int64_t now = mono_ms();
+	long n;
+
+	if (json_object_object_get_ex(req, "filter", &jf) && json_object_is_type(jf, json_type_string))
+		filter = json_object_get_string(jf);
+	ms_lock(&d->store);
+	n = v != NULL ? ms_sorted(&d->store, &ms) : -1;
+	if (n < 0) {
+		ms_unlock(&d->store);
+		free(v);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	arr = json_object_new_array_ext((int)n);
+	for (long i = 0; i < n; i++) {
+		const struct metric *m = ms[i];
+		if (!str_icontains(m->id, filter) && !(m->label && str_icontains(m->label, filter)))
+			continue;
+		json_object_array_add(arr, metric_json(m, health_find_source(v, d->nsources, m->source), now));
+	}
+	ms_unlock(&d->store);
+	free(ms);
+	free(v);
+	r = json_object_new_object();
+	json_object_object_add(r, "metrics", arr);
+	return r;
+}
+
+static json_object *cmd_reload(void *ud, json_object *req, char *err, size_t errlen)
+{
+	json_object *r;
+
+	(void)req;
+	if (daemon_reload(ud, err, errlen) < 0)
+		return NULL;
+	r = json_object_new_object();
+	json_object_object_add(r, "reloaded", json_object_new_boolean(1));
+	return r;
+}
+
+static json_object *cmd_rescan(void *ud, json_object *req, char *err, size_t errlen)
+{
+	json_object *r = json_object_new_object();
+
+	(void)req, (void)err, (void)errlen;
+	json_object_object_add(r, "rescan", json_object_new_int64((int64_t)daemon_rescan(ud)));
+	return r;
+}
+
+const struct ctl_cmd daemon_commands[] = {
+	{ "ping", false, cmd_ping },
+	{ "status", false, cmd_status },
+	{ "sensors", false, cmd_sensors },
+	{ "reload", true, cmd_reload },
+	{ "rescan", true, cmd_rescan },
+	{ NULL, false, NULL },
+};

@@ -1,0 +1,359 @@
+/*
+ * daemon: start-up, main loop, reload and shutdown of hwhealthd.
+ * See daemon.h.  The loop sleeps in poll() until the nearest of: a control
+ * socket event, a wake-up from a source thread or a signal (eventfd), a poll
+ * deadline, the systemd watchdog, or a one-second housekeeping tick.
+ */
+#include "daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+#include "util.h"
+
+#define HOUSEKEEPING_MS 1000
+#define STOP_WAIT_MS 2000   /* how long shutdown waits for a busy poll thread */
+#define RELOAD_WAIT_MS 1000 /* how long a reload waits for one */
+#define MAX_POLLFDS (CTL_MAX_CLIENTS + 2)
+
+static volatile sig_atomic_t sig_stop, sig_reload;
+static int sig_wake_fd = -1;
+
+static void on_signal(int sig)
+{
+	uint64_t one = 1;
+	int saved = errno;
+
+	if (sig == SIGHUP)
+		sig_reload = 1;
+	else
+		sig_stop = 1;
+	if (sig_wake_fd >= 0 && write(sig_wake_fd, &one, sizeof one) < 0)
+		(void)0; /* saturated: the loop wakes anyway */
+	errno = saved;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void print_diag(const struct cfg_diag *diag, char *err, size_t errlen)
+{
+	size_t off = 0;
+
+	if (err != NULL)
+		err[0] = '\0';
+	for (size_t i = 0; i < diag->n; i++) {
+		log_err("%s", diag->msgs[i]);
+		if (err != NULL && off < errlen)
+			off += (size_t)snprintf(err + off, errlen - off, "%s%s", i ? "\n" : "",
+						diag->msgs[i]);
+	}
+}
+
+int daemon_check_config(const struct daemon_opts *o)
+{
+	struct plugin_registry reg = { 0 };
+	struct cfg_diag diag = { 0 };
+	struct prepared p;
+	int rc = prepare_config(o, &reg, &p, &diag);
+
+	for (size_t i = 0; i < diag.n; i++)
+		fprintf(stderr, "%s\n", diag.msgs[i]);
+	if (rc == 0)
+		printf("configuration OK (%s, %zu source%s)\n",
+		       p.cfg->path ? p.cfg->path : "built-in defaults", p.n, p.n == 1 ? "" : "s");
+	prepared_free(&p);
+	cfg_diag_free(&diag);
+	plugin_registry_free(&reg);
+	return rc == 0 ? 0 : 1;
+}
+
+/* ---- sources ------------------------------------------------------------ */
+
+static struct source *start_source(struct daemon *d, const struct hwh_config *cfg,
+				   struct prepared_source *ps)
+{
+	const struct cfg_source *cs = ps->cs;
+	struct source *src = source_new(cs->name, ps->plugin, ps->inst, cs->interval_ms,
+					cs->timeout_ms, cfg_source_stale_ms(cfg, cs), &d->store,
+					d->wake_fd);
+
+	if (src == NULL)
+		return NULL;
+	ps->inst = NULL; /* the source owns it now */
+	if (source_start(src) < 0) {
+		log_err("%s: cannot start its thread", cs->name);
+		source_stop(src, 0);
+		return NULL;
+	}
+	log_info("%s: started (plugin %s, every %.1f s, timeout %.1f s)", cs->name,
+		 ps->plugin->name, cs->interval_ms / 1e3, cs->timeout_ms / 1e3);
+	return src;
+}
+
+static void stop_sources(struct source **v, size_t n, int64_t wait_ms)
+{
+	/* Ask all first, then wait once for all, so hung ones cost wait_ms in total. */
+	for (size_t i = 0; i < n; i++)
+		source_signal_stop(v[i]);
+	int64_t deadline = mono_ms() + wait_ms;
+	for (size_t i = 0; i < n; i++) {
+		int64_t left = deadline - mono_ms();
+		source_stop(v[i], left > 0 ? left : 0);
+	}
+}
+
+/* Swap in a prepared configuration: stop the old sources, start the new. */
+static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms)
+{
+	struct source **nv = calloc(p->n ? p->n : 1, sizeof *nv);
+	size_t nn = 0;
+
+	stop_sources(d->sources, d->nsources, wait_ms);
+	free(d->sources);
+	for (size_t i = 0; nv != NULL && i < p->n; i++) {
+		struct source *s = start_source(d, p->cfg, &p->v[i]);
+		if (s != NULL)
+			nv[nn++] = s;
+	}
+	d->sources = nv;
+	d->nsources = nn;
+	config_free(d->cfg);
+	d->cfg = p->cfg;
+	p->cfg = NULL;
+	log_set_level(d->opts.log_level >= 0 ? d->opts.log_level : d->cfg->log_level);
+}
+
+/* ---- start, reload, stop ------------------------------------------------ */
+
+static void setup_state_dir(const char *dir)
+{
+	int rc = mkdir_p(dir, 0755);
+
+	if (rc < 0)
+		log_warn("cannot create state directory %s: %s", dir, strerror(-rc));
+}
+
+int daemon_init(struct daemon *d, const struct daemon_opts *o)
+{
+	struct cfg_diag diag = { 0 };
+	struct prepared p;
+	char err[512];
+
+	memset(d, 0, sizeof *d);
+	d->opts = *o;
+	/* Shortest form that keeps ms time stamps: 0.577, not 0.57699999999999996. */
+	json_c_set_serialization_double_format("%.15g", JSON_C_OPTION_GLOBAL);
+	d->start_mono_ms = mono_ms();
+	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->wake_fd < 0) {
+		log_err("eventfd: %s", strerror(errno));
+		return -1;
+	}
+	sig_wake_fd = d->wake_fd;
+	install_signals();
+	if (prepare_config(o, &d->plugins, &p, &diag) < 0) {
+		print_diag(&diag, NULL, 0);
+		log_err("configuration refused; not starting");
+		goto fail;
+	}
+	cfg_diag_free(&diag);
+	if (ms_init(&d->store, p.cfg->history) < 0) {
+		log_err("out of memory");
+		goto fail;
+	}
+	d->ctl = ctl_open(p.cfg->socket_path, p.cfg->socket_mode, p.cfg->socket_group,
+			  daemon_commands, d, err, sizeof err);
+	if (d->ctl == NULL) {
+		log_err("control socket: %s", err);
+		goto fail;
+	}
+	setup_state_dir(p.cfg->state_dir);
+	log_notice("hwhealthd %s starting: %s, %zu source%s, socket %s", HWH_VERSION,
+		   p.cfg->path ? p.cfg->path : "built-in defaults", p.n, p.n == 1 ? "" : "s",
+		   p.cfg->socket_path);
+	apply_prepared(d, &p, 0);
+	prepared_free(&p);
+	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
+		d->watchdog_usec = 0;
+	return 0;
+fail:
+	cfg_diag_free(&diag);
+	prepared_free(&p);
+	return -1;
+}
+
+int daemon_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct cfg_diag diag = { 0 };
+	struct prepared p;
+
+	sd_notify(0, "RELOADING=1");
+	log_notice("reloading configuration");
+	if (prepare_config(&d->opts, &d->plugins, &p, &diag) < 0) {
+		print_diag(&diag, err, errlen);
+		log_err("new configuration refused; keeping the running one");
+		cfg_diag_free(&diag);
+		prepared_free(&p);
+		sd_notify(0, "READY=1");
+		return -1;
+	}
+	cfg_diag_free(&diag);
+	if (strcmp(p.cfg->socket_path, d->cfg->socket_path) != 0)
+		log_warn("socket path changed to %s: takes effect at restart", p.cfg->socket_path);
+	apply_prepared(d, &p, RELOAD_WAIT_MS);
+	prepared_free(&p);
+	log_notice("configuration reloaded: %zu source%s", d->nsources,
+		   d->nsources == 1 ? "" : "s");
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+size_t daemon_rescan(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nsources; i++)
+		source_request_rescan(d->sources[i]);
+	return d->nsources;
+}
+
+void daemon_shutdown(struct daemon *d)
+{
+	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
+	free(d->sources);
+	d->sources = NULL;
+	d->nsources = 0;
+	ctl_close(d->ctl);
+	d->ctl = NULL;
+	if (d->store.buckets != NULL)
+		ms_destroy(&d->store);
+	config_free(d->cfg);
+	d->cfg = NULL;
+	plugin_registry_free(&d->plugins);
+	sig_wake_fd = -1;
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
+}
+
+/* ---- health, views ------------------------------------------------------ */
+
+struct source_view *daemon_views(struct daemon *d)
+{
+	struct source_view *v = calloc(d->nsources ? d->nsources : 1, sizeof *v);
+
+	for (size_t i = 0; v != NULL && i < d->nsources; i++) {
+		v[i].name = d->sources[i]->name;
+		v[i].stale_ms = d->sources[i]->stale_ms;
+		source_get_info(d->sources[i], &v[i].info);
+	}
+	return v;
+}
+
+void daemon_health(struct daemon *d, struct health_report *r)
+{
+	struct source_view *v = daemon_views(d);
+
+	if (v == NULL) {
+		memset(r, 0, sizeof *r);
+		r->state = NODE_YELLOW;
+		snprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], "out of memory");
+		return;
+	}
+	ms_lock(&d->store);
+	health_eval(&d->store, v, d->nsources, mono_ms(), r);
+	ms_unlock(&d->store);
+	free(v);
+}
+
+/* ---- main loop ---------------------------------------------------------- */
+
+static void notify_status(struct daemon *d)
+{
+	struct health_report r;
+	char buf[sizeof d->notified];
+
+	daemon_health(d, &r);
+	snprintf(buf, sizeof buf, "STATUS=node %s, %zu source%s, %zu metrics",
+		 node_state_name(r.state), d->nsources, d->nsources == 1 ? "" : "s",
+		 d->store.count);
+	if (strcmp(buf, d->notified) != 0) {
+		sd_notify(0, buf);
+		util_strlcpy(d->notified, buf, sizeof d->notified);
+	}
+}
+
+/* Milliseconds until the loop must look again. */
+static int64_t loop_timeout(struct daemon *d, int64_t now)
+{
+	int64_t t = HOUSEKEEPING_MS;
+
+	for (size_t i = 0; i < d->nsources; i++) {
+		int64_t left = source_check_deadline(d->sources[i], now);
+		if (left < t)
+			t = left;
+	}
+	if (d->watchdog_usec != 0) {
+		if (now >= d->next_watchdog_ms) {
+			sd_notify(0, "WATCHDOG=1");
+			d->next_watchdog_ms = now + (int64_t)(d->watchdog_usec / 2000);
+		}
+		if (d->next_watchdog_ms - now < t)
+			t = d->next_watchdog_ms - now;
+	}
+	return t < 0 ? 0 : t;
+}
+
+static void drain_wake(int fd)
+{
+	uint64_t v;
+
+	while (read(fd, &v, sizeof v) > 0)
+		;
+}
+
+int daemon_run(struct daemon *d)
+{
+	struct pollfd fds[MAX_POLLFDS];
+	int64_t next_house = 0;
+
+	sd_notify(0, "READY=1");
+	while (!sig_stop) {
+		int64_t now = mono_ms();
+		if (sig_reload) {
+			sig_reload = 0;
+			daemon_reload(d, NULL, 0);
+		}
+		int64_t timeout = loop_timeout(d, now);
+		if (now >= next_house) {
+			notify_status(d);
+			next_house = now + HOUSEKEEPING_MS;
+		}
+		fds[0] = (struct pollfd){ .fd = d->wake_fd, .events = POLLIN };
+		size_t n = 1 + ctl_pollfds(d->ctl, fds + 1, MAX_POLLFDS - 1);
+		if (poll(fds, n, (int)timeout) < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (fds[0].revents & POLLIN)
+			drain_wake(d->wake_fd);
+		ctl_handle(d->ctl, fds + 1, n - 1);
+	}
+	sd_notify(0, "STOPPING=1");
+	log_notice("stopping");
+	return 0;
+}

@@ -1,0 +1,86 @@
+/*
+ * daemon: the one owner of hwhealthd's state (config, plugins, metric store,
+ * sources, control socket) and its main loop.  Signal handlers only set
+ * flags and wake the loop; the loop reloads, stops, watches poll deadlines,
+ * serves the control socket and talks to systemd (sd_notify).
+ */
+#ifndef HWH_DAEMON_H
+#define HWH_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "control.h"
+#include "health.h"
+#include "metrics.h"
+#include "plugin.h"
+#include "source.h"
+
+/* Command-line settings; each non-NULL path overrides the configuration. */
+struct daemon_opts {
+	const char *config_path; /* -c; NULL = CFG_DEFAULT_PATH if it exists, else defaults */
+	const char *socket_path;
+	const char *state_dir;
+	const char *plugin_dir;
+	const char *rules_dir;
+	int log_level; /* -1: as configured */
+};
+
+/* A configuration whose sources have been validated by their plugins. */
+struct prepared_source {
+	const struct cfg_source *cs;
+	const struct plugin *plugin;
+	void *inst;
+};
+
+struct prepared {
+	struct hwh_config *cfg;
+	struct prepared_source *v;
+	size_t n;
+};
+
+/* prepare.c: load (or default), apply overrides, autodetect, and create
+ * every source's instance.  0, or -1 with every error in diag. */
+int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg,
+		   struct prepared *out, struct cfg_diag *diag);
+/* Free what prepare_config made; instances still set are shut down. */
+void prepared_free(struct prepared *p);
+
+struct daemon {
+	struct daemon_opts opts;
+	struct hwh_config *cfg;
+	struct plugin_registry plugins;
+	struct metric_store store;
+	struct source **sources;
+	size_t nsources;
+	struct control *ctl;
+	int wake_fd;
+	int64_t start_mono_ms;
+	uint64_t watchdog_usec; /* systemd WatchdogSec, 0 if off */
+	int64_t next_watchdog_ms;
+	char notified[160]; /* last STATUS= sent */
+};
+
+/* Bring the daemon up: config, socket, sources.  0 or -1 (errors logged). */
+int daemon_init(struct daemon *d, const struct daemon_opts *o);
+/* Serve until SIGTERM/SIGINT.  Returns the exit status. */
+int daemon_run(struct daemon *d);
+/* Re-read the configuration; on error keep the running one.  0 or -1,
+ * with the errors (one per line) in err. */
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
+/* Ask every source to rediscover its devices.  Returns how many. */
+size_t daemon_rescan(struct daemon *d);
+void daemon_shutdown(struct daemon *d);
+/* --check-config: prints "configuration OK" or the errors.  Exit status. */
+int daemon_check_config(const struct daemon_opts *o);
+
+/* Source views for health and reports (caller frees). */
+struct source_view *daemon_views(struct daemon *d);
+/* Current health (takes the store lock). */
+void daemon_health(struct daemon *d, struct health_report *r);
+
+/* commands.c: the control socket's command table. */
+extern const struct ctl_cmd daemon_commands[];
+
+#endif

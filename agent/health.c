@@ -1,0 +1,125 @@
+/*
+ * health: node state from hardware limits, alarms and source liveness.
+ * See health.h.  The rules issue replaces the per-metric part with findings.
+ */
+#include "health.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const state_names[] = {
+	[NODE_GREEN] = "green",
+	[NODE_YELLOW] = "yellow",
+	[NODE_RED] = "red",
+	[NODE_CRITICAL] = "critical",
+};
+
+const char *node_state_name(enum node_state st)
+{
+	return (unsigned)st <= NODE_CRITICAL ? state_names[st] : "unknown";
+}
+
+const struct source_view *health_find_source(const struct source_view *srcs, size_t n,
+					     const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(srcs[i].name, name) == 0)
+			return &srcs[i];
+	return NULL;
+}
+
+int source_view_ok(const struct source_view *v)
+{
+	return v != NULL && v->info.state != SRC_UNAVAILABLE;
+}
+
+__attribute__((format(printf, 3, 4))) static void
+add_reason(struct health_report *r, enum node_state st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st > r->state)
+		r->state = st;
+	if (r->nreasons == HEALTH_MAX_REASONS) {
+		r->more++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], fmt, ap);
+	va_end(ap);
+}
+
+static void eval_source(const struct source_view *v, int64_t now, struct health_report *r)
+{
+	const struct source_info *in = &v->info;
+
+	if (in->state == SRC_FAILED || in->state == SRC_UNAVAILABLE)
+		add_reason(r, NODE_YELLOW, "source %s %s: %s", v->name,
+			   source_state_name(in->state), in->error);
+	else if (in->state == SRC_OK && now - in->last_poll_mono_ms > v->stale_ms)
+		add_reason(r, NODE_YELLOW, "source %s stale: no poll for %.0f s", v->name,
+			   (now - in->last_poll_mono_ms) / 1e3);
+}
+
+/* The limit a value crossed, for the message. */
+static void crossed(const struct metric *m, enum limit_level lvl, char *buf, size_t n)
+{
+	static const int up[] = { [LIM_WARN] = HWH_LIM_MAX, [LIM_CRIT] = HWH_LIM_CRIT,
+				  [LIM_EMERG] = HWH_LIM_EMERG };
+	static const int down[] = { [LIM_WARN] = HWH_LIM_MIN, [LIM_CRIT] = HWH_LIM_LCRIT,
+				    [LIM_EMERG] = HWH_LIM_LEMERG };
+	double hi = m->limit[up[lvl]], lo = m->limit[down[lvl]];
+
+	if (!isnan(m->value) && !isnan(hi) && m->value >= hi)
+		snprintf(buf, n, "above %s (%g %s >= %g)", limit_name(up[lvl]), m->value, m->unit, hi);
+	else if (!isnan(m->value) && !isnan(lo) && m->value <= lo)
+		snprintf(buf, n, "below %s (%g %s <= %g)", limit_name(down[lvl]), m->value, m->unit,
+			 lo);
+	else
+		snprintf(buf, n, "hardware alarm (value %g %s)", m->value, m->unit);
+}
+
+static void eval_metric(const struct metric *m, const struct source_view *v, int64_t now,
+			struct health_report *r)
+{
+	static const enum node_state by_level[] = { [LIM_NONE] = NODE_GREEN,
+						    [LIM_WARN] = NODE_YELLOW,
+						    [LIM_CRIT] = NODE_RED,
+						    [LIM_EMERG] = NODE_CRITICAL };
+	enum metric_status st;
+	char what[128];
+
+	if (!source_view_ok(v))
+		return; /* the source's own reason covers it */
+	st = metric_status(m, 1, v->stale_ms, now);
+	if (st == MST_STALE) {
+		add_reason(r, NODE_YELLOW, "%s stale: no reading for %.0f s", m->id,
+			   (now - m->t_mono_ms) / 1e3);
+	} else if (st == MST_UNREADABLE) {
+		add_reason(r, NODE_YELLOW, "%s unreadable: %s", m->id, m->error ? m->error : "?");
+	} else if (st == MST_FAULT) {
+		add_reason(r, NODE_YELLOW, "%s sensor fault", m->id);
+	} else if (st == MST_ALARM) {
+		enum limit_level lvl = metric_limit_level(m);
+		crossed(m, lvl, what, sizeof what);
+		add_reason(r, by_level[lvl], "%s %s", m->id, what);
+	}
+}
+
+void health_eval(const struct metric_store *ms, const struct source_view *srcs, size_t nsrcs,
+		 int64_t now_mono, struct health_report *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < nsrcs; i++)
+		eval_source(&srcs[i], now_mono, out);
+	for (size_t b = 0; b < ms->nbuckets; b++)
+		for (const struct metric *m = ms->buckets[b]; m != NULL; m = m->next) {
+			const struct source_view *v = health_find_source(srcs, nsrcs, m->source);
+			if (v == NULL) /* its source was removed by a reload */
+				add_reason(out, NODE_YELLOW, "%s stale: source %s no longer configured",
+					   m->id, m->source);
+			else
+				eval_metric(m, v, now_mono, out);
+		}
+}

@@ -1,0 +1,99 @@
+/*
+ * source: one running source instance, polled on its own thread.
+ *
+ * The thread sleeps until the next absolute due time (CLOCK_MONOTONIC), calls
+ * the plugin's poll(), and stores what it emits in the metric store.  The
+ * main thread watches each poll's deadline (source_check_deadline()): a poll
+ * running past its timeout is not cancelled — no library call can be safely
+ * interrupted — but fenced off: the source turns unavailable with the reason,
+ * the overrun is counted, and whatever the late poll emits is dropped.
+ *
+ * Stopping: source_stop() asks the thread to end and waits a bounded time.
+ * A thread still stuck in the plugin is abandoned (detached); it frees the
+ * instance itself if the plugin ever returns.  Ownership of struct source
+ * passes to that thread then.
+ */
+#ifndef HWH_SOURCE_H
+#define HWH_SOURCE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hwhealth/plugin.h>
+
+#include "metrics.h"
+#include "plugin.h"
+
+#define SOURCE_ERR_MAX 256
+
+/* Where a source stands. */
+enum source_state {
+	SRC_STARTING = 0, /* no poll has finished yet */
+	SRC_OK,           /* the last poll worked */
+	SRC_FAILED,       /* the last poll (or init) returned an error */
+	SRC_UNAVAILABLE,  /* a poll overran its timeout */
+};
+
+/* A snapshot of a source's counters and state, for reports. */
+struct source_info {
+	enum source_state state;
+	bool in_poll;
+	int64_t last_poll_mono_ms; /* end of the last poll; 0 = never */
+	int64_t last_poll_wall_ms;
+	int64_t poll_us;     /* wall time of the last poll */
+	int64_t poll_cpu_us; /* thread CPU time of the last poll */
+	uint64_t polls, failures, overruns, late_dropped, emit_errors;
+	uint32_t metrics;    /* readings stored by the last poll */
+	char error[SOURCE_ERR_MAX];
+};
+
+struct source {
+	struct hwh_ctx_public pub; /* must be first: plugins see this as hwh_ctx */
+	char *name;
+	const struct plugin *plugin;
+	void *inst;
+	int64_t interval_ms, timeout_ms, stale_ms;
+	struct metric_store *store;
+	int wake_fd; /* eventfd of the main loop, written when a poll starts */
+
+	pthread_t thread;
+	pthread_mutex_t lock; /* guards everything below */
+	pthread_cond_t cond;
+	bool stop, rescan, abandoned, running;
+	int64_t poll_start_mono_ms;
+	atomic_bool overrun; /* the current poll is past its deadline */
+	char pending_error[SOURCE_ERR_MAX]; /* set by hwh_error() during a poll */
+	uint32_t emitted;                   /* readings stored by the current poll */
+	struct source_info info;
+};
+
+/* Create a source (not started).  Takes ownership of inst.  NULL on ENOMEM. */
+struct source *source_new(const char *name, const struct plugin *plugin, void *inst,
+			  int64_t interval_ms, int64_t timeout_ms, int64_t stale_ms,
+			  struct metric_store *store, int wake_fd);
+/* Start its thread.  0 or -errno. */
+int source_start(struct source *src);
+/*
+ * Stop and free it.  Waits up to wait_ms for the thread; one still stuck in
+ * the plugin is abandoned (logged) and frees the source itself later.
+ * Returns 0 if joined, 1 if abandoned.
+ */
+int source_stop(struct source *src, int64_t wait_ms);
+/* Tell its thread to end after the current poll, without waiting. */
+void source_signal_stop(struct source *src);
+/* Main thread: mark an overrunning poll.  Returns the ms until this source's
+ * current deadline (or INT64_MAX if not polling). */
+int64_t source_check_deadline(struct source *src, int64_t now_mono);
+/* Ask for a rescan before the next poll, and poll now. */
+void source_request_rescan(struct source *src);
+/* A consistent copy of its state. */
+void source_get_info(struct source *src, struct source_info *out);
+
+const char *source_state_name(enum source_state st);
+
+/* The host table given to plugins. */
+extern const struct hwh_host source_host;
+
+#endif
