@@ -72,10 +72,11 @@ static void crossed(const struct metric *m, enum limit_level lvl, char *buf, siz
 	double hi = m->limit[up[lvl]], lo = m->limit[down[lvl]];
 
 	if (!isnan(m->value) && !isnan(hi) && m->value >= hi)
-		snprintf(buf, n, "above %s (%g %s >= %g)", limit_name(up[lvl]), m->value, m->unit, hi);
+		snprintf(buf, n, "above %s (%g %s >= %g %s)", limit_name(up[lvl]), m->value, m->unit,
+			 hi, m->unit);
 	else if (!isnan(m->value) && !isnan(lo) && m->value <= lo)
-		snprintf(buf, n, "below %s (%g %s <= %g)", limit_name(down[lvl]), m->value, m->unit,
-			 lo);
+		snprintf(buf, n, "below %s (%g %s <= %g %s)", limit_name(down[lvl]), m->value, m->unit,
+			 lo, m->unit);
 	else
 		snprintf(buf, n, "hardware alarm (value %g %s)", m->value, m->unit);
 }

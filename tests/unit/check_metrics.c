@@ -1,0 +1,245 @@
+/* Unit tests for agent/metrics.c and agent/health.c: ids, updates without
+ * reallocation, status precedence (stale and unavailable win), limit levels
+ * and the node state they make. */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "health.h"
+#include "metrics.h"
+
+static struct metric_store ms;
+
+static void setup(void)
+{
+	ck_assert_int_eq(ms_init(&ms, 8), 0);
+}
+
+static void teardown(void)
+{
+	ms_destroy(&ms);
+}
+
+static struct hwh_reading temp(const char *name, double v)
+{
+	struct hwh_reading r;
+
+	hwh_reading_init(&r);
+	r.device = "chip";
+	r.name = name;
+	r.kind = HWH_KIND_TEMPERATURE;
+	r.value = v;
+	r.limit[HWH_LIM_MAX] = 80;
+	r.limit[HWH_LIM_CRIT] = 95;
+	r.limit[HWH_LIM_EMERG] = 105;
+	return r;
+}
+
+START_TEST(test_make_id)
+{
+	char buf[16];
+
+	ck_assert_int_eq(metric_make_id(buf, sizeof buf, "s", "d", "n"), 0);
+	ck_assert_str_eq(buf, "s/d/n");
+	ck_assert_int_eq(metric_make_id(buf, sizeof buf, "s", "a/b", "n"), -EINVAL);
+	ck_assert_int_eq(metric_make_id(buf, sizeof buf, "s", "", "n"), -EINVAL);
+	ck_assert_int_eq(metric_make_id(buf, sizeof buf, "src", "device", "name123"),
+			 -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(test_update_in_place)
+{
+	struct hwh_reading r = temp("temp1", 45);
+	struct metric *m;
+
+	r.label = "Core 0";
+	ck_assert_int_eq(ms_update(&ms, "sensors", &r, 1000, 5000), 0);
+	m = ms_find(&ms, "sensors/chip/temp1");
+	ck_assert_ptr_nonnull(m);
+	const char *label = m->label;
+	r.value = 46;
+	ck_assert_int_eq(ms_update(&ms, "sensors", &r, 2000, 6000), 0);
+	ck_assert_ptr_eq(ms_find(&ms, "sensors/chip/temp1"), m);
+	ck_assert_ptr_eq(m->label, label); /* same label: not reallocated */
+	ck_assert_str_eq(m->unit, "C");    /* the kind's default unit */
+	ck_assert_double_eq(m->value, 46);
+	ck_assert_uint_eq(hist_len(m->hist), 2);
+	ck_assert_uint_eq(ms.count, 1);
+}
+END_TEST
+
+START_TEST(test_many_metrics_sorted)
+{
+	char name[16];
+	struct metric **v;
+
+	for (int i = 999; i >= 0; i--) {
+		snprintf(name, sizeof name, "t%04d", i);
+		struct hwh_reading r = temp(name, i);
+		ck_assert_int_eq(ms_update(&ms, "s", &r, 1, 1), 0);
+	}
+	ck_assert_int_eq(ms_sorted(&ms, &v), 1000);
+	ck_assert_str_eq(v[0]->id, "s/chip/t0000");
+	ck_assert_str_eq(v[999]->id, "s/chip/t0999");
+	ck_assert_double_eq(ms_find(&ms, "s/chip/t0500")->value, 500);
+	free(v);
+}
+END_TEST
+
+START_TEST(test_unreadable_is_nan)
+{
+	struct hwh_reading r = temp("temp1", 0);
+	struct metric *m;
+
+	r.status = HWH_R_UNREADABLE;
+	r.error = "read temp1_input: Input/output error";
+	ck_assert_int_eq(ms_update(&ms, "s", &r, 1000, 1), 0);
+	m = ms_find(&ms, "s/chip/temp1");
+	ck_assert(isnan(m->value));
+	ck_assert_str_eq(m->error, "read temp1_input: Input/output error");
+	ck_assert_int_eq(metric_status(m, 1, 3000, 1500), MST_UNREADABLE);
+}
+END_TEST
+
+START_TEST(test_status_precedence)
+{
+	struct hwh_reading r = temp("temp1", 99); /* past crit */
+	struct metric *m;
+
+	ms_update(&ms, "s", &r, 1000, 1);
+	m = ms_find(&ms, "s/chip/temp1");
+	ck_assert_int_eq(metric_status(m, 1, 3000, 4000), MST_ALARM);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 4001), MST_STALE);
+	ck_assert_int_eq(metric_status(m, 0, 3000, 1000), MST_UNAVAILABLE);
+}
+END_TEST
+
+START_TEST(test_limit_levels)
+{
+	struct hwh_reading r = temp("temp1", 79.9);
+	struct metric *m;
+
+	ms_update(&ms, "s", &r, 1, 1);
+	m = ms_find(&ms, "s/chip/temp1");
+	ck_assert_int_eq(metric_limit_level(m), LIM_NONE);
+	m->value = 80;
+	ck_assert_int_eq(metric_limit_level(m), LIM_WARN);
+	m->value = 95;
+	ck_assert_int_eq(metric_limit_level(m), LIM_CRIT);
+	m->value = 105;
+	ck_assert_int_eq(metric_limit_level(m), LIM_EMERG);
+	m->value = 50;
+	m->flags = HWH_F_ALARM;
+	ck_assert_int_eq(metric_limit_level(m), LIM_WARN);
+	m->flags = HWH_F_CRIT_ALARM;
+	ck_assert_int_eq(metric_limit_level(m), LIM_CRIT);
+}
+END_TEST
+
+START_TEST(test_fan_at_min_is_ok)
+{
+	struct hwh_reading r;
+	struct metric *m;
+
+	hwh_reading_init(&r);
+	r.device = "chip";
+	r.name = "fan1";
+	r.kind = HWH_KIND_FAN;
+	r.value = 600;
+	r.limit[HWH_LIM_MIN] = 600;
+	ms_update(&ms, "s", &r, 1, 1);
+	m = ms_find(&ms, "s/chip/fan1");
+	ck_assert_int_eq(metric_limit_level(m), LIM_NONE);
+	m->value = 599;
+	ck_assert_int_eq(metric_limit_level(m), LIM_WARN);
+}
+END_TEST
+
+static struct source_view view(const char *name, enum source_state st, int64_t last)
+{
+	struct source_view v = { .name = name, .stale_ms = 3000 };
+
+	v.info.state = st;
+	v.info.last_poll_mono_ms = last;
+	strcpy(v.info.error, st == SRC_UNAVAILABLE ? "poll timed out after 1.0 s" : "");
+	return v;
+}
+
+START_TEST(test_health_states)
+{
+	struct source_view v = view("s", SRC_OK, 1000);
+	struct health_report h;
+	struct hwh_reading r = temp("temp1", 50);
+
+	ms_update(&ms, "s", &r, 1000, 1);
+	health_eval(&ms, &v, 1, 1500, &h);
+	ck_assert_int_eq(h.state, NODE_GREEN);
+	ck_assert_uint_eq(h.nreasons, 0);
+
+	r.value = 85;
+	ms_update(&ms, "s", &r, 1000, 1);
+	health_eval(&ms, &v, 1, 1500, &h);
+	ck_assert_int_eq(h.state, NODE_YELLOW);
+	ck_assert_str_eq(h.reasons[0], "s/chip/temp1 above max (85 C >= 80 C)");
+
+	r.value = 96;
+	ms_update(&ms, "s", &r, 1000, 1);
+	health_eval(&ms, &v, 1, 1500, &h);
+	ck_assert_int_eq(h.state, NODE_RED);
+	ck_assert_str_eq(h.reasons[0], "s/chip/temp1 above crit (96 C >= 95 C)");
+
+	r.value = 110;
+	ms_update(&ms, "s", &r, 1000, 1);
+	health_eval(&ms, &v, 1, 1500, &h);
+	ck_assert_int_eq(h.state, NODE_CRITICAL);
+}
+END_TEST
+
+START_TEST(test_health_unknown_is_not_green)
+{
+	struct source_view v = view("s", SRC_OK, 1000);
+	struct source_view dead = view("s", SRC_UNAVAILABLE, 1000);
+	struct health_report h;
+	struct hwh_reading r = temp("temp1", 50);
+
+	ms_update(&ms, "s", &r, 1000, 1);
+	health_eval(&ms, &v, 1, 4001, &h); /* metric and source stale */
+	ck_assert_int_eq(h.state, NODE_YELLOW);
+	ck_assert_str_eq(h.reasons[0], "source s stale: no poll for 3 s");
+	ck_assert_str_eq(h.reasons[1], "s/chip/temp1 stale: no reading for 3 s");
+
+	health_eval(&ms, &dead, 1, 1500, &h);
+	ck_assert_int_eq(h.state, NODE_YELLOW);
+	ck_assert_uint_eq(h.nreasons, 1);
+	ck_assert_str_eq(h.reasons[0], "source s unavailable: poll timed out after 1.0 s");
+
+	health_eval(&ms, NULL, 0, 1500, &h); /* its source was removed */
+	ck_assert_int_eq(h.state, NODE_YELLOW);
+}
+END_TEST
+
+Suite *metrics_suite(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("store");
+	TCase *th = tcase_create("health");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_make_id);
+	tcase_add_test(tc, test_update_in_place);
+	tcase_add_test(tc, test_many_metrics_sorted);
+	tcase_add_test(tc, test_unreadable_is_nan);
+	tcase_add_test(tc, test_status_precedence);
+	tcase_add_test(tc, test_limit_levels);
+	tcase_add_test(tc, test_fan_at_min_is_ok);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(th, setup, teardown);
+	tcase_add_test(th, test_health_states);
+	tcase_add_test(th, test_health_unknown_is_not_green);
+	suite_add_tcase(s, th);
+	return s;
+}
