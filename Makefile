@@ -28,6 +28,7 @@ PKG_CONFIG  ?= pkg-config
 ifeq ($(SANITIZE),1)
 BUILD       := build-san
 SANFLAGS    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CPPFLAGS    += -DHWH_SANITIZE=1
 else
 BUILD       := build
 SANFLAGS    :=

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -142,6 +143,19 @@ static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms
 
 /* ---- start, reload, stop ------------------------------------------------ */
 
+/* Plugins keep one fd per sensor input open (sensors: 1,000 inputs, 1,000
+ * fds), so take the whole hard limit rather than the shell's 1,024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open-file limit: %s", strerror(errno));
+	}
+}
+
 static void setup_state_dir(const char *dir)
 {
 	int rc = mkdir_p(dir, 0755);
@@ -168,6 +182,7 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 	}
 	sig_wake_fd = d->wake_fd;
 	install_signals();
+	raise_fd_limit();
 	if (prepare_config(o, &d->plugins, &p, &diag) < 0) {
 		print_diag(&diag, NULL, 0);
 		log_err("configuration refused; not starting");

@@ -4,7 +4,7 @@
 # present, so it is cheap to run from `make check`.
 set -eu
 PKGS="gcc make pkg-config util-linux check libjson-c-dev libsystemd-dev
-libsensors-dev lm-sensors clang libclang-rt-14-dev"
+libsensors-dev lm-sensors clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -1,0 +1,269 @@
+/*
+ * Integration tests of hwhealthd as a process, with the echo test plugin
+ * (no hardware needed): the systemd notify protocol (READY, STATUS,
+ * WATCHDOG, STOPPING) on a real datagram socket, root-only commands refused
+ * to another uid through SO_PEERCRED, a second daemon on the same socket
+ * refused, the --check-config / plugin-option errors, and a whole daemon
+ * run under valgrind with no errors or definite leaks.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+extern char **environ;
+
+static struct fake_tree *tree;
+static struct test_daemon d;
+static char conf[2048];
+
+static void setup(void)
+{
+	char echo[TL_PATH_MAX];
+	const char *pl;
+
+	tree = fake_tree_new();
+	pl = test_plugin_dir(tree, "pl", "echo", "sleepy", NULL);
+	snprintf(echo, sizeof echo, "%s/echo.txt", tree->dir);
+	ck_assert_int_eq(write_file_str(echo, "chip0 temp1 temperature 45 max=80 crit=95\n"), 0);
+	snprintf(conf, sizeof conf,
+		 "plugin-dir %s\nsocket-mode 0666\n"
+		 "source e {\n  plugin echo\n  file %s\n  interval 1s\n}\n",
+		 pl, echo);
+	memset(&d, 0, sizeof d);
+	d.tree = tree;
+}
+
+static void teardown(void)
+{
+	if (d.pid > 0)
+		daemon_stop(&d);
+	fake_tree_free(tree);
+}
+
+/* ---- sd_notify ---------------------------------------------------------- */
+
+static int notify_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	return fd;
+}
+
+struct notes {
+	int fd;
+	int ready, watchdog, stopping, status;
+	char last_status[256];
+};
+
+static bool read_notes(void *arg)
+{
+	struct notes *n = arg;
+	char buf[512];
+	ssize_t len;
+
+	while ((len = recv(n->fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
+		buf[len] = '\0';
+		for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			n->ready += strcmp(l, "READY=1") == 0;
+			n->watchdog += strcmp(l, "WATCHDOG=1") == 0;
+			n->stopping += strcmp(l, "STOPPING=1") == 0;
+			if (strncmp(l, "STATUS=", 7) == 0) {
+				n->status++;
+				snprintf(n->last_status, sizeof n->last_status, "%s", l + 7);
+			}
+		}
+	}
+	return n->ready >= 1 && n->watchdog >= 3 && n->status >= 1;
+}
+
+static bool stopped_note(void *arg)
+{
+	struct notes *n = arg;
+
+	read_notes(n);
+	return n->stopping >= 1;
+}
+
+START_TEST(test_sd_notify_and_watchdog)
+{
+	char path[TL_PATH_MAX];
+	struct notes n = { 0 };
+
+	snprintf(path, sizeof path, "%s/notify.sock", tree->dir);
+	n.fd = notify_socket(path);
+	setenv("NOTIFY_SOCKET", path, 1);
+	setenv("WATCHDOG_USEC", "200000", 1); /* pet every 100 ms */
+	daemon_start(&d, conf);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	ck_assert_msg(wait_until(read_notes, &n, 10000),
+		      "ready=%d watchdog=%d status=%d", n.ready, n.watchdog, n.status);
+	ck_assert_int_eq(n.ready, 1);
+	ck_assert_ptr_nonnull(strstr(n.last_status, "1 source"));
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	ck_assert(wait_until(stopped_note, &n, 2000));
+	close(n.fd);
+}
+END_TEST
+
+/* ---- permissions -------------------------------------------------------- */
+
+/* Run the CLI as uid/gid 65534 (nobody).  Returns its exit code; stderr in err. */
+static int cli_as_nobody(const char *cmd, char *err, size_t errlen)
+{
+	char cli[TL_PATH_MAX], errpath[TL_PATH_MAX];
+	int status;
+	pid_t pid;
+
+	snprintf(cli, sizeof cli, "%s/hwhealth", HWH_BUILD_DIR);
+	snprintf(errpath, sizeof errpath, "%s/nobody.err", tree->dir);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		if (fd < 0 || dup2(fd, 2) < 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(126);
+		execl(cli, cli, "--socket", d.sock, cmd, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	char *text = read_file_str(errpath);
+	snprintf(err, errlen, "%s", text ? text : "");
+	free(text);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+START_TEST(test_root_only_commands)
+{
+	struct cmd_result r;
+	char err[512];
+	int code;
+
+	daemon_start(&d, conf);
+	ck_assert_int_eq(cli_as_nobody("ping", err, sizeof err), 0);
+	code = cli_as_nobody("reload", err, sizeof err);
+	ck_assert_msg(code == 1, "exit %d: %s", code, err);
+	ck_assert_msg(strstr(err, "permission denied: 'reload' requires root") != NULL, "%s", err);
+	code = cli_as_nobody("rescan", err, sizeof err);
+	ck_assert_int_eq(code, 1);
+	ck_assert_ptr_nonnull(strstr(err, "permission denied: 'rescan' requires root"));
+	ck_assert_int_eq(cli_run(&d, &r, NULL, "reload", NULL), 0); /* we are root */
+	cmd_result_free(&r);
+	ck_assert(daemon_log_has(&d, "configuration reloaded: 1 source"));
+}
+END_TEST
+
+START_TEST(test_second_daemon_refused)
+{
+	char bin[TL_PATH_MAX];
+	struct cmd_result r;
+
+	daemon_start(&d, conf);
+	snprintf(bin, sizeof bin, "%s/hwhealthd", HWH_BUILD_DIR);
+	const char *argv[] = { bin, "-c", d.conf, "--socket", d.sock, "--state-dir", d.state, NULL };
+	ck_assert_int_eq(cmd_run(argv, &r, TL_CMD_TIMEOUT_MS), 1);
+	ck_assert_msg(strstr(r.err, "another hwhealthd is already listening on") != NULL, "%s", r.err);
+	cmd_result_free(&r);
+	ck_assert(daemon_running(&d)); /* the first one is untouched */
+	json_object *st = cli_json(&d, "status", NULL);
+	ck_assert_str_eq(json_str(json_source(st, "e"), "status"), "ok");
+	json_object_put(st);
+}
+END_TEST
+
+START_TEST(test_plugin_option_error_position)
+{
+	char bin[TL_PATH_MAX], path[TL_PATH_MAX], want[TL_PATH_MAX + 128], text[2048];
+	struct cmd_result r;
+
+	snprintf(path, sizeof path, "%s/bad.conf", tree->dir);
+	/* line 4, column 5: the unknown option of the echo plugin */
+	snprintf(text, sizeof text, "%.*s  colour blue\n}\n", (int)(strlen(conf) - 2), conf);
+	ck_assert_int_eq(write_file_str(path, text), 0);
+	snprintf(bin, sizeof bin, "%s/hwhealthd", HWH_BUILD_DIR);
+	const char *argv[] = { bin, "-c", path, "--check-config", NULL };
+	ck_assert_int_eq(cmd_run(argv, &r, TL_CMD_TIMEOUT_MS), 1);
+	snprintf(want, sizeof want,
+		 "%s:6:3: source 'e': unknown option 'colour' for plugin echo (expected: file)\n",
+		 path);
+	ck_assert_str_eq(r.err, want);
+	cmd_result_free(&r);
+}
+END_TEST
+
+/* ---- valgrind ----------------------------------------------------------- */
+
+static bool answers(void *arg)
+{
+	struct json_object *o = daemon_request(arg, "{\"cmd\":\"ping\"}");
+
+	json_object_put(o);
+	return o != NULL;
+}
+
+START_TEST(test_valgrind_clean_run)
+{
+#ifdef HWH_SANITIZE
+	/* ASan and valgrind do not mix: the sanitizer build checks the same run. */
+	return;
+#endif
+	char bin[TL_PATH_MAX], logopt[TL_PATH_MAX], vlog[TL_PATH_MAX];
+	struct cmd_result r;
+	int status;
+	pid_t pid;
+
+	daemon_write_conf(&d, conf);
+	snprintf(bin, sizeof bin, "%s/hwhealthd", HWH_BUILD_DIR);
+	snprintf(vlog, sizeof vlog, "%s/valgrind.log", tree->dir);
+	snprintf(logopt, sizeof logopt, "--log-file=%s", vlog);
+	char *const argv[] = { "valgrind", "--error-exitcode=99", "--leak-check=full",
+			       "--errors-for-leak-kinds=definite", logopt, bin, "-c", d.conf,
+			       "--socket", d.sock, "--state-dir", d.state, NULL };
+	ck_assert_int_eq(posix_spawnp(&pid, "valgrind", NULL, NULL, argv, environ), 0);
+	d.pid = pid;
+	ck_assert_msg(wait_until(answers, &d, 30000), "daemon under valgrind never answered");
+	ck_assert_int_eq(cli_run(&d, &r, NULL, "status", NULL), 0);
+	cmd_result_free(&r);
+	ck_assert_int_eq(cli_run(&d, &r, NULL, "sensors", NULL), 0);
+	cmd_result_free(&r);
+	ck_assert_int_eq(cli_run(&d, &r, NULL, "reload", NULL), 0);
+	cmd_result_free(&r);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	d.pid = 0;
+	char *log = read_file_str(vlog);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "valgrind: %s", log);
+	free(log);
+}
+END_TEST
+
+Suite *daemon_suite(void)
+{
+	Suite *s = suite_create("daemon");
+	TCase *tc = tcase_create("process");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_sd_notify_and_watchdog);
+	tcase_add_test(tc, test_root_only_commands);
+	tcase_add_test(tc, test_second_daemon_refused);
+	tcase_add_test(tc, test_plugin_option_error_position);
+	tcase_add_test(tc, test_valgrind_clean_run);
+	suite_add_tcase(s, tc);
+	return s;
+}
