@@ -1,0 +1,500 @@
+/*
+ * cli_format: text rendering of hwhealthd's answers for the hwhealth CLI.
+ *
+ * Everything here is a pure function of a json-c object (docs/PROTOCOL.md)
+ * and writes only to the FILE* or buffer it is given; see cli_format.h for
+ * the contract of each function.  Tables are built in two passes: cells are
+ * collected first, then each column is padded to its widest cell, so a long
+ * label widens its column instead of breaking the alignment.
+ *
+ * To format a new metric kind, add it to kind_decimals[]; to add a column,
+ * extend the header array and the row builder of its table.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_format.h"
+
+#define TABLE_MAX_COLS 32
+#define TABLE_GAP "  "
+/* Beyond this a fixed-point rendering is unreadable: fall back to %g. */
+#define FMT_FIXED_MAX 1e15
+/* Durations are clamped here (about 31700 years) before integer maths. */
+#define DURATION_MAX_SEC 1e12
+
+/* Decimals shown for each metric kind; kinds not listed get trim_number(). */
+static const struct {
+	const char *kind;
+	int decimals;
+} kind_decimals[] = {
+    {"temperature", 1}, {"humidity", 1},  {"percent", 1}, {"voltage", 3},
+    {"current", 3},	{"power", 2},	  {"energy", 2},  {"fan", 0},
+    {"counter", 0},	{"intrusion", 0}, {"state", 0},
+};
+
+/* Hardware limits in the order they are shown, lowest first. */
+static const char *const limit_names[] = {
+    "lemerg", "lcrit", "min", "max", "crit", "emerg",
+};
+
+static int is_number(json_object *o)
+{
+	return json_object_is_type(o, json_type_double) || json_object_is_type(o, json_type_int);
+}
+
+/* The string member key of obj, or NULL when absent or not a string. */
+static const char *member_str(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The member key of obj, or NULL. */
+static json_object *member(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+static int is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* A copy of s with control characters replaced by '?'; "-" for NULL or "". */
+static char *cell_dup(const char *s)
+{
+	char *copy, *p;
+
+	if (s == NULL || *s == '\0')
+		s = "-";
+	if ((copy = strdup(s)) == NULL)
+		return NULL;
+	for (p = copy; *p != '\0'; p++)
+		if (is_control((unsigned char)*p))
+			*p = '?';
+	return copy;
+}
+
+/* Writes s with control characters replaced by '?'. */
+static void put_clean(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc(is_control((unsigned char)*s) ? '?' : *s, out);
+}
+
+/* Display width of s: UTF-8 characters, not bytes. */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int cli_table_init(struct cli_table *t, size_t ncols, const char *const *headers, unsigned right)
+{
+	memset(t, 0, sizeof(*t));
+	if (ncols == 0 || ncols > TABLE_MAX_COLS)
+		return -EINVAL;
+	t->ncols = ncols;
+	t->headers = headers;
+	t->right = right;
+	return 0;
+}
+
+static int table_grow(struct cli_table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 16;
+	char **cells;
+
+	cells = reallocarray(t->cells, cap * t->ncols, sizeof(*cells));
+	if (cells == NULL)
+		return -ENOMEM;
+	t->cells = cells;
+	t->cap = cap;
+	return 0;
+}
+
+int cli_table_add(struct cli_table *t, const char *const *cells)
+{
+	char **row;
+	size_t i;
+	int rc;
+
+	if (t->nrows == t->cap && (rc = table_grow(t)) < 0)
+		return rc;
+	row = t->cells + t->nrows * t->ncols;
+	for (i = 0; i < t->ncols; i++) {
+		if ((row[i] = cell_dup(cells[i])) == NULL) {
+			while (i-- > 0)
+				free(row[i]);
+			return -ENOMEM;
+		}
+	}
+	t->nrows++;
+	return 0;
+}
+
+static void put_spaces(FILE *out, size_t n)
+{
+	while (n-- > 0)
+		fputc(' ', out);
+}
+
+/* One line: cells padded to widths, the last column left unpadded. */
+static void table_line(const struct cli_table *t, FILE *out, const char *const *cells,
+		       const size_t *width)
+{
+	size_t i, pad;
+	int right, last;
+
+	for (i = 0; i < t->ncols; i++) {
+		right = (t->right >> i) & 1;
+		last = i + 1 == t->ncols;
+		pad = width[i] - text_width(cells[i]);
+		if (right)
+			put_spaces(out, pad);
+		fputs(cells[i], out);
+		if (!right && !last)
+			put_spaces(out, pad);
+		fputs(last ? "\n" : TABLE_GAP, out);
+	}
+}
+
+int cli_table_print(const struct cli_table *t, FILE *out)
+{
+	size_t width[TABLE_MAX_COLS];
+	size_t i, r, w;
+
+	for (i = 0; i < t->ncols; i++)
+		width[i] = text_width(t->headers[i]);
+	for (r = 0; r < t->nrows; r++) {
+		for (i = 0; i < t->ncols; i++) {
+			w = text_width(t->cells[r * t->ncols + i]);
+			if (w > width[i])
+				width[i] = w;
+		}
+	}
+	table_line(t, out, t->headers, width);
+	for (r = 0; r < t->nrows; r++)
+		table_line(t, out, (const char *const *)t->cells + r * t->ncols, width);
+	return ferror(out) ? -EIO : 0;
+}
+
+void cli_table_free(struct cli_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = t->cap = 0;
+}
+
+/* v with up to three decimals, trailing zeros dropped: 80, 1.26, 0.125. */
+static void trim_number(char *buf, size_t len, double v)
+{
+	char *p;
+
+	if (!isfinite(v) || fabs(v) >= FMT_FIXED_MAX) {
+		snprintf(buf, len, "%g", v);
+		return;
+	}
+	snprintf(buf, len, "%.3f", v);
+	if (strchr(buf, '.') == NULL)
+		return;
+	p = buf + strlen(buf) - 1;
+	while (*p == '0')
+		*p-- = '\0';
+	if (*p == '.')
+		*p = '\0';
+	if (strcmp(buf, "-0") == 0)
+		strcpy(buf, "0");
+}
+
+/* Decimals for kind, or -1 for "trim". */
+static int decimals_of(const char *kind)
+{
+	size_t i;
+
+	if (kind == NULL)
+		return -1;
+	for (i = 0; i < sizeof(kind_decimals) / sizeof(kind_decimals[0]); i++)
+		if (strcmp(kind, kind_decimals[i].kind) == 0)
+			return kind_decimals[i].decimals;
+	return -1;
+}
+
+const char *cli_fmt_value(char *buf, size_t len, const char *kind, json_object *value)
+{
+	int dec = decimals_of(kind);
+	double v;
+
+	if (json_object_is_type(value, json_type_int) && dec <= 0) {
+		/* Counters can pass 2^53: print the integer exactly. */
+		snprintf(buf, len, "%" PRId64, json_object_get_int64(value));
+	} else if (is_number(value)) {
+		v = json_object_get_double(value);
+		if (dec < 0)
+			trim_number(buf, len, v);
+		else if (!isfinite(v) || fabs(v) >= FMT_FIXED_MAX)
+			snprintf(buf, len, "%g", v);
+		else
+			snprintf(buf, len, "%.*f", dec, v);
+	} else {
+		snprintf(buf, len, "-");
+	}
+	return buf;
+}
+
+const char *cli_fmt_limits(char *buf, size_t len, json_object *limits)
+{
+	char num[CLI_FMT_LEN];
+	size_t i, off = 0;
+	json_object *v;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(limit_names) / sizeof(limit_names[0]); i++) {
+		v = member(limits, limit_names[i]);
+		if (!is_number(v))
+			continue;
+		trim_number(num, sizeof(num), json_object_get_double(v));
+		n = snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", limit_names[i], num);
+		if (n < 0 || (size_t)n >= len - off) {
+			buf[off] = '\0'; /* keep the whole limits that fitted */
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (off == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+/* A duration: under a minute with `decimals`, then two units. */
+static void fmt_duration(char *buf, size_t len, double s, int decimals)
+{
+	uint64_t t;
+
+	if (!(s > 0)) /* negative or NaN */
+		s = 0;
+	if (s > DURATION_MAX_SEC)
+		s = DURATION_MAX_SEC;
+	if (s < 60) {
+		snprintf(buf, len, "%.*fs", decimals, s);
+		return;
+	}
+	t = (uint64_t)s;
+	if (t < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", t / 3600, t % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", t / 86400, t % 86400 / 3600);
+}
+
+const char *cli_fmt_age(char *buf, size_t len, json_object *seconds)
+{
+	if (is_number(seconds))
+		fmt_duration(buf, len, json_object_get_double(seconds), 1);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *cli_fmt_ms(char *buf, size_t len, json_object *ms)
+{
+	double v;
+
+	if (!is_number(ms)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	v = json_object_get_double(ms);
+	if (!(v > 0))
+		v = 0;
+	if (v < 10)
+		snprintf(buf, len, "%.2fms", v);
+	else if (v < 1000)
+		snprintf(buf, len, "%.1fms", v);
+	else
+		snprintf(buf, len, "%.2fs", v / 1000);
+	return buf;
+}
+
+const char *cli_node_state(json_object *status)
+{
+	const char *state = member_str(member(status, "node"), "state");
+
+	return state ? state : "unknown";
+}
+
+int cli_state_exit(const char *state)
+{
+	if (state == NULL)
+		return CLI_EXIT_UNKNOWN;
+	if (strcmp(state, "green") == 0)
+		return CLI_EXIT_OK;
+	if (strcmp(state, "yellow") == 0)
+		return CLI_EXIT_WARNING;
+	if (strcmp(state, "red") == 0 || strcmp(state, "critical") == 0)
+		return CLI_EXIT_CRITICAL;
+	return CLI_EXIT_UNKNOWN;
+}
+
+/* An integer member as text, "-" when absent. */
+static const char *fmt_int(char *buf, size_t len, json_object *v)
+{
+	if (is_number(v))
+		snprintf(buf, len, "%" PRId64, json_object_get_int64(v));
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static int status_source_row(struct cli_table *t, json_object *src)
+{
+	char age[CLI_FMT_LEN], poll[CLI_FMT_LEN + 8];
+	char ms[CLI_FMT_LEN], n[CLI_FMT_LEN];
+	json_object *age_s = member(src, "last_poll_age_s");
+	const char *cells[7];
+
+	if (is_number(age_s))
+		snprintf(poll, sizeof(poll), "%s ago", cli_fmt_age(age, sizeof(age), age_s));
+	else
+		snprintf(poll, sizeof(poll), "never");
+	cells[0] = member_str(src, "name");
+	cells[1] = member_str(src, "plugin");
+	cells[2] = member_str(src, "status");
+	cells[3] = poll;
+	cells[4] = cli_fmt_ms(ms, sizeof(ms), member(src, "poll_ms"));
+	cells[5] = fmt_int(n, sizeof(n), member(src, "metrics"));
+	cells[6] = member_str(src, "error");
+	return cli_table_add(t, cells);
+}
+
+static int status_sources(FILE *out, json_object *sources)
+{
+	static const char *const hdr[] = {
+	    "SOURCE", "PLUGIN", "STATUS", "LAST POLL", "POLL", "METRICS", "ERROR",
+	};
+	struct cli_table t;
+	size_t i, n = json_object_is_type(sources, json_type_array)
+			  ? json_object_array_length(sources)
+			  : 0;
+	int rc = 0;
+
+	if (n == 0) {
+		fputs("no sources\n", out);
+		return 0;
+	}
+	if ((rc = cli_table_init(&t, 7, hdr, 0)) < 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = status_source_row(&t, json_object_array_get_idx(sources, i));
+	if (rc == 0)
+		rc = cli_table_print(&t, out);
+	cli_table_free(&t);
+	return rc;
+}
+
+static void status_footer(FILE *out, json_object *status)
+{
+	const char *version = member_str(status, "version");
+	json_object *up = member(status, "uptime_s");
+	char pid[CLI_FMT_LEN], uptime[CLI_FMT_LEN] = "-";
+
+	if (is_number(up))
+		fmt_duration(uptime, sizeof(uptime), json_object_get_double(up), 0);
+	fputs("hwhealthd ", out);
+	put_clean(out, version ? version : "-");
+	fprintf(out, ", pid %s, up %s\n", fmt_int(pid, sizeof(pid), member(status, "pid")), uptime);
+}
+
+int cli_print_status(FILE *out, json_object *status)
+{
+	json_object *reasons = member(member(status, "node"), "reasons");
+	size_t i, n = json_object_is_type(reasons, json_type_array)
+			  ? json_object_array_length(reasons)
+			  : 0;
+	const char *reason;
+	int rc;
+
+	fputs("node: ", out);
+	put_clean(out, cli_node_state(status));
+	fputc('\n', out);
+	for (i = 0; i < n; i++) {
+		reason = json_object_get_string(json_object_array_get_idx(reasons, i));
+		fputs("  ", out);
+		put_clean(out, reason ? reason : "-");
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+	if ((rc = status_sources(out, member(status, "sources"))) < 0)
+		return rc;
+	fputc('\n', out);
+	status_footer(out, status);
+	return ferror(out) ? -EIO : 0;
+}
+
+static int sensors_row(struct cli_table *t, json_object *m)
+{
+	char value[CLI_FMT_LEN], limits[CLI_LIMITS_LEN], age[CLI_FMT_LEN];
+	const char *kind = member_str(m, "kind");
+	const char *text = member_str(m, "text");
+	json_object *v = member(m, "value");
+	const char *cells[7];
+
+	cells[0] = member_str(m, "id");
+	cells[1] = member_str(m, "label");
+	/* A discrete state reads better as its text ("degraded") than as 2. */
+	if (text != NULL && (!is_number(v) || (kind && !strcmp(kind, "state"))))
+		cells[2] = text;
+	else
+		cells[2] = cli_fmt_value(value, sizeof(value), kind, v);
+	cells[3] = member_str(m, "unit");
+	cells[4] = cli_fmt_limits(limits, sizeof(limits), member(m, "limits"));
+	cells[5] = member_str(m, "status");
+	cells[6] = cli_fmt_age(age, sizeof(age), member(m, "age_s"));
+	return cli_table_add(t, cells);
+}
+
+int cli_print_sensors(FILE *out, json_object *sensors)
+{
+	static const char *const hdr[] = {
+	    "METRIC", "LABEL", "VALUE", "UNIT", "LIMITS", "STATUS", "AGE",
+	};
+	json_object *metrics = member(sensors, "metrics");
+	struct cli_table t;
+	size_t i, n = json_object_is_type(metrics, json_type_array)
+			  ? json_object_array_length(metrics)
+			  : 0;
+	int rc;
+
+	if (n == 0) {
+		fputs("no metrics\n", out);
+		return ferror(out) ? -EIO : 0;
+	}
+	/* VALUE is right-aligned so the decimal points line up. */
+	if ((rc = cli_table_init(&t, 7, hdr, 1u << 2)) < 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = sensors_row(&t, json_object_array_get_idx(metrics, i));
+	if (rc == 0)
+		rc = cli_table_print(&t, out);
+	cli_table_free(&t);
+	return rc;
+}

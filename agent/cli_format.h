@@ -1,0 +1,96 @@
+/*
+ * cli_format: text rendering of hwhealthd's answers for the hwhealth CLI.
+ *
+ * Pure functions from the json-c objects of docs/PROTOCOL.md to a FILE* or a
+ * caller's buffer, with no I/O of their own, so the unit tests can feed them
+ * canned results.  A missing or mistyped field never fails a rendering: it
+ * shows as "-", because a partial table is more use to an operator than none.
+ * Strings from the daemon are printed with control characters replaced by
+ * '?', so a sensor label cannot drive the terminal.
+ *
+ * To add a column, add it to the header array and the row builder of its
+ * table in cli_format.c; widths are computed from the cells.
+ */
+#ifndef HWH_CLI_FORMAT_H
+#define HWH_CLI_FORMAT_H
+
+#include <stdio.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+/* Size of the buffers the cli_fmt_* helpers expect. */
+#define CLI_FMT_LEN 64
+#define CLI_LIMITS_LEN 256
+
+/* Exit codes, the Nagios/Icinga plugin convention. */
+enum cli_exit {
+	CLI_EXIT_OK = 0,       /* success, node green */
+	CLI_EXIT_WARNING = 1,  /* node yellow, or a command failed */
+	CLI_EXIT_CRITICAL = 2, /* node red or critical */
+	CLI_EXIT_UNKNOWN = 3   /* state unknown: daemon unreachable or garbled */
+};
+
+/* A text table: cells are copied in, widths computed when printed. */
+struct cli_table {
+	size_t ncols;		    /* number of columns, at most 32 */
+	const char *const *headers; /* ncols column titles, not owned */
+	unsigned right;		    /* bit i set: column i is right-aligned */
+	char **cells;		    /* nrows * ncols sanitized copies, owned */
+	size_t nrows;		    /* rows added so far */
+	size_t cap;		    /* rows allocated */
+};
+
+/* Prepares an empty table.  Returns 0, or -EINVAL for 0 or > 32 columns. */
+int cli_table_init(struct cli_table *t, size_t ncols, const char *const *headers, unsigned right);
+/* Appends a row of ncols cells (NULL prints as "-").  Returns 0 or -ENOMEM. */
+int cli_table_add(struct cli_table *t, const char *const *cells);
+/*
+ * Prints the header and the rows, each column as wide as its widest cell
+ * (counted in UTF-8 characters), two spaces apart, no trailing blanks.
+ * Returns 0, or -EIO when the stream reports an error.
+ */
+int cli_table_print(const struct cli_table *t, FILE *out);
+/* Frees the cells; the table may be initialised again. */
+void cli_table_free(struct cli_table *t);
+
+/*
+ * Formats a metric value by kind: temperature, humidity, percent "%.1f";
+ * voltage, current "%.3f"; power, energy "%.2f"; fan, counter, intrusion,
+ * state "%.0f"; anything else up to three decimals without trailing zeros.
+ * A null or non-numeric value gives "-".  Returns buf.
+ */
+const char *cli_fmt_value(char *buf, size_t len, const char *kind, json_object *value);
+/*
+ * Formats a limits object as "min=10 max=80 crit=100": only the limits
+ * present, in the order lemerg, lcrit, min, max, crit, emerg, numbers with
+ * up to three decimals.  "-" when there are none.  Returns buf.
+ */
+const char *cli_fmt_limits(char *buf, size_t len, json_object *limits);
+/*
+ * Formats an age in seconds: "1.2s" under a minute, then "3m05s", "2h05m",
+ * "4d03h".  Negative ages (a clock step) show as "0.0s"; non-numbers as "-".
+ * Returns buf.
+ */
+const char *cli_fmt_age(char *buf, size_t len, json_object *seconds);
+/* Formats a poll duration in ms: "0.84ms", "12.5ms", "1.50s"; "-".  Returns buf. */
+const char *cli_fmt_ms(char *buf, size_t len, json_object *ms);
+
+/* The node state of a status result: "green"..., or "unknown" if absent. */
+const char *cli_node_state(json_object *status);
+/* Exit code for a node state: green 0, yellow 1, red/critical 2, else 3. */
+int cli_state_exit(const char *state);
+
+/*
+ * Prints a status result: "node: STATE", one indented line per reason, the
+ * source table and "hwhealthd VERSION, pid N, up DURATION".
+ * Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_status(FILE *out, json_object *status);
+/*
+ * Prints a sensors result as the table METRIC LABEL VALUE UNIT LIMITS
+ * STATUS AGE, or "no metrics".  Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_sensors(FILE *out, json_object *sensors);
+
+#endif /* HWH_CLI_FORMAT_H */

@@ -1,0 +1,849 @@
+/*
+ * Unit tests of the hwhealth CLI: cli_format.c (tables, value, limit and age
+ * formatting, the status and sensors renderings, exit codes) and client.c
+ * against a small Unix-socket server run on a thread inside the test, which
+ * answers, stays silent, hangs up or sends too much, as each test asks.
+ *
+ * Renderings are compared as whole strings: a changed column or a lost
+ * space fails a test.  To cover a new case, add a START_TEST and list it in
+ * its TCase in cli_format_suite().
+ */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cli_format.h"
+#include "client.h"
+
+/* Collected by the Makefile into tests/main.c's runner. */
+Suite *cli_format_suite(void);
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+/* Parses a JSON literal of the test; aborts the test if it is invalid. */
+static json_object *js(const char *text)
+{
+	json_object *o = json_tokener_parse(text);
+
+	ck_assert_msg(o != NULL, "bad JSON in test: %s", text);
+	return o;
+}
+
+typedef int (*render_fn)(FILE *out, json_object *obj);
+
+/* Renders the JSON text with fn into a malloc'd string. */
+static char *render(render_fn fn, const char *text)
+{
+	json_object *obj = js(text);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(fn(out, obj), 0);
+	ck_assert_int_eq(fclose(out), 0);
+	json_object_put(obj);
+	return buf;
+}
+
+static char *print_table(const struct cli_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(cli_table_print(t, out), 0);
+	ck_assert_int_eq(fclose(out), 0);
+	return buf;
+}
+
+/* cli_fmt_value() of a JSON literal. */
+static void check_value(const char *kind, const char *value, const char *want)
+{
+	char buf[CLI_FMT_LEN];
+	json_object *v = json_tokener_parse(value); /* "null" gives NULL */
+
+	ck_assert_str_eq(cli_fmt_value(buf, sizeof(buf), kind, v), want);
+	json_object_put(v);
+}
+
+static void check_limits(const char *limits, const char *want)
+{
+	char buf[CLI_LIMITS_LEN];
+	json_object *v = json_tokener_parse(limits);
+
+	ck_assert_str_eq(cli_fmt_limits(buf, sizeof(buf), v), want);
+	json_object_put(v);
+}
+
+static void check_age(const char *age, const char *want)
+{
+	char buf[CLI_FMT_LEN];
+	json_object *v = json_tokener_parse(age);
+
+	ck_assert_str_eq(cli_fmt_age(buf, sizeof(buf), v), want);
+	json_object_put(v);
+}
+
+static void check_ms(const char *ms, const char *want)
+{
+	char buf[CLI_FMT_LEN];
+	json_object *v = json_tokener_parse(ms);
+
+	ck_assert_str_eq(cli_fmt_ms(buf, sizeof(buf), v), want);
+	json_object_put(v);
+}
+
+/* ------------------------------------------------------------------ */
+/* tables */
+
+static const char *const hdr3[] = {"A", "LONGER", "C"};
+
+START_TEST(test_table_widths)
+{
+	const char *r1[] = {"xxxx", "y", "z"};
+	const char *r2[] = {"1", "22", "333"};
+	struct cli_table t;
+	char *s;
+
+	ck_assert_int_eq(cli_table_init(&t, 3, hdr3, 0), 0);
+	ck_assert_int_eq(cli_table_add(&t, r1), 0);
+	ck_assert_int_eq(cli_table_add(&t, r2), 0);
+	s = print_table(&t);
+	ck_assert_str_eq(s, "A     LONGER  C\n"
+			    "xxxx  y       z\n"
+			    "1     22      333\n");
+	free(s);
+	cli_table_free(&t);
+}
+END_TEST
+
+START_TEST(test_table_right_align)
+{
+	const char *r1[] = {"a", "1.5", "x"};
+	const char *r2[] = {"b", "1200.25", NULL};
+	struct cli_table t;
+	char *s;
+
+	ck_assert_int_eq(cli_table_init(&t, 3, hdr3, 1u << 1), 0);
+	ck_assert_int_eq(cli_table_add(&t, r1), 0);
+	ck_assert_int_eq(cli_table_add(&t, r2), 0);
+	s = print_table(&t);
+	ck_assert_str_eq(s, "A   LONGER  C\n"
+			    "a      1.5  x\n"
+			    "b  1200.25  -\n");
+	free(s);
+	cli_table_free(&t);
+}
+END_TEST
+
+START_TEST(test_table_utf8_and_control)
+{
+	const char *r1[] = {"\xc2\xb0"
+			    "C",
+			    "a\tb\x1b[2J", ""};
+	struct cli_table t;
+	char *s;
+
+	ck_assert_int_eq(cli_table_init(&t, 3, hdr3, 0), 0);
+	ck_assert_int_eq(cli_table_add(&t, r1), 0);
+	s = print_table(&t);
+	/* "°C" is two characters wide; escapes are defused; "" shows "-". */
+	ck_assert_str_eq(s, "A   LONGER   C\n"
+			    "\xc2\xb0"
+			    "C  a?b?[2J  -\n");
+	free(s);
+	cli_table_free(&t);
+}
+END_TEST
+
+START_TEST(test_table_many_rows)
+{
+	const char *row[] = {"r", "s", "t"};
+	struct cli_table t;
+	char *s;
+	int i;
+
+	ck_assert_int_eq(cli_table_init(&t, 3, hdr3, 0), 0);
+	for (i = 0; i < 1000; i++)
+		ck_assert_int_eq(cli_table_add(&t, row), 0);
+	ck_assert_uint_eq(t.nrows, 1000);
+	s = print_table(&t);
+	ck_assert_uint_eq(strlen(s), strlen("A  LONGER  C\n") + 1000 * strlen("r  s       t\n"));
+	free(s);
+	cli_table_free(&t);
+}
+END_TEST
+
+START_TEST(test_table_bad_columns)
+{
+	struct cli_table t;
+
+	ck_assert_int_eq(cli_table_init(&t, 0, hdr3, 0), -EINVAL);
+	ck_assert_int_eq(cli_table_init(&t, 33, hdr3, 0), -EINVAL);
+	cli_table_free(&t);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* values by kind */
+
+START_TEST(test_value_kinds)
+{
+	check_value("temperature", "45", "45.0");
+	check_value("temperature", "-4.25", "-4.2");
+	check_value("humidity", "40.04", "40.0");
+	check_value("percent", "99.95", "100.0");
+	check_value("voltage", "1.2", "1.200");
+	check_value("current", "0.0125", "0.013");
+	check_value("fan", "1200.4", "1200");
+	check_value("fan", "1200", "1200");
+	check_value("power", "12.5", "12.50");
+	check_value("energy", "3600", "3600.00");
+	check_value("intrusion", "1", "1");
+	check_value("state", "2", "2");
+}
+END_TEST
+
+START_TEST(test_value_other_and_large)
+{
+	check_value("other", "3.14159", "3.142");
+	check_value("other", "80.0", "80");
+	check_value(NULL, "0.5", "0.5");
+	check_value("no-such-kind", "-0.0001", "0");
+	/* Counters past 2^53 stay exact; huge doubles do not print 300 digits. */
+	check_value("counter", "1152921504606846977", "1152921504606846977");
+	check_value("temperature", "1e300", "1e+300");
+}
+END_TEST
+
+START_TEST(test_value_null)
+{
+	char buf[CLI_FMT_LEN];
+
+	check_value("temperature", "null", "-");
+	check_value("voltage", "\"1.2\"", "-");
+	check_value("fan", "true", "-");
+	ck_assert_str_eq(cli_fmt_value(buf, sizeof(buf), "fan", NULL), "-");
+}
+END_TEST
+
+START_TEST(test_sensors_null_value_row)
+{
+	char *s = render(cli_print_sensors,
+			 "{\"metrics\": ["
+			 "{\"id\": \"sensors/nct6775-isa-0290/temp2\", \"label\": \"SYSTIN\","
+			 " \"kind\": \"temperature\", \"unit\": \"C\", \"value\": null,"
+			 " \"limits\": {}, \"status\": \"unreadable\","
+			 " \"error\": \"read failed\", \"age_s\": 0.4}]}");
+
+	ck_assert_str_eq(s, "METRIC                          LABEL   VALUE  UNIT  LIMITS  "
+			    "STATUS      AGE\n"
+			    "sensors/nct6775-isa-0290/temp2  SYSTIN      -  C     -       "
+			    "unreadable  0.4s\n");
+	free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* limits, ages, durations */
+
+START_TEST(test_limits_order)
+{
+	check_limits("{\"emerg\": 110, \"crit\": 100.0, \"max\": 80,"
+		     " \"min\": 10, \"lcrit\": 5.5, \"lemerg\": -10}",
+		     "lemerg=-10 lcrit=5.5 min=10 max=80 crit=100 emerg=110");
+	check_limits("{\"max\": 80.0, \"crit\": 100.0}", "max=80 crit=100");
+	check_limits("{\"min\": 1.125, \"max\": 1.26}", "min=1.125 max=1.26");
+}
+END_TEST
+
+START_TEST(test_limits_absent)
+{
+	json_object *three = js("{\"min\": 10, \"max\": 80, \"crit\": 100}");
+	char buf[CLI_LIMITS_LEN];
+
+	check_limits("{}", "-");
+	check_limits("null", "-");
+	check_limits("[80]", "-");
+	/* Unknown names and non-numbers are skipped. */
+	check_limits("{\"high\": 80, \"max\": null, \"crit\": \"100\","
+		     " \"min\": 3}",
+		     "min=3");
+	/* A short buffer keeps the limits that fit whole. */
+	ck_assert_str_eq(cli_fmt_limits(buf, 12, three), "min=10");
+	json_object_put(three);
+}
+END_TEST
+
+START_TEST(test_age_format)
+{
+	check_age("1.23", "1.2s");
+	check_age("0", "0.0s");
+	check_age("-3", "0.0s");
+	check_age("59.9", "59.9s");
+	check_age("125", "2m05s");
+	check_age("7500", "2h05m");
+	check_age("90061", "1d01h");
+	check_age("null", "-");
+	check_age("\"1\"", "-");
+	check_ms("0.84", "0.84ms");
+	check_ms("12.46", "12.5ms");
+	check_ms("1500", "1.50s");
+	check_ms("null", "-");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* status and sensors renderings */
+
+static const char status_yellow[] =
+    "{\"version\": \"0.1.0\", \"pid\": 1234, \"uptime_s\": 52.1,"
+    " \"config\": \"/etc/hwhealth/hwhealth.conf\","
+    " \"node\": {\"state\": \"yellow\", \"reasons\":"
+    "  [\"sensors/coretemp-isa-0000/temp1 above max (85 C >= 80 C)\"]},"
+    " \"sources\": ["
+    "  {\"name\": \"sensors\", \"plugin\": \"sensors\", \"status\": \"ok\","
+    "   \"last_poll\": 1763762400.123, \"last_poll_age_s\": 1.2,"
+    "   \"poll_ms\": 0.84, \"metrics\": 12, \"error\": null},"
+    "  {\"name\": \"slow\", \"plugin\": \"sleepy\","
+    "   \"status\": \"unavailable\", \"last_poll_age_s\": 12.0,"
+    "   \"poll_ms\": null, \"metrics\": 0,"
+    "   \"error\": \"poll timed out after 2s\"},"
+    "  {\"name\": \"ipmi\", \"plugin\": \"ipmi\", \"status\": \"starting\","
+    "   \"last_poll\": null, \"last_poll_age_s\": null, \"poll_ms\": null,"
+    "   \"metrics\": 0, \"error\": null}]}";
+
+START_TEST(test_status_table)
+{
+	char *s = render(cli_print_status, status_yellow);
+
+	ck_assert_str_eq(s, "node: yellow\n"
+			    "  sensors/coretemp-isa-0000/temp1 above max (85 C >= 80 C)\n"
+			    "\n"
+			    "SOURCE   PLUGIN   STATUS       LAST POLL  POLL    METRICS  ERROR\n"
+			    "sensors  sensors  ok           1.2s ago   0.84ms  12       -\n"
+			    "slow     sleepy   unavailable  12.0s ago  -       0        "
+			    "poll timed out after 2s\n"
+			    "ipmi     ipmi     starting     never      -       0        -\n"
+			    "\n"
+			    "hwhealthd 0.1.0, pid 1234, up 52s\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_status_sparse)
+{
+	char *s =
+	    render(cli_print_status, "{\"node\": {\"state\": \"green\","
+				     " \"reasons\": []}, \"sources\": [], \"uptime_s\": 3725}");
+
+	ck_assert_str_eq(s, "node: green\n"
+			    "\n"
+			    "no sources\n"
+			    "\n"
+			    "hwhealthd -, pid -, up 1h02m\n");
+	free(s);
+	s = render(cli_print_status, "{}");
+	ck_assert_str_eq(s, "node: unknown\n\nno sources\n\n"
+			    "hwhealthd -, pid -, up -\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_sensors_table)
+{
+	char *s = render(cli_print_sensors,
+			 "{\"metrics\": ["
+			 "{\"id\": \"sensors/coretemp-isa-0000/temp1\", \"label\": \"Core 0\","
+			 " \"kind\": \"temperature\", \"unit\": \"C\", \"value\": 45.0,"
+			 " \"limits\": {\"max\": 80.0, \"crit\": 100.0}, \"status\": \"ok\","
+			 " \"age_s\": 1.2},"
+			 "{\"id\": \"sensors/it8728-isa-0a30/fan1\", \"label\": null,"
+			 " \"kind\": \"fan\", \"unit\": \"RPM\", \"value\": 1200,"
+			 " \"limits\": {\"min\": 600}, \"status\": \"alarm\", \"age_s\": 75},"
+			 "{\"id\": \"ipmi/bmc/psu1\", \"label\": \"PSU1 Status\","
+			 " \"kind\": \"state\", \"unit\": \"\", \"value\": 2,"
+			 " \"text\": \"degraded\", \"status\": \"stale\", \"age_s\": 40}]}");
+
+	ck_assert_str_eq(s, "METRIC                           LABEL           VALUE  UNIT  "
+			    "LIMITS           STATUS  AGE\n"
+			    "sensors/coretemp-isa-0000/temp1  Core 0           45.0  C     "
+			    "max=80 crit=100  ok      1.2s\n"
+			    "sensors/it8728-isa-0a30/fan1     -                1200  RPM   "
+			    "min=600          alarm   1m15s\n"
+			    "ipmi/bmc/psu1                    PSU1 Status  degraded  -     "
+			    "-                stale   40.0s\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_sensors_empty)
+{
+	char *s = render(cli_print_sensors, "{\"metrics\": []}");
+
+	ck_assert_str_eq(s, "no metrics\n");
+	free(s);
+	s = render(cli_print_sensors, "{}");
+	ck_assert_str_eq(s, "no metrics\n");
+	free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* exit codes */
+
+START_TEST(test_exit_codes)
+{
+	json_object *st;
+
+	ck_assert_int_eq(cli_state_exit("green"), 0);
+	ck_assert_int_eq(cli_state_exit("yellow"), 1);
+	ck_assert_int_eq(cli_state_exit("red"), 2);
+	ck_assert_int_eq(cli_state_exit("critical"), 2);
+	ck_assert_int_eq(cli_state_exit("unknown"), 3);
+	ck_assert_int_eq(cli_state_exit("GREEN"), 3);
+	ck_assert_int_eq(cli_state_exit(""), 3);
+	ck_assert_int_eq(cli_state_exit("garbage"), 3);
+	ck_assert_int_eq(cli_state_exit(NULL), 3);
+	st = js("{\"node\": {\"state\": \"red\"}}");
+	ck_assert_str_eq(cli_node_state(st), "red");
+	json_object_put(st);
+	st = js("{\"node\": {\"state\": 2}}");
+	ck_assert_str_eq(cli_node_state(st), "unknown");
+	json_object_put(st);
+	ck_assert_str_eq(cli_node_state(NULL), "unknown");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* client against an in-test server */
+
+enum srv_mode {
+	SRV_ANSWER,   /* read the request, send answer, wait for the client */
+	SRV_TRUNCATE, /* read the request, send answer, hang up */
+	SRV_SILENT,   /* read the request, never answer */
+	SRV_CLOSE,    /* accept and hang up at once */
+	SRV_FLOOD,    /* read the request, send bytes without a newline */
+};
+
+static struct {
+	char dir[64];	/* temporary directory holding the socket */
+	char path[108]; /* the socket */
+	int lfd;	/* listening socket, -1 when none */
+	enum srv_mode mode;
+	const char *answer; /* sent as is for SRV_ANSWER / SRV_TRUNCATE */
+	char request[4096]; /* first line the client sent */
+	pthread_t thread;
+	int running;
+} srv;
+
+static void srv_setup(void)
+{
+	memset(&srv, 0, sizeof(srv));
+	srv.lfd = -1;
+	snprintf(srv.dir, sizeof(srv.dir), "/tmp/check_cli.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(srv.dir));
+	snprintf(srv.path, sizeof(srv.path), "%s/hwhealthd.sock", srv.dir);
+}
+
+static void send_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0 && (n = send(fd, buf, len, MSG_NOSIGNAL)) > 0) {
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Sends CLIENT_MAX_RESPONSE + 1 bytes with no newline. */
+static void srv_flood(int fd)
+{
+	static char chunk[1 << 20];
+	size_t sent = 0;
+	ssize_t n;
+
+	memset(chunk, 'x', sizeof(chunk));
+	while (sent <= CLIENT_MAX_RESPONSE &&
+	       (n = send(fd, chunk, sizeof(chunk), MSG_NOSIGNAL)) > 0)
+		sent += (size_t)n;
+}
+
+static void srv_read_request(int fd)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(srv.request) - 1 && (n = read(fd, srv.request + len, 1)) == 1 &&
+	       srv.request[len] != '\n')
+		len++;
+	srv.request[len] = '\0';
+}
+
+static void *srv_main(void *arg)
+{
+	char sink[256];
+	int fd;
+
+	(void)arg;
+	if ((fd = accept(srv.lfd, NULL, NULL)) < 0)
+		return NULL;
+	if (srv.mode != SRV_CLOSE)
+		srv_read_request(fd);
+	if (srv.mode == SRV_ANSWER || srv.mode == SRV_TRUNCATE)
+		send_all(fd, srv.answer, strlen(srv.answer));
+	else if (srv.mode == SRV_FLOOD)
+		srv_flood(fd);
+	/* Wait for the client to hang up, except where we hang up first. */
+	if (srv.mode != SRV_CLOSE && srv.mode != SRV_TRUNCATE)
+		while (read(fd, sink, sizeof(sink)) > 0)
+			;
+	close(fd);
+	return NULL;
+}
+
+/* Binds the socket; listens and serves one connection if `listening`. */
+static void srv_start(enum srv_mode mode, const char *answer, int listening)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+	srv.mode = mode;
+	srv.answer = answer;
+	strcpy(sun.sun_path, srv.path);
+	srv.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(srv.lfd, 0);
+	ck_assert_int_eq(bind(srv.lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	if (!listening)
+		return;
+	ck_assert_int_eq(listen(srv.lfd, 4), 0);
+	ck_assert_int_eq(pthread_create(&srv.thread, NULL, srv_main, NULL), 0);
+	srv.running = 1;
+}
+
+static void srv_join(void)
+{
+	if (srv.running)
+		pthread_join(srv.thread, NULL);
+	srv.running = 0;
+}
+
+static void srv_teardown(void)
+{
+	srv_join();
+	if (srv.lfd >= 0)
+		close(srv.lfd);
+	unlink(srv.path);
+	rmdir(srv.dir);
+}
+
+static json_object *req_status(void)
+{
+	return js("{\"cmd\": \"status\"}");
+}
+
+/* One client_call() of {"cmd":"status"}; returns its code. */
+static int call_status(int timeout_ms, json_object **result, char *err)
+{
+	json_object *req = req_status();
+	int rc = client_call(srv.path, req, timeout_ms, result, err, CLIENT_ERR_LEN);
+
+	json_object_put(req);
+	return rc;
+}
+
+static char want[CLIENT_ERR_LEN];
+
+START_TEST(test_client_answer)
+{
+	char err[CLIENT_ERR_LEN] = "";
+	json_object *result = NULL;
+
+	srv_start(SRV_ANSWER,
+		  "{\"ok\": true, \"result\": {\"node\":"
+		  " {\"state\": \"red\"}}}\n",
+		  1);
+	ck_assert_int_eq(call_status(2000, &result, err), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_str_eq(cli_node_state(result), "red");
+	json_object_put(result);
+	srv_join();
+	ck_assert_str_eq(srv.request, "{\"cmd\":\"status\"}");
+}
+END_TEST
+
+START_TEST(test_client_refused_request)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_ANSWER,
+		  "{\"ok\": false, \"error\": \"permission denied:"
+		  " reload requires root\"}\n",
+		  1);
+	ck_assert_int_eq(call_status(2000, &result, err), -EREMOTEIO);
+	ck_assert_ptr_null(result);
+	ck_assert_str_eq(err, "permission denied: reload requires root");
+}
+END_TEST
+
+START_TEST(test_client_large_answer)
+{
+	json_object *resp = js("{\"ok\": true, \"result\": {\"metrics\": []}}");
+	json_object *arr =
+	    json_object_object_get(json_object_object_get(resp, "result"), "metrics");
+	char err[CLIENT_ERR_LEN], *answer;
+	json_object *result = NULL, *m;
+	int i;
+
+	/* ~2 MiB: many partial reads, and partial writes on the server. */
+	for (i = 0; i < 20000; i++) {
+		m = js("{\"id\": \"sensors/coretemp-isa-0000/tempNNNNN\","
+		       " \"kind\": \"temperature\", \"value\": 45.0,"
+		       " \"limits\": {\"max\": 80.0}, \"status\": \"ok\"}");
+		json_object_array_add(arr, m);
+	}
+	ck_assert_int_eq(
+	    asprintf(&answer, "%s\n", json_object_to_json_string(resp)) > 2 * 1000 * 1000, 1);
+	srv_start(SRV_ANSWER, answer, 1);
+	ck_assert_int_eq(call_status(10000, &result, err), 0);
+	ck_assert_uint_eq(json_object_array_length(json_object_object_get(result, "metrics")),
+			  20000);
+	json_object_put(result);
+	srv_join();
+	free(answer);
+	json_object_put(resp);
+}
+END_TEST
+
+START_TEST(test_client_timeout)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_SILENT, NULL, 1);
+	ck_assert_int_eq(call_status(200, &result, err), -ETIMEDOUT);
+	ck_assert_ptr_null(result);
+	snprintf(want, sizeof(want),
+		 "timed out after 0.2 s waiting for "
+		 "hwhealthd on %s",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_closed)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_CLOSE, NULL, 1);
+	ck_assert_int_eq(call_status(2000, &result, err), -ECONNRESET);
+	snprintf(want, sizeof(want),
+		 "hwhealthd closed the connection on %s "
+		 "without answering",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_truncated)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_TRUNCATE, "{\"ok\": true, \"res", 1);
+	ck_assert_int_eq(call_status(2000, &result, err), -ECONNRESET);
+	snprintf(want, sizeof(want),
+		 "hwhealthd closed the connection on %s "
+		 "in the middle of a response (17 bytes)",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_malformed)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_ANSWER, "[1, 2]\n", 1);
+	ck_assert_int_eq(call_status(2000, &result, err), -EBADMSG);
+	snprintf(want, sizeof(want),
+		 "malformed response from hwhealthd on %s: "
+		 "not a JSON object",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_no_ok)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_ANSWER, "{\"result\": {}} \r\n", 1);
+	ck_assert_int_eq(call_status(2000, &result, err), -EBADMSG);
+	snprintf(want, sizeof(want),
+		 "malformed response from hwhealthd on %s: "
+		 "no boolean \"ok\"",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_too_large)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_FLOOD, NULL, 1);
+	ck_assert_int_eq(call_status(30000, &result, err), -EMSGSIZE);
+	snprintf(want, sizeof(want),
+		 "response from hwhealthd on %s exceeds "
+		 "64 MiB",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_no_socket)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	ck_assert_int_eq(call_status(2000, &result, err), -ENOENT);
+	snprintf(want, sizeof(want),
+		 "cannot connect to %s: No such file or "
+		 "directory (is hwhealthd running?)",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_not_listening)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+
+	srv_start(SRV_ANSWER, NULL, 0); /* bound, never listening */
+	ck_assert_int_eq(call_status(2000, &result, err), -ECONNREFUSED);
+	snprintf(want, sizeof(want),
+		 "cannot connect to %s: Connection refused "
+		 "(is hwhealthd running?)",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(test_client_backlog_full)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char err[CLIENT_ERR_LEN];
+	json_object *result = NULL;
+	int filler;
+
+	/* A daemon alive but stuck: it listens, never accepts, queue full. */
+	srv_start(SRV_ANSWER, NULL, 0);
+	ck_assert_int_eq(listen(srv.lfd, 0), 0);
+	strcpy(sun.sun_path, srv.path);
+	filler = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ck_assert_int_ge(filler, 0);
+	ck_assert_int_eq(connect(filler, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	ck_assert_int_eq(call_status(200, &result, err), -ETIMEDOUT);
+	snprintf(want, sizeof(want),
+		 "timed out after 0.2 s connecting to "
+		 "hwhealthd on %s",
+		 srv.path);
+	ck_assert_str_eq(err, want);
+	close(filler);
+}
+END_TEST
+
+START_TEST(test_client_path_too_long)
+{
+	char err[CLIENT_ERR_LEN], path[200];
+	json_object *req = req_status(), *resp = NULL;
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	ck_assert_int_eq(client_request(path, req, 1000, &resp, err, sizeof(err)), -ENAMETOOLONG);
+	snprintf(want, sizeof(want), "socket path too long: %s", path);
+	ck_assert_str_eq(err, want);
+	json_object_put(req);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+Suite *cli_format_suite(void)
+{
+	Suite *s = suite_create("cli_format");
+	TCase *tc;
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, test_table_widths);
+	tcase_add_test(tc, test_table_right_align);
+	tcase_add_test(tc, test_table_utf8_and_control);
+	tcase_add_test(tc, test_table_many_rows);
+	tcase_add_test(tc, test_table_bad_columns);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("value");
+	tcase_add_test(tc, test_value_kinds);
+	tcase_add_test(tc, test_value_other_and_large);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("null_value");
+	tcase_add_test(tc, test_value_null);
+	tcase_add_test(tc, test_sensors_null_value_row);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits_and_age");
+	tcase_add_test(tc, test_limits_order);
+	tcase_add_test(tc, test_limits_absent);
+	tcase_add_test(tc, test_age_format);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("render");
+	tcase_add_test(tc, test_status_table);
+	tcase_add_test(tc, test_status_sparse);
+	tcase_add_test(tc, test_sensors_table);
+	tcase_add_test(tc, test_sensors_empty);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("exit_code");
+	tcase_add_test(tc, test_exit_codes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("client");
+	tcase_add_checked_fixture(tc, srv_setup, srv_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_client_answer);
+	tcase_add_test(tc, test_client_refused_request);
+	tcase_add_test(tc, test_client_large_answer);
+	tcase_add_test(tc, test_client_timeout);
+	tcase_add_test(tc, test_client_closed);
+	tcase_add_test(tc, test_client_truncated);
+	tcase_add_test(tc, test_client_malformed);
+	tcase_add_test(tc, test_client_no_ok);
+	tcase_add_test(tc, test_client_too_large);
+	tcase_add_test(tc, test_client_no_socket);
+	tcase_add_test(tc, test_client_not_listening);
+	tcase_add_test(tc, test_client_backlog_full);
+	tcase_add_test(tc, test_client_path_too_long);
+	suite_add_tcase(s, tc);
+	return s;
+}
