@@ -55,7 +55,7 @@ SENSORS_LIBS := $(shell $(PKG_CONFIG) --libs libsensors 2>/dev/null || echo -lse
 # The core: everything the daemon is made of but main().
 CORE_SRCS   := agent/config.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
-               agent/prepare.c agent/commands.c
+               agent/prepare.c agent/commands.c agent/events.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/util.c
 PLUGINS     := sensors

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli_format.h"
 
@@ -493,6 +494,61 @@ int cli_print_sensors(FILE *out, json_object *sensors)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = sensors_row(&t, json_object_array_get_idx(metrics, i));
+	if (rc == 0)
+		rc = cli_table_print(&t, out);
+	cli_table_free(&t);
+	return rc;
+}
+
+/* Seconds since the epoch as local "YYYY-MM-DD HH:MM:SS", or "-". */
+const char *cli_fmt_time(char *buf, size_t len, json_object *seconds)
+{
+	struct tm tm;
+	time_t t;
+
+	if (!is_number(seconds)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	t = (time_t)json_object_get_double(seconds);
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static int events_row(struct cli_table *t, json_object *e)
+{
+	char when[CLI_FMT_LEN];
+	const char *cells[6];
+
+	cells[0] = cli_fmt_time(when, sizeof(when), member(e, "time"));
+	cells[1] = member_str(e, "source");
+	cells[2] = member_str(e, "device");
+	cells[3] = member_str(e, "severity");
+	cells[4] = member_str(e, "type");
+	cells[5] = member_str(e, "text");
+	return cli_table_add(t, cells);
+}
+
+int cli_print_events(FILE *out, json_object *events)
+{
+	static const char *const hdr[] = {
+	    "TIME", "SOURCE", "DEVICE", "SEVERITY", "TYPE", "TEXT",
+	};
+	json_object *list = member(events, "events");
+	struct cli_table t;
+	size_t i, n = json_object_is_type(list, json_type_array) ? json_object_array_length(list)
+								 : 0;
+	int rc;
+
+	if (n == 0) {
+		fputs("no events\n", out);
+		return ferror(out) ? -EIO : 0;
+	}
+	if ((rc = cli_table_init(&t, 6, hdr, 0)) < 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = events_row(&t, json_object_array_get_idx(list, i));
 	if (rc == 0)
 		rc = cli_table_print(&t, out);
 	cli_table_free(&t);

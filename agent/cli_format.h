@@ -93,4 +93,10 @@ int cli_print_status(FILE *out, json_object *status);
  */
 int cli_print_sensors(FILE *out, json_object *sensors);
 
+/* Local time of seconds since the epoch ("2026-11-21 22:16:04"), or "-". */
+const char *cli_fmt_time(char *buf, size_t len, json_object *seconds);
+/* Print an "events" result as a table (TIME SOURCE DEVICE SEVERITY TYPE
+ * TEXT), or "no events".  0, or -ENOMEM / -EIO. */
+int cli_print_events(FILE *out, json_object *events);
+
 #endif /* HWH_CLI_FORMAT_H */

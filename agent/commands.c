@@ -201,6 +201,55 @@ static json_object *cmd_sensors(void *ud, json_object *req, char *err, size_t er
 	return r;
 }
 
+#define EVENTS_MAX_REPLY 1024
+
+static json_object *event_json(const struct event *e)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "seq", json_object_new_int64((int64_t)e->seq));
+	json_object_object_add(o, "time", json_object_new_double(e->t_wall_ms / 1e3));
+	json_object_object_add(o, "source", json_object_new_string(e->source));
+	json_object_object_add(o, "device", json_object_new_string(e->device));
+	json_object_object_add(o, "type", json_object_new_string(e->type));
+	json_object_object_add(o, "severity", json_object_new_string(severity_name(e->severity)));
+	json_object_object_add(o, "text", json_object_new_string(e->text));
+	return o;
+}
+
+/* {"cmd":"events","since":SEQ,"limit":N}: the newest N (default all kept)
+ * events with seq > SEQ, oldest first. */
+static json_object *cmd_events(void *ud, json_object *req, char *err, size_t errlen)
+{
+	struct daemon *d = ud;
+	struct event *v = malloc(EVENTS_MAX_REPLY * sizeof *v);
+	json_object *j, *arr, *r;
+	int64_t since = 0, limit = EVENTS_MAX_REPLY;
+	size_t n, first = 0;
+
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (json_object_object_get_ex(req, "since", &j))
+		since = json_object_get_int64(j);
+	if (json_object_object_get_ex(req, "limit", &j))
+		limit = json_object_get_int64(j);
+	n = events_since(&d->events, since > 0 ? (uint64_t)since : 0, v, EVENTS_MAX_REPLY);
+	if (limit >= 0 && (size_t)limit < n)
+		first = n - (size_t)limit;
+	arr = json_object_new_array();
+	for (size_t i = first; i < n; i++)
+		json_object_array_add(arr, event_json(&v[i]));
+	free(v);
+	r = json_object_new_object();
+	json_object_object_add(r, "events", arr);
+	pthread_mutex_lock(&d->events.lock);
+	json_object_object_add(r, "dropped", json_object_new_int64((int64_t)d->events.dropped));
+	pthread_mutex_unlock(&d->events.lock);
+	return r;
+}
+
 static json_object *cmd_reload(void *ud, json_object *req, char *err, size_t errlen)
 {
 	json_object *r;
@@ -226,6 +275,7 @@ const struct ctl_cmd daemon_commands[] = {
 	{ "ping", false, cmd_ping },
 	{ "status", false, cmd_status },
 	{ "sensors", false, cmd_sensors },
+	{ "events", false, cmd_events },
 	{ "reload", true, cmd_reload },
 	{ "rescan", true, cmd_rescan },
 	{ NULL, false, NULL },

@@ -23,6 +23,7 @@
 #define HOUSEKEEPING_MS 1000
 #define STOP_WAIT_MS 2000   /* how long shutdown waits for a busy poll thread */
 #define RELOAD_WAIT_MS 1000 /* how long a reload waits for one */
+#define EVENTS_KEPT 1024  /* recent events in memory (about 600 KiB) */
 #define MAX_POLLFDS (CTL_MAX_CLIENTS + 2)
 
 static volatile sig_atomic_t sig_stop, sig_reload;
@@ -93,7 +94,7 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 	const struct cfg_source *cs = ps->cs;
 	struct source *src = source_new(cs->name, ps->plugin, ps->inst, cs->interval_ms,
 					cs->timeout_ms, cfg_source_stale_ms(cfg, cs), &d->store,
-					d->wake_fd);
+					&d->events, d->wake_fd);
 
 	if (src == NULL)
 		return NULL;
@@ -189,7 +190,7 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 		goto fail;
 	}
 	cfg_diag_free(&diag);
-	if (ms_init(&d->store, p.cfg->history) < 0) {
+	if (ms_init(&d->store, p.cfg->history) < 0 || events_init(&d->events, EVENTS_KEPT) < 0) {
 		log_err("out of memory");
 		goto fail;
 	}
@@ -257,6 +258,7 @@ void daemon_shutdown(struct daemon *d)
 	d->ctl = NULL;
 	if (d->store.buckets != NULL)
 		ms_destroy(&d->store);
+	events_destroy(&d->events);
 	config_free(d->cfg);
 	d->cfg = NULL;
 	plugin_registry_free(&d->plugins);

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "events.h"
 #include "health.h"
 #include "metrics.h"
 #include "plugin.h"
@@ -52,6 +53,7 @@ struct daemon {
 	struct hwh_config *cfg;
 	struct plugin_registry plugins;
 	struct metric_store store;
+	struct event_ring events;
 	struct source **sources;
 	size_t nsources;
 	struct control *ctl;

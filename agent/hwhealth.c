@@ -54,6 +54,7 @@ static const char usage_text[] =
     "  status            node state and each source; exit 0 green, 1 yellow,\n"
     "                    2 red or critical, 3 unknown (a Nagios/Icinga check)\n"
     "  sensors [FILTER]  every metric, or those whose id or label contains FILTER\n"
+    "  events            recent hardware events (SEL records, resets...)\n"
     "  ping              check that hwhealthd answers\n"
     "  reload            make hwhealthd re-read its configuration (root)\n"
     "  rescan            make every source rediscover its devices (root)\n"
@@ -189,6 +190,24 @@ static int cmd_sensors(const struct opts *o)
 	return rc < 0 ? CLI_EXIT_WARNING : CLI_EXIT_OK;
 }
 
+static int cmd_events(const struct opts *o)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result;
+	int rc = 0;
+
+	if (ask(o, "events", NULL, &result, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hwhealth: %s\n", err);
+		return CLI_EXIT_WARNING;
+	}
+	if (o->json)
+		print_json(result);
+	else if ((rc = cli_print_events(stdout, result)) < 0 && rc != -EIO)
+		fprintf(stderr, "hwhealth: printing the events: %s\n", strerror(-rc));
+	json_object_put(result);
+	return rc < 0 ? CLI_EXIT_WARNING : CLI_EXIT_OK;
+}
+
 /* The integer member key of obj, or -1. */
 static long long member_int(json_object *obj, const char *key)
 {
@@ -237,6 +256,7 @@ static int cmd_help(const struct opts *o)
 static const struct command commands[] = {
     {"status", 0, cmd_status},	   {"sensors", 1, cmd_sensors},	  {"ping", 0, simple_command},
     {"reload", 0, simple_command}, {"rescan", 0, simple_command}, {"help", 0, cmd_help},
+    {"events", 0, cmd_events},
 };
 
 static const struct command *find_command(const char *name)

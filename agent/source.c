@@ -61,8 +61,13 @@ static int host_emit(struct hwh_ctx *ctx, const struct hwh_reading *r)
 
 static int host_event(struct hwh_ctx *ctx, const struct hwh_event *e)
 {
-	/* Events get their store with the rules issue; log them meanwhile. */
-	hwh_log(ctx, e->severity >= HWH_SEV_CRITICAL ? HWH_LOG_WARNING : HWH_LOG_NOTICE,
+	struct source *src = ctx_source(ctx);
+
+	if (atomic_load(&src->overrun))
+		return 0; /* a late poll: dropped like its readings */
+	if (src->events != NULL)
+		events_add(src->events, src->name, e, wall_ms(), mono_ms());
+	hwh_log(ctx, e->severity >= HWH_SEV_WARNING ? HWH_LOG_WARNING : HWH_LOG_NOTICE,
 		"event %s/%s: %s", e->device ? e->device : "-", e->type ? e->type : "-",
 		e->text ? e->text : "");
 	return 0;
@@ -104,7 +109,7 @@ const struct hwh_host source_host = {
 
 struct source *source_new(const char *name, const struct plugin *plugin, void *inst,
 			  int64_t interval_ms, int64_t timeout_ms, int64_t stale_ms,
-			  struct metric_store *store, int wake_fd)
+			  struct metric_store *store, struct event_ring *events, int wake_fd)
 {
 	struct source *src = calloc(1, sizeof *src);
 	pthread_condattr_t ca;
@@ -120,6 +125,7 @@ struct source *source_new(const char *name, const struct plugin *plugin, void *i
 	src->timeout_ms = timeout_ms;
 	src->stale_ms = stale_ms;
 	src->store = store;
+	src->events = events;
 	src->wake_fd = wake_fd;
 	pthread_mutex_init(&src->lock, NULL);
 	pthread_condattr_init(&ca);

@@ -23,6 +23,7 @@
 
 #include <hwhealth/plugin.h>
 
+#include "events.h"
 #include "metrics.h"
 #include "plugin.h"
 
@@ -56,6 +57,7 @@ struct source {
 	void *inst;
 	int64_t interval_ms, timeout_ms, stale_ms;
 	struct metric_store *store;
+	struct event_ring *events;
 	int wake_fd; /* eventfd of the main loop, written when a poll starts */
 
 	pthread_t thread;
@@ -72,7 +74,7 @@ struct source {
 /* Create a source (not started).  Takes ownership of inst.  NULL on ENOMEM. */
 struct source *source_new(const char *name, const struct plugin *plugin, void *inst,
 			  int64_t interval_ms, int64_t timeout_ms, int64_t stale_ms,
-			  struct metric_store *store, int wake_fd);
+			  struct metric_store *store, struct event_ring *events, int wake_fd);
 /* Start its thread.  0 or -errno. */
 int source_start(struct source *src);
 /*

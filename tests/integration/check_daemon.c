@@ -199,10 +199,67 @@ START_TEST(test_plugin_option_error_position)
 	const char *argv[] = { bin, "-c", path, "--check-config", NULL };
 	ck_assert_int_eq(cmd_run(argv, &r, TL_CMD_TIMEOUT_MS), 1);
 	snprintf(want, sizeof want,
-		 "%s:6:3: source 'e': unknown option 'colour' for plugin echo (expected: file)\n",
+		 "%s:6:3: source 'e': unknown option 'colour' for plugin echo (expected: file, events)\n",
 		 path);
 	ck_assert_str_eq(r.err, want);
 	cmd_result_free(&r);
+}
+END_TEST
+
+/* ---- events ------------------------------------------------------------- */
+
+static bool two_events(void *arg)
+{
+	json_object *r = cli_json(arg, "events", NULL), *list;
+	bool ok = json_object_object_get_ex(r, "events", &list) &&
+		  json_object_array_length(list) >= 2;
+
+	json_object_put(r);
+	return ok;
+}
+
+START_TEST(test_events_reported_once)
+{
+	char evfile[TL_PATH_MAX], text[2304];
+	struct cmd_result r;
+
+	snprintf(evfile, sizeof evfile, "%s/events.txt", tree->dir);
+	ck_assert_int_eq(write_file_str(evfile, "bmc0 ecc-corrected warning DIMM A1 correctable ECC
+"
+						"bmc0 psu-failure critical PSU 2 lost input
+"), 0);
+	snprintf(text, sizeof text, "%.*s  events %s
+}
+", (int)(strlen(conf) - 2), conf, evfile);
+	daemon_start(&d, text);
+	ck_assert(wait_until(two_events, &d, 10000));
+	/* Three more polls: the file is consumed, nothing is reported twice. */
+	json_object *st = cli_json(&d, "status", NULL);
+	double polls = json_num(json_source(st, "e"), "polls");
+	json_object_put(st);
+	for (int i = 0; i < 100; i++) {
+		st = cli_json(&d, "status", NULL);
+		double now = json_num(json_source(st, "e"), "polls");
+		json_object_put(st);
+		if (now >= polls + 3)
+			break;
+		usleep(100000);
+	}
+	json_object *ev = cli_json(&d, "events", NULL), *list, *e1;
+	ck_assert(json_object_object_get_ex(ev, "events", &list));
+	ck_assert_uint_eq(json_object_array_length(list), 2);
+	e1 = json_object_array_get_idx(list, 1);
+	ck_assert_str_eq(json_str(e1, "type"), "psu-failure");
+	ck_assert_str_eq(json_str(e1, "severity"), "critical");
+	ck_assert_str_eq(json_str(e1, "text"), "PSU 2 lost input");
+	ck_assert_str_eq(json_str(e1, "source"), "e");
+	ck_assert_double_eq(json_num(e1, "seq"), 2);
+	json_object_put(ev);
+	ck_assert_int_eq(cli_run(&d, &r, NULL, "events", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "DIMM A1 correctable ECC"));
+	ck_assert_ptr_nonnull(strstr(r.out, "SEVERITY"));
+	cmd_result_free(&r);
+	ck_assert(daemon_log_has(&d, "event bmc0/psu-failure: PSU 2 lost input"));
 }
 END_TEST
 
@@ -263,6 +320,7 @@ Suite *daemon_suite(void)
 	tcase_add_test(tc, test_root_only_commands);
 	tcase_add_test(tc, test_second_daemon_refused);
 	tcase_add_test(tc, test_plugin_option_error_position);
+	tcase_add_test(tc, test_events_reported_once);
 	tcase_add_test(tc, test_valgrind_clean_run);
 	suite_add_tcase(s, tc);
 	return s;

@@ -4,17 +4,22 @@
  * poll reads lines "DEVICE NAME KIND VALUE [LIMIT=V ...]" where KIND is
  * temperature|fan|voltage|counter and VALUE may be "nan" (unreadable);
  * limits: min, max, lcrit, crit, emerg.  A missing file fails the poll.
+ * Option "events PATH": each poll reports every line "DEVICE TYPE SEVERITY
+ * TEXT..." (severity info|warning|critical) of that file as an event, then
+ * empties the file, so each line is reported once.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hwhealth/plugin.h>
 
 struct echo {
 	char *file;
+	char *events;
 };
 
 static int echo_config(const struct hwh_option *opts, size_t n, void **inst,
@@ -25,16 +30,20 @@ static int echo_config(const struct hwh_option *opts, size_t n, void **inst,
 	if (e == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(opts[i].key, "file") != 0) {
+		char **dst = strcmp(opts[i].key, "file") == 0     ? &e->file
+			     : strcmp(opts[i].key, "events") == 0 ? &e->events
+								  : NULL;
+		if (dst == NULL) {
 			err->option = (int)i;
 			snprintf(err->msg, sizeof err->msg,
-				 "unknown option '%s' for plugin echo (expected: file)", opts[i].key);
+				 "unknown option '%s' for plugin echo (expected: file, events)", opts[i].key);
 			free(e->file);
+			free(e->events);
 			free(e);
 			return -1;
 		}
-		free(e->file);
-		e->file = strdup(opts[i].value);
+		free(*dst);
+		*dst = strdup(opts[i].value);
 	}
 	if (e->file == NULL) {
 		snprintf(err->msg, sizeof err->msg, "plugin echo needs 'file PATH'");
@@ -94,6 +103,37 @@ static void echo_line(struct hwh_ctx *ctx, char *line)
 	hwh_emit(ctx, &r);
 }
 
+static void echo_event(struct hwh_ctx *ctx, char *line)
+{
+	char *save, *dev = strtok_r(line, " \t\n", &save);
+	char *type = strtok_r(NULL, " \t\n", &save);
+	char *sev = strtok_r(NULL, " \t\n", &save);
+	char *text = strtok_r(NULL, "\n", &save);
+	struct hwh_event ev = { .device = dev, .type = type, .text = text };
+
+	if (dev == NULL || type == NULL || sev == NULL)
+		return;
+	ev.severity = strcmp(sev, "critical") == 0  ? HWH_SEV_CRITICAL
+		      : strcmp(sev, "warning") == 0 ? HWH_SEV_WARNING
+						    : HWH_SEV_INFO;
+	hwh_event(ctx, &ev);
+}
+
+/* Report and consume the events file. */
+static void echo_events(struct echo *e, struct hwh_ctx *ctx)
+{
+	char line[512];
+	FILE *f;
+
+	if (e->events == NULL || (f = fopen(e->events, "r+")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL)
+		echo_event(ctx, line);
+	if (ftruncate(fileno(f), 0) != 0)
+		hwh_log(ctx, HWH_LOG_WARNING, "cannot empty %s", e->events);
+	fclose(f);
+}
+
 static int echo_poll(void *inst, struct hwh_ctx *ctx)
 {
 	struct echo *e = inst;
@@ -108,6 +148,7 @@ static int echo_poll(void *inst, struct hwh_ctx *ctx)
 	while (fgets(line, sizeof line, f) != NULL)
 		echo_line(ctx, line);
 	fclose(f);
+	echo_events(e, ctx);
 	return 0;
 }
 
@@ -116,6 +157,7 @@ static void echo_shutdown(void *inst)
 	struct echo *e = inst;
 
 	free(e->file);
+	free(e->events);
 	free(e);
 }
 

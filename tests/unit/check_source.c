@@ -32,7 +32,7 @@ static struct source *make(const char *plugin, const struct hwh_option *opts, si
 
 	ck_assert_msg(plugin_load(&reg, TEST_PLUGINS, plugin, &p, err, sizeof err) == 0, "%s", err);
 	ck_assert_msg(p->api->config(opts, n, &inst, &cerr) == 0, "%s", cerr.msg);
-	return source_new(plugin, p, inst, interval, timeout, 3 * interval, &ms, -1);
+	return source_new(plugin, p, inst, interval, timeout, 3 * interval, &ms, NULL, -1);
 }
 
 static void sleep_ms(int ms_)
