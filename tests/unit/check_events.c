@@ -2,6 +2,7 @@
  * count, "since" reads that never repeat an event, defaults for missing
  * fields. */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,7 @@ START_TEST(test_defaults_and_truncation)
 	ck_assert_int_eq(out[0].severity, HWH_SEV_INFO);
 	ck_assert_uint_eq(strlen(out[0].text), EVENT_TEXT_MAX - 1);
 	ck_assert_str_eq(severity_name(HWH_SEV_CRITICAL), "critical");
+	events_destroy(&r);
 	ck_assert_int_eq(events_init(&r, 0), -EINVAL);
 }
 END_TEST
