@@ -1,0 +1,1301 @@
+/*
+ * config: hwhealth.conf parsing into a fresh struct hwh_config.
+ *
+ * Three layers, bottom to top:
+ *   lexer    bytes -> tokens (words, quoted strings, '{', '}', ';',
+ *            newline), each with the 1-based line and column (in bytes) where
+ *            it starts;
+ *   parser   tokens -> statements "key value" and blocks
+ *            "source NAME { ... }".  After an error it resynchronises at the
+ *            next newline, ';' or '}' so that every error of a file is
+ *            reported, not just the first (as ntpd's parse.y does);
+ *   setters  one statement -> one field, validating the value.
+ * All parse state lives in a struct parser on the caller's stack: there is
+ * no global mutable state, so two parses may run at once.
+ *
+ * To add a global setting: add it to enum gkey and gkey_names[], give it a
+ * case in set_global() and a default in config_new_defaults(), and document
+ * it in docs/hwhealth.conf.5 and contrib/hwhealth.conf.example.  A core key
+ * of source blocks goes to enum skey, skey_names[] and set_source_key().
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "config.h"
+
+#define CFG_MAX_BYTES (16 * 1024 * 1024) /* larger files are refused */
+#define CFG_MAX_ERRORS 100		 /* then "too many errors" and stop */
+#define CFG_MAX_SOURCES 1024		 /* one thread each: keep it sane */
+#define CFG_MAX_NAME 64			 /* source and plugin names */
+#define CFG_MAX_HISTORY 100000
+#define CFG_MAX_DURATION_MS (365LL * 24 * 3600 * 1000) /* no overflow when added to a clock */
+#define SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
+
+/* Kinds of token. */
+enum tok_type {
+	T_EOF = 0, /* end of input */
+	T_NL,	   /* newline: ends a statement */
+	T_SEMI,	   /* ';': ends a statement */
+	T_LBRACE,  /* '{' */
+	T_RBRACE,  /* '}' */
+	T_WORD,	   /* unquoted word; text set */
+	T_STRING,  /* double-quoted string; text set, escapes resolved */
+	T_ERROR	   /* lexical error, already reported */
+};
+
+struct token {
+	enum tok_type type;
+	char *text; /* T_WORD and T_STRING only, owned */
+	int line, col;
+};
+
+struct pos {
+	int line, col; /* line 0: not set */
+};
+
+/* Global settings. */
+enum gkey {
+	G_INTERVAL,   /* interval DURATION */
+	G_TIMEOUT,    /* timeout DURATION */
+	G_STALE,      /* stale-after DURATION */
+	G_HISTORY,    /* history N */
+	G_SOCKET,     /* socket PATH */
+	G_GROUP,      /* socket-group NAME */
+	G_MODE,	      /* socket-mode OCTAL */
+	G_STATE_DIR,  /* state-dir PATH */
+	G_PLUGIN_DIR, /* plugin-dir PATH */
+	G_RULES_DIR,  /* rules-dir PATH */
+	G_LOG_LEVEL,  /* log-level LEVEL */
+	G_COUNT	      /* number of global keys, not a key */
+};
+
+/* clang-format off */
+static const char *const gkey_names[G_COUNT] = {
+	[G_INTERVAL] = "interval",
+	[G_TIMEOUT] = "timeout",
+	[G_STALE] = "stale-after",
+	[G_HISTORY] = "history",
+	[G_SOCKET] = "socket",
+	[G_GROUP] = "socket-group",
+	[G_MODE] = "socket-mode",
+	[G_STATE_DIR] = "state-dir",
+	[G_PLUGIN_DIR] = "plugin-dir",
+	[G_RULES_DIR] = "rules-dir",
+	[G_LOG_LEVEL] = "log-level",
+};
+/* clang-format on */
+
+/* Core keys of a source block; any other key is a plugin option. */
+enum skey {
+	S_PLUGIN,   /* plugin NAME */
+	S_INTERVAL, /* interval DURATION */
+	S_TIMEOUT,  /* timeout DURATION */
+	S_STALE,    /* stale-after DURATION */
+	S_ENABLED,  /* enabled BOOL */
+	S_COUNT	    /* number of source keys, not a key */
+};
+
+/* clang-format off */
+static const char *const skey_names[S_COUNT] = {
+	[S_PLUGIN] = "plugin",
+	[S_INTERVAL] = "interval",
+	[S_TIMEOUT] = "timeout",
+	[S_STALE] = "stale-after",
+	[S_ENABLED] = "enabled",
+};
+
+static const struct {
+	const char *name;
+	int level;
+} log_levels[] = {
+	{ "err", HWH_LOG_ERR },
+	{ "warning", HWH_LOG_WARNING },
+	{ "notice", HWH_LOG_NOTICE },
+	{ "info", HWH_LOG_INFO },
+	{ "debug", HWH_LOG_DEBUG },
+};
+/* clang-format on */
+
+/* Results of parse_dur(). */
+enum dur_result {
+	DUR_OK = 0, /* parsed */
+	DUR_BAD,    /* malformed */
+	DUR_ZERO,   /* well-formed but zero */
+	DUR_BIG	    /* does not fit in int64 milliseconds */
+};
+
+/* One statement: "key [value]" and what ended it. */
+struct stmt {
+	char *key, *val; /* val NULL: no value given */
+	struct pos kpos, vpos;
+	struct pos epos; /* the token that ended the statement */
+	bool block;	 /* a '{' follows (it is the current token) */
+};
+
+/* A source block being parsed. */
+struct block {
+	struct cfg_source src;
+	size_t opt_cap;
+	struct pos seen[S_COUNT]; /* where each core key was set */
+	struct pos brace;	  /* the '{' */
+	bool keep;		  /* name valid and unique: append it */
+};
+
+struct parser {
+	const char *file;	/* name used in messages */
+	const char *p, *end;	/* unread input */
+	int line, col;		/* position of *p */
+	struct token tok;	/* current token */
+	struct hwh_config *cfg; /* being filled */
+	struct cfg_diag *diag;
+	int nerr;
+	bool stop;		   /* too many errors or out of memory */
+	struct pos gseen[G_COUNT]; /* where each global key was set */
+	size_t src_cap;
+};
+
+/* ---- diagnostics ---- */
+
+/* Replace control characters so that a message cannot drive a terminal. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* Append msg (taken over) to diag.  Drops it if memory runs out. */
+static void diag_push(struct cfg_diag *diag, char *msg)
+{
+	char **v;
+
+	if (!msg)
+		return;
+	v = realloc(diag->msgs, (diag->n + 1) * sizeof(*v));
+	if (!v) {
+		free(msg);
+		return;
+	}
+	sanitize(msg);
+	v[diag->n++] = msg;
+	diag->msgs = v;
+}
+
+static void diag_vadd(struct cfg_diag *diag, const char *file, int line, int col, const char *fmt,
+		      va_list ap)
+{
+	char *msg, *full;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	if (asprintf(&full, "%s:%d:%d: %s", file, line, col, msg) < 0)
+		full = NULL;
+	free(msg);
+	diag_push(diag, full);
+}
+
+void cfg_diag_add(struct cfg_diag *diag, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(diag, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void cfg_diag_free(struct cfg_diag *diag)
+{
+	if (!diag)
+		return;
+	for (size_t i = 0; i < diag->n; i++)
+		free(diag->msgs[i]);
+	free(diag->msgs);
+	diag->msgs = NULL;
+	diag->n = 0;
+}
+
+__attribute__((format(printf, 4, 5))) static void perr(struct parser *p, int line, int col,
+						       const char *fmt, ...)
+{
+	va_list ap;
+
+	p->nerr++;
+	if (p->stop)
+		return;
+	if (p->nerr > CFG_MAX_ERRORS) {
+		cfg_diag_add(p->diag, p->file, line, col, "too many errors, giving up");
+		p->stop = true;
+		return;
+	}
+	va_start(ap, fmt);
+	diag_vadd(p->diag, p->file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+static void poom(struct parser *p)
+{
+	perr(p, p->tok.line, p->tok.col, "out of memory");
+	p->stop = true;
+}
+
+/* ---- lexer ---- */
+
+static void lex_bump(struct parser *p)
+{
+	if (*p->p == '\n') {
+		p->line++;
+		p->col = 1;
+	} else {
+		p->col++;
+	}
+	p->p++;
+}
+
+/* Unquoted words: printable ASCII but blanks and "{};#'\, and UTF-8. */
+static bool is_word_char(unsigned char c)
+{
+	if (c >= 0x80)
+		return true;
+	if (c <= ' ' || c == 0x7f)
+		return false;
+	return strchr("{};#\"'\\", c) == NULL;
+}
+
+/* c as it can be shown between quotes in a message. */
+static const char *char_disp(unsigned char c, char buf[8])
+{
+	if (c > ' ' && c < 0x7f)
+		snprintf(buf, 8, "%c", c);
+	else
+		snprintf(buf, 8, "\\x%02x", c);
+	return buf;
+}
+
+/* Skip blanks and a comment; stop at a newline. */
+static void lex_skip_blank(struct parser *p)
+{
+	while (p->p < p->end) {
+		char c = *p->p;
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
+			lex_bump(p);
+		} else if (c == '#') {
+			while (p->p < p->end && *p->p != '\n')
+				lex_bump(p);
+		} else {
+			break;
+		}
+	}
+}
+
+static enum tok_type lex_word(struct parser *p, struct token *t)
+{
+	const char *start = p->p;
+
+	while (p->p < p->end && is_word_char((unsigned char)*p->p))
+		lex_bump(p);
+	t->text = strndup(start, (size_t)(p->p - start));
+	if (!t->text) {
+		poom(p);
+		return T_ERROR;
+	}
+	return T_WORD;
+}
+
+/* One escape after a backslash (the current byte); -1 if unknown. */
+static int lex_escape(char c)
+{
+	switch (c) {
+	case '"':
+	case '\\':
+		return c;
+	case 'n':
+		return '\n';
+	case 't':
+		return '\t';
+	default:
+		return -1;
+	}
+}
+
+/* A quoted string, on one line.  The current byte is the opening quote. */
+static enum tok_type lex_string(struct parser *p, struct token *t)
+{
+	const char *eol = memchr(p->p, '\n', (size_t)(p->end - p->p));
+	size_t n = 0, cap = (size_t)((eol ? eol : p->end) - p->p);
+	char *buf = malloc(cap), cb[8];
+	bool bad = false;
+
+	if (!buf) {
+		poom(p);
+		return T_ERROR;
+	}
+	lex_bump(p);
+	for (;;) {
+		if (p->p >= p->end || *p->p == '\n') {
+			perr(p, t->line, t->col, "unterminated string");
+			free(buf);
+			return T_ERROR;
+		}
+		if (*p->p == '"')
+			break;
+		if (*p->p == '\\') {
+			int line = p->line, col = p->col, e;
+
+			lex_bump(p);
+			if (p->p >= p->end || *p->p == '\n')
+				continue; /* unterminated, reported above */
+			e = lex_escape(*p->p);
+			if (e < 0) {
+				perr(p, line, col,
+				     "invalid escape '\\%s' in string (use \\\", \\\\, \\n or \\t)",
+				     char_disp((unsigned char)*p->p, cb));
+				bad = true;
+			} else {
+				buf[n++] = (char)e;
+			}
+		} else {
+			buf[n++] = *p->p;
+		}
+		lex_bump(p);
+	}
+	lex_bump(p);
+	buf[n] = '\0';
+	if (bad) {
+		free(buf);
+		return T_ERROR;
+	}
+	t->text = buf;
+	return T_STRING;
+}
+
+static enum tok_type lex_punct(struct parser *p)
+{
+	char c = *p->p;
+
+	lex_bump(p);
+	switch (c) {
+	case '\n':
+		return T_NL;
+	case ';':
+		return T_SEMI;
+	case '{':
+		return T_LBRACE;
+	default:
+		return T_RBRACE;
+	}
+}
+
+/* 'text': an error, reported once for the whole quoted text. */
+static enum tok_type lex_single_quote(struct parser *p, const struct token *t)
+{
+	perr(p, t->line, t->col, "single quotes are not supported (use double quotes)");
+	lex_bump(p);
+	while (p->p < p->end && *p->p != '\n' && *p->p != '\'')
+		lex_bump(p);
+	if (p->p < p->end && *p->p == '\'')
+		lex_bump(p);
+	return T_ERROR;
+}
+
+static void lex_next(struct parser *p, struct token *t)
+{
+	unsigned char c;
+	char cb[8];
+
+	lex_skip_blank(p);
+	t->line = p->line;
+	t->col = p->col;
+	t->text = NULL;
+	if (p->p >= p->end) {
+		t->type = T_EOF;
+		return;
+	}
+	c = (unsigned char)*p->p;
+	if (c != '\0' && strchr("\n;{}", c))
+		t->type = lex_punct(p);
+	else if (c == '"')
+		t->type = lex_string(p, t);
+	else if (is_word_char(c))
+		t->type = lex_word(p, t);
+	else if (c == '\'')
+		t->type = lex_single_quote(p, t);
+	else {
+		perr(p, t->line, t->col, "unexpected character '%s'", char_disp(c, cb));
+		lex_bump(p);
+		t->type = T_ERROR;
+	}
+}
+
+/* ---- parser plumbing ---- */
+
+static void advance(struct parser *p)
+{
+	free(p->tok.text);
+	p->tok.text = NULL;
+	if (p->stop) {
+		p->tok.type = T_EOF;
+		return;
+	}
+	lex_next(p, &p->tok);
+}
+
+static char *steal_text(struct parser *p)
+{
+	char *s = p->tok.text;
+
+	p->tok.text = NULL;
+	return s;
+}
+
+static struct pos tok_pos(const struct parser *p)
+{
+	return (struct pos){p->tok.line, p->tok.col};
+}
+
+/* Skip a balanced { ... }; the current token is the '{'. */
+static void skip_block(struct parser *p)
+{
+	int depth = 0;
+
+	do {
+		if (p->tok.type == T_EOF)
+			return;
+		if (p->tok.type == T_LBRACE)
+			depth++;
+		else if (p->tok.type == T_RBRACE)
+			depth--;
+		advance(p);
+	} while (depth > 0);
+}
+
+/* After an error: skip to the end of the statement.  A newline or ';' is
+ * consumed; a '}' is left for the enclosing block; a '{' skips its block. */
+static void resync(struct parser *p)
+{
+	for (;;) {
+		switch (p->tok.type) {
+		case T_NL:
+		case T_SEMI:
+			advance(p);
+			return;
+		case T_RBRACE:
+		case T_EOF:
+			return;
+		case T_LBRACE:
+			skip_block(p);
+			return;
+		default:
+			advance(p);
+		}
+	}
+}
+
+/* The token that starts a statement is not a word: report, resync. */
+static void bad_stmt_start(struct parser *p)
+{
+	if (p->tok.type == T_STRING)
+		perr(p, p->tok.line, p->tok.col, "expected a setting name, got a quoted string");
+	resync(p);
+}
+
+static void stmt_free(struct stmt *st)
+{
+	free(st->key);
+	free(st->val);
+}
+
+/*
+ * Read "key [value]" up to its end; the current token is the key (a word).
+ * Returns 0 with st filled (val NULL when missing), or -1 after reporting
+ * an error and resynchronising.
+ */
+static int read_stmt(struct parser *p, struct stmt *st)
+{
+	*st = (struct stmt){.kpos = tok_pos(p)};
+	st->key = steal_text(p);
+	advance(p);
+	if (p->tok.type == T_WORD || p->tok.type == T_STRING) {
+		st->vpos = tok_pos(p);
+		st->val = steal_text(p);
+		advance(p);
+	}
+	st->epos = tok_pos(p);
+	switch (p->tok.type) {
+	case T_NL:
+	case T_SEMI:
+		advance(p);
+		return 0;
+	case T_RBRACE:
+	case T_EOF:
+		return 0;
+	case T_LBRACE:
+		st->block = true;
+		return 0;
+	case T_WORD:
+	case T_STRING:
+		perr(p, p->tok.line, p->tok.col,
+		     "unexpected '%s' after the value of '%s' (one value per statement)",
+		     p->tok.text, st->key);
+		break;
+	default:
+		break;
+	}
+	resync(p);
+	stmt_free(st);
+	return -1;
+}
+
+static void missing_value(struct parser *p, const struct stmt *st)
+{
+	perr(p, st->epos.line, st->epos.col, "missing value for '%s'", st->key);
+}
+
+/* Report a second setting of a key; else remember where it was set. */
+static int check_dup(struct parser *p, const struct stmt *st, struct pos *seen)
+{
+	if (seen->line) {
+		perr(p, st->kpos.line, st->kpos.col, "'%s' already set at %s:%d:%d", st->key,
+		     p->file, seen->line, seen->col);
+		return -1;
+	}
+	*seen = st->kpos;
+	return 0;
+}
+
+static int lookup(const char *const *names, int n, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], key) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- value parsers ---- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static enum dur_result parse_dur(const char *s, int64_t *ms)
+{
+	/* clang-format off */
+	static const struct {
+		const char *suffix;
+		int64_t ms;
+	} units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 },
+		{ "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+	};
+	/* clang-format on */
+	int64_t n = 0;
+	bool big = false;
+
+	if (!s || !is_digit(*s))
+		return DUR_BAD;
+	for (; is_digit(*s); s++) {
+		if (n > (INT64_MAX - (*s - '0')) / 10)
+			big = true;
+		else
+			n = n * 10 + (*s - '0');
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(s, units[i].suffix) != 0)
+			continue;
+		if (big || n > INT64_MAX / units[i].ms)
+			return DUR_BIG;
+		if (n == 0)
+			return DUR_ZERO;
+		*ms = n * units[i].ms;
+		return DUR_OK;
+	}
+	return DUR_BAD;
+}
+
+int cfg_parse_duration(const char *s, int64_t *ms)
+{
+	return parse_dur(s, ms) == DUR_OK ? 0 : -1;
+}
+
+/* Unsigned number in base 8 or 10, at most max.  0 or -1. */
+static int parse_uint(const char *s, unsigned base, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (!is_digit(*s) || (unsigned)(*s - '0') >= base)
+			return -1;
+		v = v * base + (unsigned)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Source and plugin names: [A-Za-z0-9_][A-Za-z0-9_.-]*, at most 64. */
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CFG_MAX_NAME || *s == '.' || *s == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_.-") == n;
+}
+
+/* ---- setters: one statement with a value each ---- */
+
+static void set_duration(struct parser *p, const struct stmt *st, int64_t *dst)
+{
+	int64_t ms = 0;
+	enum dur_result r = parse_dur(st->val, &ms);
+
+	if (r == DUR_OK && ms > CFG_MAX_DURATION_MS)
+		r = DUR_BIG;
+	switch (r) {
+	case DUR_OK:
+		*dst = ms;
+		return;
+	case DUR_BAD:
+		perr(p, st->vpos.line, st->vpos.col,
+		     "invalid duration '%s' for '%s' (expected e.g. 500ms, 10s, 5m, 1h)", st->val,
+		     st->key);
+		return;
+	case DUR_ZERO:
+		perr(p, st->vpos.line, st->vpos.col,
+		     "invalid duration '%s' for '%s' (must be greater than zero)", st->val,
+		     st->key);
+		return;
+	case DUR_BIG:
+		perr(p, st->vpos.line, st->vpos.col,
+		     "invalid duration '%s' for '%s' (too large, at most 365d)", st->val, st->key);
+		return;
+	}
+}
+
+/* A non-empty string value: taken over from st. */
+static void set_string(struct parser *p, struct stmt *st, char **dst)
+{
+	if (!*st->val) {
+		perr(p, st->vpos.line, st->vpos.col, "empty value for '%s'", st->key);
+		return;
+	}
+	free(*dst);
+	*dst = st->val;
+	st->val = NULL;
+}
+
+static void set_socket(struct parser *p, struct stmt *st, char **dst)
+{
+	size_t n = strlen(st->val);
+
+	if (n > 0 && st->val[0] != '/') {
+		perr(p, st->vpos.line, st->vpos.col, "socket path '%s' is not absolute", st->val);
+		return;
+	}
+	if (n >= SUN_PATH_MAX) {
+		perr(p, st->vpos.line, st->vpos.col,
+		     "socket path is too long (%zu bytes, at most %zu)", n, SUN_PATH_MAX - 1);
+		return;
+	}
+	set_string(p, st, dst);
+}
+
+static void set_history(struct parser *p, const struct stmt *st, unsigned *dst)
+{
+	unsigned v;
+
+	if (parse_uint(st->val, 10, CFG_MAX_HISTORY, &v) < 0 || v == 0) {
+		perr(p, st->vpos.line, st->vpos.col,
+		     "invalid history '%s' (expected a number from 1 to %d)", st->val,
+		     CFG_MAX_HISTORY);
+		return;
+	}
+	*dst = v;
+}
+
+static void set_mode(struct parser *p, const struct stmt *st, unsigned *dst)
+{
+	if (parse_uint(st->val, 8, 0777, dst) < 0)
+		perr(p, st->vpos.line, st->vpos.col,
+		     "invalid socket-mode '%s' (expected an octal mode from 0000 to 0777, e.g. "
+		     "0660)",
+		     st->val);
+}
+
+static void set_log_level(struct parser *p, const struct stmt *st, int *dst)
+{
+	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++) {
+		if (strcmp(st->val, log_levels[i].name) == 0) {
+			*dst = log_levels[i].level;
+			return;
+		}
+	}
+	perr(p, st->vpos.line, st->vpos.col,
+	     "invalid log-level '%s' (expected one of: err, warning, notice, info, debug)",
+	     st->val);
+}
+
+static void set_bool(struct parser *p, const struct stmt *st, bool *dst)
+{
+	static const char *const yes[] = {"yes", "true", "on"};
+	static const char *const no[] = {"no", "false", "off"};
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(st->val, yes[i]) == 0 || strcmp(st->val, no[i]) == 0) {
+			*dst = strcmp(st->val, yes[i]) == 0;
+			return;
+		}
+	}
+	perr(p, st->vpos.line, st->vpos.col, "invalid value '%s' for '%s' (expected yes or no)",
+	     st->val, st->key);
+}
+
+static void set_global(struct parser *p, enum gkey k, struct stmt *st)
+{
+	struct hwh_config *cfg = p->cfg;
+
+	switch (k) {
+	case G_INTERVAL:
+		set_duration(p, st, &cfg->interval_ms);
+		break;
+	case G_TIMEOUT:
+		set_duration(p, st, &cfg->timeout_ms);
+		break;
+	case G_STALE:
+		set_duration(p, st, &cfg->stale_ms);
+		break;
+	case G_HISTORY:
+		set_history(p, st, &cfg->history);
+		break;
+	case G_SOCKET:
+		set_socket(p, st, &cfg->socket_path);
+		break;
+	case G_GROUP:
+		set_string(p, st, &cfg->socket_group);
+		break;
+	case G_MODE:
+		set_mode(p, st, &cfg->socket_mode);
+		break;
+	case G_STATE_DIR:
+		set_string(p, st, &cfg->state_dir);
+		break;
+	case G_PLUGIN_DIR:
+		set_string(p, st, &cfg->plugin_dir);
+		break;
+	case G_RULES_DIR:
+		set_string(p, st, &cfg->rules_dir);
+		break;
+	case G_LOG_LEVEL:
+		set_log_level(p, st, &cfg->log_level);
+		break;
+	case G_COUNT:
+		break;
+	}
+}
+
+static void set_source_key(struct parser *p, struct block *b, enum skey k, struct stmt *st)
+{
+	switch (k) {
+	case S_PLUGIN:
+		if (!valid_name(st->val)) {
+			perr(p, st->vpos.line, st->vpos.col,
+			     "invalid plugin name '%s' (letters, digits, '_', '-' and '.', at most "
+			     "%d)",
+			     st->val, CFG_MAX_NAME);
+			return;
+		}
+		set_string(p, st, &b->src.plugin);
+		break;
+	case S_INTERVAL:
+		set_duration(p, st, &b->src.interval_ms);
+		break;
+	case S_TIMEOUT:
+		set_duration(p, st, &b->src.timeout_ms);
+		break;
+	case S_STALE:
+		set_duration(p, st, &b->src.stale_ms);
+		break;
+	case S_ENABLED:
+		set_bool(p, st, &b->src.enabled);
+		break;
+	case S_COUNT:
+		break;
+	}
+}
+
+/* ---- sources ---- */
+
+static void source_fini(struct cfg_source *src)
+{
+	for (size_t i = 0; i < src->nopts; i++) {
+		free((char *)src->opts[i].key);
+		free((char *)src->opts[i].value);
+	}
+	free(src->opts);
+	free(src->name);
+	free(src->plugin);
+	free(src->file);
+}
+
+/* A plugin option: key and value taken over from st. */
+static void add_option(struct parser *p, struct block *b, struct stmt *st)
+{
+	struct cfg_source *src = &b->src;
+
+	if (src->nopts == b->opt_cap) {
+		size_t cap = b->opt_cap ? 2 * b->opt_cap : 8;
+		struct hwh_option *v = realloc(src->opts, cap * sizeof(*v));
+
+		if (!v) {
+			poom(p);
+			return;
+		}
+		src->opts = v;
+		b->opt_cap = cap;
+	}
+	src->opts[src->nopts++] = (struct hwh_option){
+	    .key = st->key,
+	    .value = st->val,
+	    .file = src->file,
+	    .line = st->kpos.line,
+	    .col = st->kpos.col,
+	};
+	st->key = st->val = NULL;
+}
+
+static void nested_block(struct parser *p, const struct stmt *st)
+{
+	perr(p, st->kpos.line, st->kpos.col, "nested block '%s%s%s' (blocks cannot be nested)",
+	     st->key, st->val ? " " : "", st->val ? st->val : "");
+	skip_block(p);
+}
+
+/* One statement inside a source block; the current token is its key. */
+static void parse_block_stmt(struct parser *p, struct block *b)
+{
+	struct stmt st;
+	int k;
+
+	if (read_stmt(p, &st) < 0)
+		return;
+	k = lookup(skey_names, S_COUNT, st.key);
+	if (st.block)
+		nested_block(p, &st);
+	else if (!st.val)
+		missing_value(p, &st);
+	else if (k < 0)
+		add_option(p, b, &st);
+	else if (check_dup(p, &st, &b->seen[k]) == 0)
+		set_source_key(p, b, (enum skey)k, &st);
+	stmt_free(&st);
+}
+
+static void parse_block_body(struct parser *p, struct block *b)
+{
+	b->brace = tok_pos(p);
+	advance(p);
+	for (;;) {
+		switch (p->tok.type) {
+		case T_EOF:
+			perr(p, b->brace.line, b->brace.col,
+			     "unclosed block 'source%s%s' opened here", b->src.name ? " " : "",
+			     b->src.name ? b->src.name : "");
+			return;
+		case T_RBRACE:
+			advance(p);
+			return;
+		case T_NL:
+		case T_SEMI:
+			advance(p);
+			break;
+		case T_LBRACE:
+			perr(p, p->tok.line, p->tok.col,
+			     "unexpected '{' (blocks cannot be nested)");
+			skip_block(p);
+			break;
+		case T_WORD:
+			parse_block_stmt(p, b);
+			break;
+		default:
+			bad_stmt_start(p);
+		}
+	}
+}
+
+/* Check the name of a new source: valid, unique, not one too many. */
+static bool check_source_name(struct parser *p, const struct stmt *st)
+{
+	const struct hwh_config *cfg = p->cfg;
+
+	if (!valid_name(st->val)) {
+		perr(p, st->vpos.line, st->vpos.col,
+		     "invalid source name '%s' (letters, digits, '_', '-' and '.', at most %d)",
+		     st->val, CFG_MAX_NAME);
+		return false;
+	}
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct cfg_source *s = &cfg->sources[i];
+
+		if (strcmp(s->name, st->val) == 0) {
+			perr(p, st->vpos.line, st->vpos.col,
+			     "duplicate source '%s' (first defined at %s:%d:%d)", st->val, s->file,
+			     s->line, s->col);
+			return false;
+		}
+	}
+	if (cfg->nsources >= CFG_MAX_SOURCES) {
+		perr(p, st->kpos.line, st->kpos.col, "too many sources (at most %d)",
+		     CFG_MAX_SOURCES);
+		return false;
+	}
+	return true;
+}
+
+static void append_source(struct parser *p, struct cfg_source *src)
+{
+	struct hwh_config *cfg = p->cfg;
+
+	if (cfg->nsources == p->src_cap) {
+		size_t cap = p->src_cap ? 2 * p->src_cap : 4;
+		struct cfg_source *v = realloc(cfg->sources, cap * sizeof(*v));
+
+		if (!v) {
+			poom(p);
+			source_fini(src);
+			return;
+		}
+		cfg->sources = v;
+		p->src_cap = cap;
+	}
+	cfg->sources[cfg->nsources++] = *src;
+}
+
+/* Find the '{' of a block whose header ended with a newline or ';'. */
+static int expect_brace(struct parser *p, const struct stmt *st)
+{
+	while (p->tok.type == T_NL)
+		advance(p);
+	if (p->tok.type == T_LBRACE)
+		return 0;
+	perr(p, p->tok.line, p->tok.col, "expected '{' after 'source %s'", st->val);
+	return -1;
+}
+
+/* "source NAME { ... }"; st is the header, read already. */
+static void parse_source(struct parser *p, struct stmt *st)
+{
+	struct block b = {.src = {.enabled = true, .line = st->kpos.line, .col = st->kpos.col}};
+
+	if (!st->val) {
+		perr(p, st->epos.line, st->epos.col, "missing name for 'source'");
+		if (!st->block)
+			return;
+	} else {
+		b.keep = check_source_name(p, st);
+		if (!st->block && expect_brace(p, st) < 0)
+			return;
+		b.src.name = st->val;
+		st->val = NULL;
+	}
+	b.src.file = strdup(p->file);
+	if (!b.src.file) {
+		poom(p);
+		b.keep = false;
+	}
+	parse_block_body(p, &b);
+	if (b.keep)
+		append_source(p, &b.src);
+	else
+		source_fini(&b.src);
+}
+
+/* ---- top level ---- */
+
+/* "unknown setting 'x' (expected one of: a, b, ..., source)" */
+static void unknown_setting(struct parser *p, const struct stmt *st)
+{
+	char list[256] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < G_COUNT; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ", gkey_names[i]);
+	perr(p, st->kpos.line, st->kpos.col, "unknown setting '%s' (expected one of: %ssource)",
+	     st->key, list);
+}
+
+static void parse_global(struct parser *p)
+{
+	struct stmt st;
+	int k;
+
+	if (read_stmt(p, &st) < 0)
+		return;
+	k = lookup(gkey_names, G_COUNT, st.key);
+	if (strcmp(st.key, "source") == 0) {
+		parse_source(p, &st);
+	} else if (st.block) {
+		perr(p, st.epos.line, st.epos.col,
+		     "unexpected '{' after '%s' (only 'source NAME' opens a block)", st.key);
+		skip_block(p);
+	} else if (k < 0) {
+		unknown_setting(p, &st);
+	} else if (!st.val) {
+		missing_value(p, &st);
+	} else if (check_dup(p, &st, &p->gseen[k]) == 0) {
+		set_global(p, (enum gkey)k, &st);
+	}
+	stmt_free(&st);
+}
+
+static void parse_top(struct parser *p)
+{
+	advance(p);
+	while (p->tok.type != T_EOF) {
+		switch (p->tok.type) {
+		case T_NL:
+		case T_SEMI:
+			advance(p);
+			break;
+		case T_RBRACE:
+			perr(p, p->tok.line, p->tok.col, "unexpected '}' (no block to close)");
+			advance(p);
+			break;
+		case T_LBRACE:
+			perr(p, p->tok.line, p->tok.col,
+			     "unexpected '{' (a block starts with 'source NAME')");
+			skip_block(p);
+			break;
+		case T_WORD:
+			parse_global(p);
+			break;
+		default:
+			bad_stmt_start(p);
+		}
+	}
+}
+
+/* Fill in what sources inherit, now that every global is known. */
+static void resolve(struct parser *p)
+{
+	struct hwh_config *cfg = p->cfg;
+
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		struct cfg_source *s = &cfg->sources[i];
+
+		if (s->interval_ms == 0)
+			s->interval_ms = cfg->interval_ms;
+		if (s->timeout_ms == 0)
+			s->timeout_ms = cfg->timeout_ms;
+		if (!s->plugin && !(s->plugin = strdup(s->name))) {
+			poom(p);
+			return;
+		}
+	}
+	cfg->autodetect = cfg->nsources == 0;
+}
+
+/* Refuse input that is no text: 0, or -1 with the reason in diag. */
+static int check_text(const char *name, const char *text, size_t len, struct cfg_diag *diag)
+{
+	const char *nul;
+	int line = 1, col = 1;
+
+	if (len > CFG_MAX_BYTES) {
+		cfg_diag_add(diag, name, 1, 1, "file too large (%zu bytes, at most %d)", len,
+			     CFG_MAX_BYTES);
+		return -1;
+	}
+	nul = memchr(text, '\0', len);
+	if (!nul)
+		return 0;
+	for (const char *s = text; s < nul; s++) {
+		if (*s == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	cfg_diag_add(diag, name, line, col, "binary data (NUL byte); not a configuration file");
+	return -1;
+}
+
+int config_parse(const char *name, const char *text, size_t len, struct hwh_config **out,
+		 struct cfg_diag *diag)
+{
+	struct parser p = {.file = name ? name : "(config)", .line = 1, .col = 1, .diag = diag};
+
+	*out = NULL;
+	if (!text) {
+		text = "";
+		len = 0;
+	}
+	if (check_text(p.file, text, len, diag) < 0)
+		return -1;
+	p.p = text;
+	p.end = text + len;
+	p.cfg = config_new_defaults();
+	if (!p.cfg || !(p.cfg->path = strdup(p.file))) {
+		poom(&p);
+		config_free(p.cfg);
+		return -1;
+	}
+	parse_top(&p);
+	free(p.tok.text);
+	if (p.nerr == 0)
+		resolve(&p);
+	if (p.nerr > 0) {
+		config_free(p.cfg);
+		return -1;
+	}
+	*out = p.cfg;
+	return 0;
+}
+
+/* Read all of f, at most CFG_MAX_BYTES + 1 bytes (so that config_parse
+ * sees that it is too large).  0, or -errno. */
+static int read_all(FILE *f, char **buf, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *b = NULL;
+
+	for (;;) {
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 8192;
+			char *nb;
+
+			if (ncap > CFG_MAX_BYTES + 1)
+				ncap = CFG_MAX_BYTES + 1;
+			if (ncap == cap)
+				break;
+			if (!(nb = realloc(b, ncap))) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap = ncap;
+		}
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno ? errno : EIO;
+
+		free(b);
+		return -e;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int config_load(const char *path, struct hwh_config **out, struct cfg_diag *diag)
+{
+	char *buf = NULL, eb[128];
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	*out = NULL;
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		goto fail;
+	}
+	r = read_all(f, &buf, &len);
+	fclose(f);
+	if (r < 0)
+		goto fail;
+	r = config_parse(path, buf, len, out, diag);
+	free(buf);
+	return r;
+fail:
+	if (asprintf(&buf, "cannot read %s: %s", path, strerror_r(-r, eb, sizeof(eb))) >= 0)
+		diag_push(diag, buf);
+	return -2;
+}
+
+/* ---- the configuration object ---- */
+
+struct hwh_config *config_new_defaults(void)
+{
+	struct hwh_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		return NULL;
+	cfg->socket_path = strdup(CFG_DEFAULT_SOCKET);
+	cfg->state_dir = strdup(CFG_DEFAULT_STATE_DIR);
+	cfg->plugin_dir = strdup(CFG_DEFAULT_PLUGIN_DIR);
+	cfg->rules_dir = strdup(CFG_DEFAULT_RULES_DIR);
+	if (!cfg->socket_path || !cfg->state_dir || !cfg->plugin_dir || !cfg->rules_dir) {
+		config_free(cfg);
+		return NULL;
+	}
+	cfg->socket_mode = CFG_DEFAULT_SOCKET_MODE;
+	cfg->log_level = HWH_LOG_INFO;
+	cfg->interval_ms = CFG_DEFAULT_INTERVAL_MS;
+	cfg->timeout_ms = CFG_DEFAULT_TIMEOUT_MS;
+	cfg->stale_ms = 0;
+	cfg->history = CFG_DEFAULT_HISTORY;
+	cfg->autodetect = true;
+	return cfg;
+}
+
+int64_t cfg_source_stale_ms(const struct hwh_config *cfg, const struct cfg_source *src)
+{
+	if (src->stale_ms > 0)
+		return src->stale_ms;
+	if (cfg->stale_ms > 0)
+		return cfg->stale_ms;
+	return 3 * src->interval_ms;
+}
+
+int config_add_source(struct hwh_config *cfg, const char *plugin)
+{
+	struct cfg_source *v, src = {
+				  .interval_ms = cfg->interval_ms,
+				  .timeout_ms = cfg->timeout_ms,
+				  .enabled = true,
+			      };
+
+	if (!plugin)
+		return -EINVAL;
+	src.name = strdup(plugin);
+	src.plugin = strdup(plugin);
+	v = realloc(cfg->sources, (cfg->nsources + 1) * sizeof(*v));
+	if (!src.name || !src.plugin || !v) {
+		if (v)
+			cfg->sources = v;
+		source_fini(&src);
+		return -ENOMEM;
+	}
+	cfg->sources = v;
+	cfg->sources[cfg->nsources++] = src;
+	return 0;
+}
+
+void config_free(struct hwh_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->nsources; i++)
+		source_fini(&cfg->sources[i]);
+	free(cfg->sources);
+	free(cfg->path);
+	free(cfg->socket_path);
+	free(cfg->socket_group);
+	free(cfg->state_dir);
+	free(cfg->plugin_dir);
+	free(cfg->rules_dir);
+	free(cfg);
+}
