@@ -104,8 +104,8 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 	$(CC) $(CPPFLAGS) -I$(BUILD)/tests $(CORE_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Suite functions are found by the runner through suites.inc, not a header.
-$(TEST_OBJS): CFLAGS += -Wno-missing-prototypes
-$(TEST_OBJS): CPPFLAGS += -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
+$(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
+$(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,7 +137,9 @@ static int cli_as_nobody(const char *cmd, char *err, size_t errlen)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-		if (fd < 0 || dup2(fd, 2) < 0 || setgid(65534) != 0 || setuid(65534) != 0)
+		int null = open("/dev/null", O_WRONLY);
+		if (fd < 0 || null < 0 || dup2(fd, 2) < 0 || dup2(null, 1) < 0 || setgid(65534) != 0 ||
+		    setuid(65534) != 0)
 			_exit(126);
 		execl(cli, cli, "--socket", d.sock, cmd, (char *)NULL);
 		_exit(127);
@@ -154,6 +157,7 @@ START_TEST(test_root_only_commands)
 	char err[512];
 	int code;
 
+	ck_assert_int_eq(chmod(tree->dir, 0711), 0); /* let nobody reach the socket */
 	daemon_start(&d, conf);
 	ck_assert_int_eq(cli_as_nobody("ping", err, sizeof err), 0);
 	code = cli_as_nobody("reload", err, sizeof err);
@@ -192,14 +196,14 @@ START_TEST(test_plugin_option_error_position)
 	struct cmd_result r;
 
 	snprintf(path, sizeof path, "%s/bad.conf", tree->dir);
-	/* line 4, column 5: the unknown option of the echo plugin */
+	/* line 7, column 3: the unknown option of the echo plugin */
 	snprintf(text, sizeof text, "%.*s  colour blue\n}\n", (int)(strlen(conf) - 2), conf);
 	ck_assert_int_eq(write_file_str(path, text), 0);
 	snprintf(bin, sizeof bin, "%s/hwhealthd", HWH_BUILD_DIR);
 	const char *argv[] = { bin, "-c", path, "--check-config", NULL };
 	ck_assert_int_eq(cmd_run(argv, &r, TL_CMD_TIMEOUT_MS), 1);
 	snprintf(want, sizeof want,
-		 "%s:6:3: source 'e': unknown option 'colour' for plugin echo (expected: file, events)\n",
+		 "%s:7:3: source 'e': unknown option 'colour' for plugin echo (expected: file, events)\n",
 		 path);
 	ck_assert_str_eq(r.err, want);
 	cmd_result_free(&r);
@@ -224,13 +228,9 @@ START_TEST(test_events_reported_once)
 	struct cmd_result r;
 
 	snprintf(evfile, sizeof evfile, "%s/events.txt", tree->dir);
-	ck_assert_int_eq(write_file_str(evfile, "bmc0 ecc-corrected warning DIMM A1 correctable ECC
-"
-						"bmc0 psu-failure critical PSU 2 lost input
-"), 0);
-	snprintf(text, sizeof text, "%.*s  events %s
-}
-", (int)(strlen(conf) - 2), conf, evfile);
+	ck_assert_int_eq(write_file_str(evfile, "bmc0 ecc-corrected warning DIMM A1 correctable ECC\n"
+						"bmc0 psu-failure critical PSU 2 lost input\n"), 0);
+	snprintf(text, sizeof text, "%.*s  events %s\n}\n", (int)(strlen(conf) - 2), conf, evfile);
 	daemon_start(&d, text);
 	ck_assert(wait_until(two_events, &d, 10000));
 	/* Three more polls: the file is consumed, nothing is reported twice. */
