@@ -218,8 +218,14 @@ static int str_update(char **dst, const char *src)
 	return 0;
 }
 
+int metric_is(const struct metric *m, const struct hwh_reading *r)
+{
+	return r->device != NULL && r->name != NULL && strcmp(m->name, r->name) == 0 &&
+	       strcmp(m->device, r->device) == 0;
+}
+
 int ms_update(struct metric_store *ms, const char *source, const struct hwh_reading *r,
-	      int64_t mono, int64_t wall)
+	      int64_t mono, int64_t wall, struct metric **mp)
 {
 	char id[METRIC_ID_MAX];
 	struct metric *m;
@@ -230,6 +236,13 @@ int ms_update(struct metric_store *ms, const char *source, const struct hwh_read
 	m = ms_find(ms, id);
 	if (m == NULL && (m = metric_new(ms, id, source, r)) == NULL)
 		return -ENOMEM;
+	if (mp != NULL)
+		*mp = m;
+	return metric_set(m, r, mono, wall);
+}
+
+int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int64_t wall)
+{
 	const char *unit = r->unit ? r->unit : kind_default_unit(r->kind);
 	if (str_update(&m->label, r->label) || str_update(&m->unit, unit) ||
 	    str_update(&m->text, r->text) ||

@@ -80,9 +80,15 @@ void ms_unlock(struct metric_store *ms);
 int metric_make_id(char *buf, size_t n, const char *source, const char *device,
 		   const char *name);
 
-/* Store a reading (lock held).  0, -EINVAL (bad ids) or -ENOMEM. */
+/* Store a reading (lock held).  0, -EINVAL (bad ids) or -ENOMEM.
+ * If mp is not NULL it receives the metric, for metric_set() next time. */
 int ms_update(struct metric_store *ms, const char *source, const struct hwh_reading *r,
-	      int64_t mono, int64_t wall);
+	      int64_t mono, int64_t wall, struct metric **mp);
+/* Store a reading into a metric already found (lock held): the fast path
+ * for a source that reports the same metrics every poll.  0 or -ENOMEM. */
+int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int64_t wall);
+/* Does reading r belong to metric m (same device and name)? */
+int metric_is(const struct metric *m, const struct hwh_reading *r);
 /* Find by id (lock held), NULL if unknown. */
 struct metric *ms_find(const struct metric_store *ms, const char *id);
 /* All metrics sorted by id, in a new array the caller frees (lock held).

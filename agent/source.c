@@ -39,15 +39,39 @@ static void host_vlog(struct hwh_ctx *ctx, int prio, const char *fmt, va_list ap
 	log_vmsg(prio, ctx_source(ctx)->name, fmt, ap);
 }
 
+/* Remember that emit number idx went to metric m (poll thread only). */
+static void slot_remember(struct source *src, uint32_t idx, struct metric *m)
+{
+	if (idx >= src->nslot) {
+		uint32_t n = idx < 64 ? 64 : idx * 2;
+		struct metric **v = realloc(src->slot, n * sizeof *v);
+		if (v == NULL)
+			return; /* no cache: the slow path still works */
+		memset(v + src->nslot, 0, (n - src->nslot) * sizeof *v);
+		src->slot = v;
+		src->nslot = n;
+	}
+	src->slot[idx] = m;
+}
+
 static int host_emit(struct hwh_ctx *ctx, const struct hwh_reading *r)
 {
 	struct source *src = ctx_source(ctx);
+	uint32_t idx = src->emit_idx++;
+	int64_t mono = mono_ms(), wall = wall_ms();
+	struct metric *m = idx < src->nslot ? src->slot[idx] : NULL;
 	int rc;
 
 	if (atomic_load(&src->overrun))
 		return 0; /* a late poll: its results are dropped (counted at its end) */
 	ms_lock(src->store);
-	rc = ms_update(src->store, src->name, r, mono_ms(), wall_ms());
+	if (m != NULL && metric_is(m, r)) {
+		rc = metric_set(m, r, mono, wall);
+	} else {
+		rc = ms_update(src->store, src->name, r, mono, wall, &m);
+		if (rc == 0)
+			slot_remember(src, idx, m);
+	}
 	ms_unlock(src->store);
 	if (rc < 0) {
 		pthread_mutex_lock(&src->lock);
@@ -142,6 +166,7 @@ static void source_free(struct source *src)
 		src->plugin->api->shutdown(src->inst);
 	pthread_mutex_destroy(&src->lock);
 	pthread_cond_destroy(&src->cond);
+	free(src->slot);
 	free(src->name);
 	free(src);
 }
@@ -213,6 +238,7 @@ static int call_plugin(struct source *src, int (*fn)(void *, struct hwh_ctx *),
 	pthread_mutex_lock(&src->lock);
 	src->pending_error[0] = '\0';
 	src->emitted = 0;
+	src->emit_idx = 0;
 	src->info.in_poll = true;
 	src->poll_start_mono_ms = mono_ms();
 	atomic_store(&src->overrun, false);

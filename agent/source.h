@@ -68,6 +68,12 @@ struct source {
 	atomic_bool overrun; /* the current poll is past its deadline */
 	char pending_error[SOURCE_ERR_MAX]; /* set by hwh_error() during a poll */
 	uint32_t emitted;                   /* readings stored by the current poll */
+	uint32_t emit_idx;                  /* emits so far in this poll, stored or not */
+	/* The metric the i-th emit of the last poll went to: a source reporting
+	 * the same readings in the same order skips id building and hashing.
+	 * Metrics are never freed while the store lives, so the pointers hold. */
+	struct metric **slot;
+	uint32_t nslot;
 	struct source_info info;
 };
 

@@ -57,12 +57,12 @@ START_TEST(test_update_in_place)
 	struct metric *m;
 
 	r.label = "Core 0";
-	ck_assert_int_eq(ms_update(&ms, "sensors", &r, 1000, 5000), 0);
+	ck_assert_int_eq(ms_update(&ms, "sensors", &r, 1000, 5000, NULL), 0);
 	m = ms_find(&ms, "sensors/chip/temp1");
 	ck_assert_ptr_nonnull(m);
 	const char *label = m->label;
 	r.value = 46;
-	ck_assert_int_eq(ms_update(&ms, "sensors", &r, 2000, 6000), 0);
+	ck_assert_int_eq(ms_update(&ms, "sensors", &r, 2000, 6000, NULL), 0);
 	ck_assert_ptr_eq(ms_find(&ms, "sensors/chip/temp1"), m);
 	ck_assert_ptr_eq(m->label, label); /* same label: not reallocated */
 	ck_assert_str_eq(m->unit, "C");    /* the kind's default unit */
@@ -80,7 +80,7 @@ START_TEST(test_many_metrics_sorted)
 	for (int i = 999; i >= 0; i--) {
 		snprintf(name, sizeof name, "t%04d", i);
 		struct hwh_reading r = temp(name, i);
-		ck_assert_int_eq(ms_update(&ms, "s", &r, 1, 1), 0);
+		ck_assert_int_eq(ms_update(&ms, "s", &r, 1, 1, NULL), 0);
 	}
 	ck_assert_int_eq(ms_sorted(&ms, &v), 1000);
 	ck_assert_str_eq(v[0]->id, "s/chip/t0000");
@@ -97,7 +97,7 @@ START_TEST(test_unreadable_is_nan)
 
 	r.status = HWH_R_UNREADABLE;
 	r.error = "read temp1_input: Input/output error";
-	ck_assert_int_eq(ms_update(&ms, "s", &r, 1000, 1), 0);
+	ck_assert_int_eq(ms_update(&ms, "s", &r, 1000, 1, NULL), 0);
 	m = ms_find(&ms, "s/chip/temp1");
 	ck_assert(isnan(m->value));
 	ck_assert_str_eq(m->error, "read temp1_input: Input/output error");
@@ -110,7 +110,7 @@ START_TEST(test_status_precedence)
 	struct hwh_reading r = temp("temp1", 99); /* past crit */
 	struct metric *m;
 
-	ms_update(&ms, "s", &r, 1000, 1);
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
 	m = ms_find(&ms, "s/chip/temp1");
 	ck_assert_int_eq(metric_status(m, 1, 3000, 4000), MST_ALARM);
 	ck_assert_int_eq(metric_status(m, 1, 3000, 4001), MST_STALE);
@@ -123,7 +123,7 @@ START_TEST(test_limit_levels)
 	struct hwh_reading r = temp("temp1", 79.9);
 	struct metric *m;
 
-	ms_update(&ms, "s", &r, 1, 1);
+	ms_update(&ms, "s", &r, 1, 1, NULL);
 	m = ms_find(&ms, "s/chip/temp1");
 	ck_assert_int_eq(metric_limit_level(m), LIM_NONE);
 	m->value = 80;
@@ -151,7 +151,7 @@ START_TEST(test_fan_at_min_is_ok)
 	r.kind = HWH_KIND_FAN;
 	r.value = 600;
 	r.limit[HWH_LIM_MIN] = 600;
-	ms_update(&ms, "s", &r, 1, 1);
+	ms_update(&ms, "s", &r, 1, 1, NULL);
 	m = ms_find(&ms, "s/chip/fan1");
 	ck_assert_int_eq(metric_limit_level(m), LIM_NONE);
 	m->value = 599;
@@ -175,25 +175,25 @@ START_TEST(test_health_states)
 	struct health_report h;
 	struct hwh_reading r = temp("temp1", 50);
 
-	ms_update(&ms, "s", &r, 1000, 1);
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
 	health_eval(&ms, &v, 1, 1500, &h);
 	ck_assert_int_eq(h.state, NODE_GREEN);
 	ck_assert_uint_eq(h.nreasons, 0);
 
 	r.value = 85;
-	ms_update(&ms, "s", &r, 1000, 1);
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
 	health_eval(&ms, &v, 1, 1500, &h);
 	ck_assert_int_eq(h.state, NODE_YELLOW);
 	ck_assert_str_eq(h.reasons[0], "s/chip/temp1 above max (85 C >= 80 C)");
 
 	r.value = 96;
-	ms_update(&ms, "s", &r, 1000, 1);
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
 	health_eval(&ms, &v, 1, 1500, &h);
 	ck_assert_int_eq(h.state, NODE_RED);
 	ck_assert_str_eq(h.reasons[0], "s/chip/temp1 above crit (96 C >= 95 C)");
 
 	r.value = 110;
-	ms_update(&ms, "s", &r, 1000, 1);
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
 	health_eval(&ms, &v, 1, 1500, &h);
 	ck_assert_int_eq(h.state, NODE_CRITICAL);
 }
@@ -206,7 +206,7 @@ START_TEST(test_health_unknown_is_not_green)
 	struct health_report h;
 	struct hwh_reading r = temp("temp1", 50);
 
-	ms_update(&ms, "s", &r, 1000, 1);
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
 	health_eval(&ms, &v, 1, 4001, &h); /* metric and source stale */
 	ck_assert_int_eq(h.state, NODE_YELLOW);
 	ck_assert_str_eq(h.reasons[0], "source s stale: no poll for 3 s");

@@ -3,7 +3,9 @@
  * counted, and its late results are dropped; a stuck thread is abandoned on
  * stop without blocking. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,6 +149,71 @@ START_TEST(test_failed_poll_reason)
 }
 END_TEST
 
+static void write_atomic(const char *path, const char *text)
+{
+	char tmp[128];
+	FILE *f;
+
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	f = fopen(tmp, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+static uint64_t polls_of(struct source *s)
+{
+	struct source_info in;
+
+	source_get_info(s, &in);
+	return in.polls;
+}
+
+static double value_of(const char *id)
+{
+	double v;
+
+	ms_lock(&ms);
+	v = ms_find(&ms, id) ? ms_find(&ms, id)->value : -1;
+	ms_unlock(&ms);
+	return v;
+}
+
+/* The emit-order cache must never store a reading into the wrong metric
+ * when a source reports its readings in another order, or fewer of them. */
+START_TEST(test_emit_order_change)
+{
+	char dir[] = "/tmp/hwh-src-XXXXXX", path[64];
+	struct hwh_option opts[] = { { "file", path, "t", 1, 1 } };
+	struct source *s;
+	uint64_t p0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/echo.txt", dir);
+	write_atomic(path, "c a temperature 1\nc b temperature 2\n");
+	s = make("echo", opts, 1, 20, 1000);
+	ck_assert_int_eq(source_start(s), 0);
+	ck_assert(watch(s, polled_twice)); /* the cache is filled */
+	write_atomic(path, "c b temperature 20\nc x temperature 7\nc a temperature 10\n");
+	p0 = polls_of(s);
+	while (polls_of(s) < p0 + 2)
+		sleep_ms(10);
+	ck_assert_double_eq(value_of("echo/c/a"), 10);
+	ck_assert_double_eq(value_of("echo/c/b"), 20);
+	ck_assert_double_eq(value_of("echo/c/x"), 7);
+	write_atomic(path, "c a temperature 11\n");
+	p0 = polls_of(s);
+	while (polls_of(s) < p0 + 2)
+		sleep_ms(10);
+	ck_assert_double_eq(value_of("echo/c/a"), 11);
+	ck_assert_double_eq(value_of("echo/c/b"), 20); /* not reported: unchanged */
+	ck_assert_int_eq(source_stop(s, 1000), 0);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *source_suite(void)
 {
 	Suite *s = suite_create("source");
@@ -158,6 +225,7 @@ Suite *source_suite(void)
 	tcase_add_test(tc, test_overrun_marks_unavailable_and_drops);
 	tcase_add_test(tc, test_stuck_thread_abandoned);
 	tcase_add_test(tc, test_failed_poll_reason);
+	tcase_add_test(tc, test_emit_order_change);
 	suite_add_tcase(s, tc);
 	return s;
 }
