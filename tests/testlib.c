@@ -721,7 +721,23 @@ int daemon_stop(struct test_daemon *d)
 		}
 		sleep_ms(TL_STEP_MS);
 	}
+	daemon_check_sanitizers(d);
 	return d->exit_code;
+}
+
+/* A sanitizer report in the daemon's log fails the test, whatever the test
+ * itself asserts: the ASan/UBSan build (make check SANITIZE=1) checks every
+ * daemon run this way. */
+void daemon_check_sanitizers(struct test_daemon *d)
+{
+	static const char *const marks[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+					     "runtime error:" };
+	char *log = daemon_log(d);
+
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (strstr(log, marks[i]) != NULL)
+			ck_abort_msg("sanitizer report in the daemon log:\n%s", log);
+	free(log);
 }
 
 char *daemon_log(struct test_daemon *d)

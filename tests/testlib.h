@@ -149,6 +149,9 @@ bool daemon_running(struct test_daemon *d);
 /* SIGTERM, wait up to TL_STOP_TIMEOUT_MS (then SIGKILL and abort the test).
  * Returns its exit code, or 128 + signal number. */
 int daemon_stop(struct test_daemon *d);
+/* Fail the test if the daemon log holds an ASan/LSan/UBSan report
+ * (daemon_stop() calls it). */
+void daemon_check_sanitizers(struct test_daemon *d);
 /* Contents of W/daemon.log, malloc'd (never NULL). */
 char *daemon_log(struct test_daemon *d);
 /* True if the daemon log contains needle. */
