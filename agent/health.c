@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const state_names[] = {
@@ -34,20 +35,34 @@ int source_view_ok(const struct source_view *v)
 	return v != NULL && v->info.state != SRC_UNAVAILABLE;
 }
 
+/* Insert a reason keeping the list worst first, stable among equals; a full
+ * list drops its lightest reason (counted in r->more). */
 __attribute__((format(printf, 3, 4))) static void
 add_reason(struct health_report *r, enum node_state st, const char *fmt, ...)
 {
+	size_t pos = 0, tail;
 	va_list ap;
 
 	if (st > r->state)
 		r->state = st;
-	if (r->nreasons == HEALTH_MAX_REASONS) {
+	while (pos < r->nreasons && r->reason_state[pos] >= st)
+		pos++;
+	if (pos == HEALTH_MAX_REASONS) {
 		r->more++;
 		return;
 	}
+	if (r->nreasons == HEALTH_MAX_REASONS) {
+		r->more++;
+		r->nreasons--;
+	}
+	tail = r->nreasons - pos;
+	memmove(r->reasons[pos + 1], r->reasons[pos], tail * sizeof r->reasons[0]);
+	memmove(&r->reason_state[pos + 1], &r->reason_state[pos], tail * sizeof r->reason_state[0]);
+	r->reason_state[pos] = st;
 	va_start(ap, fmt);
-	vsnprintf(r->reasons[r->nreasons++], sizeof r->reasons[0], fmt, ap);
+	vsnprintf(r->reasons[pos], sizeof r->reasons[0], fmt, ap);
 	va_end(ap);
+	r->nreasons++;
 }
 
 static void eval_source(const struct source_view *v, int64_t now, struct health_report *r)
@@ -108,19 +123,36 @@ static void eval_metric(const struct metric *m, const struct source_view *v, int
 	}
 }
 
+static void eval_one(const struct metric *m, const struct source_view *srcs, size_t nsrcs,
+		     int64_t now, struct health_report *out)
+{
+	const struct source_view *v = health_find_source(srcs, nsrcs, m->source);
+
+	if (v == NULL) /* its source was removed by a reload */
+		add_reason(out, NODE_YELLOW, "%s stale: source %s no longer configured", m->id,
+			   m->source);
+	else
+		eval_metric(m, v, now, out);
+}
+
 void health_eval(const struct metric_store *ms, const struct source_view *srcs, size_t nsrcs,
 		 int64_t now_mono, struct health_report *out)
 {
+	struct metric **v;
+	long n;
+
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < nsrcs; i++)
 		eval_source(&srcs[i], now_mono, out);
+	n = ms_sorted(ms, &v);
+	if (n >= 0) {
+		for (long i = 0; i < n; i++)
+			eval_one(v[i], srcs, nsrcs, now_mono, out);
+		free(v);
+		return;
+	}
+	/* Out of memory: the same verdict, reasons in table order. */
 	for (size_t b = 0; b < ms->nbuckets; b++)
-		for (const struct metric *m = ms->buckets[b]; m != NULL; m = m->next) {
-			const struct source_view *v = health_find_source(srcs, nsrcs, m->source);
-			if (v == NULL) /* its source was removed by a reload */
-				add_reason(out, NODE_YELLOW, "%s stale: source %s no longer configured",
-					   m->id, m->source);
-			else
-				eval_metric(m, v, now_mono, out);
-		}
+		for (const struct metric *m = ms->buckets[b]; m != NULL; m = m->next)
+			eval_one(m, srcs, nsrcs, now_mono, out);
 }

@@ -5,7 +5,8 @@
  * hardware's own verdicts: a value past its max/min or a raised alarm is
  * yellow, past crit/lcrit red, past an emergency limit critical.  Unknown is
  * never healthy: a source that failed or is unavailable, and a metric that
- * went stale or unreadable, make the node at least yellow.
+ * went stale or unreadable, make the node at least yellow.  Reasons come
+ * worst first, then sources before metrics, metrics by id.
  */
 #ifndef HWH_HEALTH_H
 #define HWH_HEALTH_H
@@ -38,6 +39,7 @@ struct health_report {
 	size_t nreasons;
 	size_t more; /* reasons left out past HEALTH_MAX_REASONS */
 	char reasons[HEALTH_MAX_REASONS][192];
+	enum node_state reason_state[HEALTH_MAX_REASONS]; /* what each reason weighs */
 };
 
 /* Evaluate (store lock held).  now_mono: CLOCK_MONOTONIC ms. */

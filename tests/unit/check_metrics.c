@@ -222,6 +222,31 @@ START_TEST(test_health_unknown_is_not_green)
 }
 END_TEST
 
+START_TEST(test_health_reasons_worst_first)
+{
+	struct source_view v = view("s", SRC_OK, 1000);
+	struct health_report h;
+	char name[16];
+
+	/* 20 warnings, then one red: the red one leads, the list stays bounded. */
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "t%02d", i);
+		struct hwh_reading r = temp(name, 85);
+		ms_update(&ms, "s", &r, 1000, 1, NULL);
+	}
+	struct hwh_reading hot = temp("t99", 99);
+	ms_update(&ms, "s", &hot, 1000, 1, NULL);
+	health_eval(&ms, &v, 1, 1500, &h);
+	ck_assert_int_eq(h.state, NODE_RED);
+	ck_assert_uint_eq(h.nreasons, HEALTH_MAX_REASONS);
+	ck_assert_uint_eq(h.more, 21 - HEALTH_MAX_REASONS);
+	ck_assert_str_eq(h.reasons[0], "s/chip/t99 above crit (99 C >= 95 C)");
+	ck_assert_str_eq(h.reasons[1], "s/chip/t00 above max (85 C >= 80 C)");
+	ck_assert_str_eq(h.reasons[2], "s/chip/t01 above max (85 C >= 80 C)");
+	ck_assert_int_eq(h.reason_state[HEALTH_MAX_REASONS - 1], NODE_YELLOW);
+}
+END_TEST
+
 Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -240,6 +265,7 @@ Suite *metrics_suite(void)
 	tcase_add_checked_fixture(th, setup, teardown);
 	tcase_add_test(th, test_health_states);
 	tcase_add_test(th, test_health_unknown_is_not_green);
+	tcase_add_test(th, test_health_reasons_worst_first);
 	suite_add_tcase(s, th);
 	return s;
 }
