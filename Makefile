@@ -84,7 +84,14 @@ $(DAEMON): $(BUILD)/agent/hwhealthd.o $(BUILD)/libhwcore.a
 $(CLI): $(CLI_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
-$(BUILD)/%.o: %.c
+# The configured paths are compiled in: record them, so that a different
+# PREFIX (say, `make install PREFIX=/usr` after a plain `make`) rebuilds.
+PATHS_STAMP := $(BUILD)/paths.stamp
+PATHS_NOW   := $(VERSION) $(SYSCONFDIR) $(LOCALSTATEDIR) $(RUNSTATEDIR) $(LIBDIR) $(DATADIR)
+$(shell mkdir -p $(BUILD) && echo '$(PATHS_NOW)' | cmp -s - $(PATHS_STAMP) || \
+	echo '$(PATHS_NOW)' > $(PATHS_STAMP))
+
+$(BUILD)/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
