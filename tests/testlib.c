@@ -345,8 +345,11 @@ void test_enter_namespace(struct fake_tree *t)
 			     "the mount namespace must die with the test process");
 	if (unshare(CLONE_NEWNS) == -1)
 		ck_abort_msg("unshare(CLONE_NEWNS): %s", strerror(errno));
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		ck_abort_msg("make / private: %s", strerror(errno));
+	/* Keep our bind mount from propagating to the host.  In a chroot "/" may
+	 * not be a mount point (EINVAL): then /sys, the only tree we touch. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 &&
+	    (errno != EINVAL || mount(NULL, "/sys", NULL, MS_REC | MS_PRIVATE, NULL) == -1))
+		ck_abort_msg("make / (or /sys) private: %s", strerror(errno));
 	xsnprintf(src, sizeof(src), "%s/class", t->dir);
 	if (mount(src, "/sys/class", NULL, MS_BIND, NULL) == -1)
 		ck_abort_msg("bind %s over /sys/class: %s", src, strerror(errno));
