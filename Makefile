@@ -53,7 +53,7 @@ CHECK_LIBS  := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 SENSORS_LIBS := $(shell $(PKG_CONFIG) --libs libsensors 2>/dev/null || echo -lsensors)
 
 # The core: everything the daemon is made of but main().
-CORE_SRCS   := agent/config.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
+CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
                agent/prepare.c agent/commands.c agent/events.c
 
@@ -95,7 +95,8 @@ $(BUILD)/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/plugins/sensors.so: $(BUILD)/plugins/sensors.o
+$(BUILD)/plugins/sensors.so: $(BUILD)/plugins/sensors.o $(BUILD)/plugins/sensors_discover.o \
+                              $(BUILD)/plugins/sensors_read.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SENSORS_LIBS) -lm
 
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o

@@ -4,14 +4,17 @@
  * Three layers, bottom to top:
  *   lexer    bytes -> tokens (words, quoted strings, '{', '}', ';',
  *            newline), each with the 1-based line and column (in bytes) where
- *            it starts;
+ *            it starts; in config_lex.c, which also counts and formats the
+ *            errors of both lexer and parser (lex_verror());
  *   parser   tokens -> statements "key value" and blocks
  *            "source NAME { ... }".  After an error it resynchronises at the
  *            next newline, ';' or '}' so that every error of a file is
  *            reported, not just the first (as ntpd's parse.y does);
  *   setters  one statement -> one field, validating the value.
- * All parse state lives in a struct parser on the caller's stack: there is
- * no global mutable state, so two parses may run at once.
+ * This file holds the parser, the setters and the public API of config.h.
+ * All parse state lives in a struct parser (with its struct lexer) on the
+ * caller's stack: there is no global mutable state, so two parses may run
+ * at once.
  *
  * To add a global setting: add it to enum gkey and gkey_names[], give it a
  * case in set_global() and a default in config_new_defaults(), and document
@@ -26,32 +29,14 @@
 #include <sys/un.h>
 
 #include "config.h"
+#include "config_lex.h"
 
 #define CFG_MAX_BYTES (16 * 1024 * 1024) /* larger files are refused */
-#define CFG_MAX_ERRORS 100		 /* then "too many errors" and stop */
 #define CFG_MAX_SOURCES 1024		 /* one thread each: keep it sane */
 #define CFG_MAX_NAME 64			 /* source and plugin names */
 #define CFG_MAX_HISTORY 100000
 #define CFG_MAX_DURATION_MS (365LL * 24 * 3600 * 1000) /* no overflow when added to a clock */
 #define SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
-
-/* Kinds of token. */
-enum tok_type {
-	T_EOF = 0, /* end of input */
-	T_NL,	   /* newline: ends a statement */
-	T_SEMI,	   /* ';': ends a statement */
-	T_LBRACE,  /* '{' */
-	T_RBRACE,  /* '}' */
-	T_WORD,	   /* unquoted word; text set */
-	T_STRING,  /* double-quoted string; text set, escapes resolved */
-	T_ERROR	   /* lexical error, already reported */
-};
-
-struct token {
-	enum tok_type type;
-	char *text; /* T_WORD and T_STRING only, owned */
-	int line, col;
-};
 
 struct pos {
 	int line, col; /* line 0: not set */
@@ -146,14 +131,9 @@ struct block {
 };
 
 struct parser {
-	const char *file;	/* name used in messages */
-	const char *p, *end;	/* unread input */
-	int line, col;		/* position of *p */
-	struct token tok;	/* current token */
-	struct hwh_config *cfg; /* being filled */
-	struct cfg_diag *diag;
-	int nerr;
-	bool stop;		   /* too many errors or out of memory */
+	struct lexer lx;	   /* input, file name, error count and limit */
+	struct token tok;	   /* current token */
+	struct hwh_config *cfg;	   /* being filled */
 	struct pos gseen[G_COUNT]; /* where each global key was set */
 	size_t src_cap;
 };
@@ -223,212 +203,14 @@ __attribute__((format(printf, 4, 5))) static void perr(struct parser *p, int lin
 {
 	va_list ap;
 
-	p->nerr++;
-	if (p->stop)
-		return;
-	if (p->nerr > CFG_MAX_ERRORS) {
-		cfg_diag_add(p->diag, p->file, line, col, "too many errors, giving up");
-		p->stop = true;
-		return;
-	}
 	va_start(ap, fmt);
-	diag_vadd(p->diag, p->file, line, col, fmt, ap);
+	lex_verror(&p->lx, line, col, fmt, ap);
 	va_end(ap);
 }
 
 static void poom(struct parser *p)
 {
-	perr(p, p->tok.line, p->tok.col, "out of memory");
-	p->stop = true;
-}
-
-/* ---- lexer ---- */
-
-static void lex_bump(struct parser *p)
-{
-	if (*p->p == '\n') {
-		p->line++;
-		p->col = 1;
-	} else {
-		p->col++;
-	}
-	p->p++;
-}
-
-/* Unquoted words: printable ASCII but blanks and "{};#'\, and UTF-8. */
-static bool is_word_char(unsigned char c)
-{
-	if (c >= 0x80)
-		return true;
-	if (c <= ' ' || c == 0x7f)
-		return false;
-	return strchr("{};#\"'\\", c) == NULL;
-}
-
-/* c as it can be shown between quotes in a message. */
-static const char *char_disp(unsigned char c, char buf[8])
-{
-	if (c > ' ' && c < 0x7f)
-		snprintf(buf, 8, "%c", c);
-	else
-		snprintf(buf, 8, "\\x%02x", c);
-	return buf;
-}
-
-/* Skip blanks and a comment; stop at a newline. */
-static void lex_skip_blank(struct parser *p)
-{
-	while (p->p < p->end) {
-		char c = *p->p;
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') {
-			lex_bump(p);
-		} else if (c == '#') {
-			while (p->p < p->end && *p->p != '\n')
-				lex_bump(p);
-		} else {
-			break;
-		}
-	}
-}
-
-static enum tok_type lex_word(struct parser *p, struct token *t)
-{
-	const char *start = p->p;
-
-	while (p->p < p->end && is_word_char((unsigned char)*p->p))
-		lex_bump(p);
-	t->text = strndup(start, (size_t)(p->p - start));
-	if (!t->text) {
-		poom(p);
-		return T_ERROR;
-	}
-	return T_WORD;
-}
-
-/* One escape after a backslash (the current byte); -1 if unknown. */
-static int lex_escape(char c)
-{
-	switch (c) {
-	case '"':
-	case '\\':
-		return c;
-	case 'n':
-		return '\n';
-	case 't':
-		return '\t';
-	default:
-		return -1;
-	}
-}
-
-/* A quoted string, on one line.  The current byte is the opening quote. */
-static enum tok_type lex_string(struct parser *p, struct token *t)
-{
-	const char *eol = memchr(p->p, '\n', (size_t)(p->end - p->p));
-	size_t n = 0, cap = (size_t)((eol ? eol : p->end) - p->p);
-	char *buf = malloc(cap), cb[8];
-	bool bad = false;
-
-	if (!buf) {
-		poom(p);
-		return T_ERROR;
-	}
-	lex_bump(p);
-	for (;;) {
-		if (p->p >= p->end || *p->p == '\n') {
-			perr(p, t->line, t->col, "unterminated string");
-			free(buf);
-			return T_ERROR;
-		}
-		if (*p->p == '"')
-			break;
-		if (*p->p == '\\') {
-			int line = p->line, col = p->col, e;
-
-			lex_bump(p);
-			if (p->p >= p->end || *p->p == '\n')
-				continue; /* unterminated, reported above */
-			e = lex_escape(*p->p);
-			if (e < 0) {
-				perr(p, line, col,
-				     "invalid escape '\\%s' in string (use \\\", \\\\, \\n or \\t)",
-				     char_disp((unsigned char)*p->p, cb));
-				bad = true;
-			} else {
-				buf[n++] = (char)e;
-			}
-		} else {
-			buf[n++] = *p->p;
-		}
-		lex_bump(p);
-	}
-	lex_bump(p);
-	buf[n] = '\0';
-	if (bad) {
-		free(buf);
-		return T_ERROR;
-	}
-	t->text = buf;
-	return T_STRING;
-}
-
-static enum tok_type lex_punct(struct parser *p)
-{
-	char c = *p->p;
-
-	lex_bump(p);
-	switch (c) {
-	case '\n':
-		return T_NL;
-	case ';':
-		return T_SEMI;
-	case '{':
-		return T_LBRACE;
-	default:
-		return T_RBRACE;
-	}
-}
-
-/* 'text': an error, reported once for the whole quoted text. */
-static enum tok_type lex_single_quote(struct parser *p, const struct token *t)
-{
-	perr(p, t->line, t->col, "single quotes are not supported (use double quotes)");
-	lex_bump(p);
-	while (p->p < p->end && *p->p != '\n' && *p->p != '\'')
-		lex_bump(p);
-	if (p->p < p->end && *p->p == '\'')
-		lex_bump(p);
-	return T_ERROR;
-}
-
-static void lex_next(struct parser *p, struct token *t)
-{
-	unsigned char c;
-	char cb[8];
-
-	lex_skip_blank(p);
-	t->line = p->line;
-	t->col = p->col;
-	t->text = NULL;
-	if (p->p >= p->end) {
-		t->type = T_EOF;
-		return;
-	}
-	c = (unsigned char)*p->p;
-	if (c != '\0' && strchr("\n;{}", c))
-		t->type = lex_punct(p);
-	else if (c == '"')
-		t->type = lex_string(p, t);
-	else if (is_word_char(c))
-		t->type = lex_word(p, t);
-	else if (c == '\'')
-		t->type = lex_single_quote(p, t);
-	else {
-		perr(p, t->line, t->col, "unexpected character '%s'", char_disp(c, cb));
-		lex_bump(p);
-		t->type = T_ERROR;
-	}
+	lex_oom(&p->lx, p->tok.line, p->tok.col);
 }
 
 /* ---- parser plumbing ---- */
@@ -437,11 +219,11 @@ static void advance(struct parser *p)
 {
 	free(p->tok.text);
 	p->tok.text = NULL;
-	if (p->stop) {
+	if (p->lx.stop) {
 		p->tok.type = T_EOF;
 		return;
 	}
-	lex_next(p, &p->tok);
+	lex_next(&p->lx, &p->tok);
 }
 
 static char *steal_text(struct parser *p)
@@ -560,7 +342,7 @@ static int check_dup(struct parser *p, const struct stmt *st, struct pos *seen)
 {
 	if (seen->line) {
 		perr(p, st->kpos.line, st->kpos.col, "'%s' already set at %s:%d:%d", st->key,
-		     p->file, seen->line, seen->col);
+		     p->lx.file, seen->line, seen->col);
 		return -1;
 	}
 	*seen = st->kpos;
@@ -1006,7 +788,7 @@ static void parse_source(struct parser *p, struct stmt *st)
 		b.src.name = st->val;
 		st->val = NULL;
 	}
-	b.src.file = strdup(p->file);
+	b.src.file = strdup(p->lx.file);
 	if (!b.src.file) {
 		poom(p);
 		b.keep = false;
@@ -1132,28 +914,28 @@ static int check_text(const char *name, const char *text, size_t len, struct cfg
 int config_parse(const char *name, const char *text, size_t len, struct hwh_config **out,
 		 struct cfg_diag *diag)
 {
-	struct parser p = {.file = name ? name : "(config)", .line = 1, .col = 1, .diag = diag};
+	const char *file = name ? name : "(config)";
+	struct parser p = {0};
 
 	*out = NULL;
 	if (!text) {
 		text = "";
 		len = 0;
 	}
-	if (check_text(p.file, text, len, diag) < 0)
+	if (check_text(file, text, len, diag) < 0)
 		return -1;
-	p.p = text;
-	p.end = text + len;
+	lex_init(&p.lx, file, text, len, diag);
 	p.cfg = config_new_defaults();
-	if (!p.cfg || !(p.cfg->path = strdup(p.file))) {
+	if (!p.cfg || !(p.cfg->path = strdup(file))) {
 		poom(&p);
 		config_free(p.cfg);
 		return -1;
 	}
 	parse_top(&p);
 	free(p.tok.text);
-	if (p.nerr == 0)
+	if (p.lx.nerr == 0)
 		resolve(&p);
-	if (p.nerr > 0) {
+	if (p.lx.nerr > 0) {
 		config_free(p.cfg);
 		return -1;
 	}
