@@ -121,13 +121,56 @@ static void stop_sources(struct source **v, size_t n, int64_t wait_ms)
 	}
 }
 
+static int prepared_has(const struct prepared *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].cs->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Names of the running sources the new configuration drops (NULL-ended,
+ * caller frees), or NULL on ENOMEM. */
+static char **removed_names(const struct daemon *d, const struct prepared *p)
+{
+	char **v = calloc(d->nsources + 1, sizeof *v);
+	size_t n = 0;
+
+	for (size_t i = 0; v != NULL && i < d->nsources; i++)
+		if (!prepared_has(p, d->sources[i]->name) &&
+		    (v[n++] = strdup(d->sources[i]->name)) == NULL)
+			log_err("out of memory");
+	return v;
+}
+
+/*
+ * A dropped source takes its metrics with it: left behind they would read
+ * "stale" and keep the node yellow forever.  Called after the sources have
+ * stopped: a thread that was abandoned is fenced off (its emits are dropped
+ * under the store lock), so none still writes to these metrics.
+ */
+static void forget_removed(struct daemon *d, char **names)
+{
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+		ms_lock(&d->store);
+		size_t n = ms_remove_source(&d->store, names[i]);
+		ms_unlock(&d->store);
+		log_notice("%s: no longer configured; forgot its %zu metric%s", names[i], n,
+			   n == 1 ? "" : "s");
+		free(names[i]);
+	}
+	free(names);
+}
+
 /* Swap in a prepared configuration: stop the old sources, start the new. */
 static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms)
 {
 	struct source **nv = calloc(p->n ? p->n : 1, sizeof *nv);
+	char **gone = removed_names(d, p);
 	size_t nn = 0;
 
 	stop_sources(d->sources, d->nsources, wait_ms);
+	forget_removed(d, gone);
 	free(d->sources);
 	for (size_t i = 0; nv != NULL && i < p->n; i++) {
 		struct source *s = start_source(d, p->cfg, &p->v[i]);

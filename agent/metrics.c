@@ -260,6 +260,27 @@ int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int6
 	return 0;
 }
 
+size_t ms_remove_source(struct metric_store *ms, const char *source)
+{
+	size_t n = 0;
+
+	for (size_t b = 0; b < ms->nbuckets; b++) {
+		struct metric **pp = &ms->buckets[b];
+		while (*pp != NULL) {
+			struct metric *m = *pp;
+			if (strcmp(m->source, source) != 0) {
+				pp = &m->next;
+				continue;
+			}
+			*pp = m->next;
+			metric_free(m);
+			n++;
+		}
+	}
+	ms->count -= n;
+	return n;
+}
+
 static int cmp_metric_id(const void *a, const void *b)
 {
 	const struct metric *const *x = a, *const *y = b;

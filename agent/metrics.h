@@ -7,7 +7,8 @@
  * takes it to answer requests.  A metric is created the first time it is
  * seen and then updated in place: a poll that reports the same metrics again
  * allocates nothing.  Metrics are not removed when their device goes away;
- * they turn stale (see metric_status()).
+ * they turn stale (see metric_status()).  Only a reload that drops a whole
+ * source removes its metrics (ms_remove_source()).
  */
 #ifndef HWH_METRICS_H
 #define HWH_METRICS_H
@@ -89,6 +90,8 @@ int ms_update(struct metric_store *ms, const char *source, const struct hwh_read
 int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int64_t wall);
 /* Does reading r belong to metric m (same device and name)? */
 int metric_is(const struct metric *m, const struct hwh_reading *r);
+/* Forget every metric of a source (lock held).  Returns how many. */
+size_t ms_remove_source(struct metric_store *ms, const char *source);
 /* Find by id (lock held), NULL if unknown. */
 struct metric *ms_find(const struct metric_store *ms, const char *id);
 /* All metrics sorted by id, in a new array the caller frees (lock held).

@@ -65,6 +65,13 @@ static int host_emit(struct hwh_ctx *ctx, const struct hwh_reading *r)
 	if (atomic_load(&src->overrun))
 		return 0; /* a late poll: its results are dropped (counted at its end) */
 	ms_lock(src->store);
+	/* Checked again under the lock: once the main thread has fenced this
+	 * source off (overrun, or abandoned on stop) and then taken the lock to
+	 * drop its metrics, no cached pointer of ours may be used. */
+	if (atomic_load(&src->overrun)) {
+		ms_unlock(src->store);
+		return 0;
+	}
 	if (m != NULL && metric_is(m, r)) {
 		rc = metric_set(m, r, mono, wall);
 	} else {
@@ -350,6 +357,7 @@ int source_stop(struct source *src, int64_t wait_ms)
 		return 0;
 	}
 	src->abandoned = true;
+	atomic_store(&src->overrun, true); /* whatever it emits from now on is dropped */
 	pthread_mutex_unlock(&src->lock);
 	pthread_detach(src->thread);
 	log_warn("%s: poll thread still busy in the plugin after %lld ms; abandoning it",

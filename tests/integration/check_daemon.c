@@ -263,6 +263,43 @@ START_TEST(test_events_reported_once)
 }
 END_TEST
 
+/* ---- reload dropping a source ------------------------------------------ */
+
+static bool only_sleepy(void *arg)
+{
+	json_object *r = cli_json(arg, "sensors", NULL), *list;
+	bool ok = json_object_object_get_ex(r, "metrics", &list) &&
+		  json_object_array_length(list) == 1 &&
+		  json_metric(r, "s/dev/m0") != NULL;
+
+	json_object_put(r);
+	return ok;
+}
+
+START_TEST(test_reload_forgets_removed_source)
+{
+	char pl[TL_PATH_MAX], text[1024];
+	struct cmd_result r;
+	int code;
+
+	daemon_start(&d, conf);
+	json_object *m = cli_json(&d, "sensors", NULL);
+	ck_assert_ptr_nonnull(json_metric(m, "e/chip0/temp1"));
+	json_object_put(m);
+	snprintf(pl, sizeof pl, "%s/pl", tree->dir);
+	snprintf(text, sizeof text, "plugin-dir %s\nsocket-mode 0666\n"
+		 "source s { plugin sleepy; emit 1; interval 1s }\n", pl);
+	daemon_write_conf(&d, text);
+	daemon_signal(&d, SIGHUP);
+	ck_assert(wait_until(only_sleepy, &d, 10000));
+	ck_assert(daemon_log_has(&d, "e: no longer configured; forgot its 1 metric"));
+	/* Nothing of the removed source lingers to hold the node yellow. */
+	code = cli_run(&d, &r, NULL, "status", NULL);
+	ck_assert_msg(code == 0, "status exit %d:\n%s", code, r.out);
+	cmd_result_free(&r);
+}
+END_TEST
+
 /* ---- valgrind ----------------------------------------------------------- */
 
 static bool answers(void *arg)
@@ -321,6 +358,7 @@ Suite *daemon_suite(void)
 	tcase_add_test(tc, test_second_daemon_refused);
 	tcase_add_test(tc, test_plugin_option_error_position);
 	tcase_add_test(tc, test_events_reported_once);
+	tcase_add_test(tc, test_reload_forgets_removed_source);
 	tcase_add_test(tc, test_valgrind_clean_run);
 	suite_add_tcase(s, tc);
 	return s;

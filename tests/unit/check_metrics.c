@@ -159,6 +159,24 @@ START_TEST(test_fan_at_min_is_ok)
 }
 END_TEST
 
+START_TEST(test_remove_source)
+{
+	struct hwh_reading a = temp("t1", 1), b = temp("t2", 2);
+	struct metric **v;
+
+	ms_update(&ms, "gone", &a, 1, 1, NULL);
+	ms_update(&ms, "gone", &b, 1, 1, NULL);
+	ms_update(&ms, "kept", &a, 1, 1, NULL);
+	ck_assert_uint_eq(ms_remove_source(&ms, "gone"), 2);
+	ck_assert_uint_eq(ms.count, 1);
+	ck_assert_ptr_null(ms_find(&ms, "gone/chip/t1"));
+	ck_assert_ptr_nonnull(ms_find(&ms, "kept/chip/t1"));
+	ck_assert_int_eq(ms_sorted(&ms, &v), 1);
+	free(v);
+	ck_assert_uint_eq(ms_remove_source(&ms, "none"), 0);
+}
+END_TEST
+
 static struct source_view view(const char *name, enum source_state st, int64_t last)
 {
 	struct source_view v = { .name = name, .stale_ms = 3000 };
@@ -261,6 +279,7 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, test_status_precedence);
 	tcase_add_test(tc, test_limit_levels);
 	tcase_add_test(tc, test_fan_at_min_is_ok);
+	tcase_add_test(tc, test_remove_source);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(th, setup, teardown);
 	tcase_add_test(th, test_health_states);
