@@ -75,6 +75,10 @@ static void eval_source(const struct source_view *v, int64_t now, struct health_
 	else if (in->state == SRC_OK && now - in->last_poll_mono_ms > v->stale_ms)
 		add_reason(r, NODE_YELLOW, "source %s stale: no poll for %.0f s", v->name,
 			   (now - in->last_poll_mono_ms) / 1e3);
+	else if (in->state == SRC_OK && in->metrics == 0)
+		/* Configured to watch something and sees nothing: not "healthy". */
+		add_reason(r, NODE_YELLOW, "source %s found nothing to read in its last poll",
+			   v->name);
 }
 
 /* The limit a value crossed, for the message. */

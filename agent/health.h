@@ -4,8 +4,9 @@
  * Until the rules engine (rules issue) lands, the state comes from the
  * hardware's own verdicts: a value past its max/min or a raised alarm is
  * yellow, past crit/lcrit red, past an emergency limit critical.  Unknown is
- * never healthy: a source that failed or is unavailable, and a metric that
- * went stale or unreadable, make the node at least yellow.  Reasons come
+ * never healthy: a source that failed, is unavailable or found nothing to
+ * read, and a metric that went stale or unreadable, make the node at least
+ * yellow.  Reasons come
  * worst first, then sources before metrics, metrics by id.
  */
 #ifndef HWH_HEALTH_H

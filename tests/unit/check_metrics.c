@@ -183,6 +183,7 @@ static struct source_view view(const char *name, enum source_state st, int64_t l
 
 	v.info.state = st;
 	v.info.last_poll_mono_ms = last;
+	v.info.metrics = 1;
 	strcpy(v.info.error, st == SRC_UNAVAILABLE ? "poll timed out after 1.0 s" : "");
 	return v;
 }
@@ -237,6 +238,11 @@ START_TEST(test_health_unknown_is_not_green)
 
 	health_eval(&ms, NULL, 0, 1500, &h); /* its source was removed */
 	ck_assert_int_eq(h.state, NODE_YELLOW);
+
+	v.info.metrics = 0; /* polls fine, reads nothing */
+	health_eval(&ms, &v, 1, 1500, &h);
+	ck_assert_int_eq(h.state, NODE_YELLOW);
+	ck_assert_str_eq(h.reasons[0], "source s found nothing to read in its last poll");
 }
 END_TEST
 
