@@ -247,6 +247,8 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 	log_notice("hwhealthd %s starting: %s, %zu source%s, socket %s", HWH_VERSION,
 		   p.cfg->path ? p.cfg->path : "built-in defaults", p.n, p.n == 1 ? "" : "s",
 		   p.cfg->socket_path);
+	if (p.n == 0)
+		log_warn("no sources configured or detected: nothing to watch (node stays yellow)");
 	apply_prepared(d, &p, 0);
 	prepared_free(&p);
 	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)

@@ -146,6 +146,8 @@ void health_eval(const struct metric_store *ms, const struct source_view *srcs, 
 	long n;
 
 	memset(out, 0, sizeof *out);
+	if (nsrcs == 0)
+		add_reason(out, NODE_YELLOW, "no sources: nothing configured or detected to watch");
 	for (size_t i = 0; i < nsrcs; i++)
 		eval_source(&srcs[i], now_mono, out);
 	n = ms_sorted(ms, &v);

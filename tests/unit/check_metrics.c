@@ -238,6 +238,7 @@ START_TEST(test_health_unknown_is_not_green)
 
 	health_eval(&ms, NULL, 0, 1500, &h); /* its source was removed */
 	ck_assert_int_eq(h.state, NODE_YELLOW);
+	ck_assert_str_eq(h.reasons[0], "no sources: nothing configured or detected to watch");
 
 	v.info.metrics = 0; /* polls fine, reads nothing */
 	health_eval(&ms, &v, 1, 1500, &h);
