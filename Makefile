@@ -72,7 +72,7 @@ PLUGIN_SOS  := $(PLUGINS:%=$(BUILD)/plugins/%.so)
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(BUILD)/tests/plugins/%.so)
 TEST_RUNNER := $(BUILD)/tests/check_hwhealth
 
-.PHONY: all deps check unit integration demo bench fuzz install clean
+.PHONY: all deps check unit integration demo bench fuzz install clean format format-check
 all: $(DAEMON) $(CLI) $(PLUGIN_SOS)
 
 $(BUILD)/libhwcore.a: $(CORE_OBJS)
@@ -171,6 +171,14 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/hwhealthd.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/hwhealthd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/hwhealth/hwhealth.conf || \
 	  install -m 644 contrib/hwhealth.conf.example $(DESTDIR)$(SYSCONFDIR)/hwhealth/hwhealth.conf
+
+# Every C file follows .clang-format.
+FORMAT_FILES = $(wildcard agent/*.[ch] include/hwhealth/*.h plugins/*.[ch] tests/*.[ch] \
+	tests/unit/*.c tests/integration/*.c tests/plugins/*.c tests/fuzz/*.c bench/*.c)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build build-san build-fuzz

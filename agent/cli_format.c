@@ -537,8 +537,8 @@ int cli_print_events(FILE *out, json_object *events)
 	};
 	json_object *list = member(events, "events");
 	struct cli_table t;
-	size_t i, n = json_object_is_type(list, json_type_array) ? json_object_array_length(list)
-								 : 0;
+	size_t i,
+	    n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
 	int rc;
 
 	if (n == 0) {

@@ -77,7 +77,8 @@ static json_object *source_json(struct daemon *d, size_t i, const struct source_
 	json_object_object_add(o, "last_poll_age_s",
 			       polled ? json_object_new_double((now - in->last_poll_mono_ms) / 1e3)
 				      : NULL);
-	json_object_object_add(o, "poll_ms", polled ? json_object_new_double(in->poll_us / 1e3) : NULL);
+	json_object_object_add(o, "poll_ms",
+			       polled ? json_object_new_double(in->poll_us / 1e3) : NULL);
 	json_object_object_add(o, "poll_cpu_ms",
 			       polled ? json_object_new_double(in->poll_cpu_us / 1e3) : NULL);
 	json_object_object_add(o, "polls", json_object_new_int64((int64_t)in->polls));
@@ -107,7 +108,8 @@ static json_object *cmd_status(void *ud, json_object *req, char *err, size_t err
 	srcs = json_object_new_array();
 	json_object_object_add(r, "version", json_object_new_string(HWH_VERSION));
 	json_object_object_add(r, "pid", json_object_new_int(getpid()));
-	json_object_object_add(r, "uptime_s", json_object_new_double((now - d->start_mono_ms) / 1e3));
+	json_object_object_add(r, "uptime_s",
+			       json_object_new_double((now - d->start_mono_ms) / 1e3));
 	json_object_object_add(r, "config", jstr(d->cfg->path));
 	json_object_object_add(r, "node", node_json(d));
 	for (size_t i = 0; i < d->nsources; i++)
@@ -123,15 +125,15 @@ static json_object *limits_json(const struct metric *m)
 
 	for (int l = 0; l < HWH_LIM_COUNT; l++)
 		if (!isnan(m->limit[l]))
-			json_object_object_add(o, limit_name(l), json_object_new_double(m->limit[l]));
+			json_object_object_add(o, limit_name(l),
+					       json_object_new_double(m->limit[l]));
 	return o;
 }
 
 static json_object *flags_json(unsigned flags)
 {
-	static const char *const names[] = { "alarm",      "min_alarm",   "max_alarm",
-					     "lcrit_alarm", "crit_alarm", "emerg_alarm",
-					     "fault",      "beep" };
+	static const char *const names[] = {"alarm",	  "min_alarm",	 "max_alarm", "lcrit_alarm",
+					    "crit_alarm", "emerg_alarm", "fault",     "beep"};
 	json_object *a = json_object_new_array();
 
 	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -140,12 +142,10 @@ static json_object *flags_json(unsigned flags)
 	return a;
 }
 
-static json_object *metric_json(const struct metric *m, const struct source_view *v,
-				int64_t now)
+static json_object *metric_json(const struct metric *m, const struct source_view *v, int64_t now)
 {
 	json_object *o = json_object_new_object();
-	enum metric_status st =
-		metric_status(m, source_view_ok(v), v ? v->stale_ms : 0, now);
+	enum metric_status st = metric_status(m, source_view_ok(v), v ? v->stale_ms : 0, now);
 
 	json_object_object_add(o, "id", json_object_new_string(m->id));
 	json_object_object_add(o, "source", json_object_new_string(m->source));
@@ -176,7 +176,8 @@ static json_object *cmd_sensors(void *ud, json_object *req, char *err, size_t er
 	int64_t now = mono_ms();
 	long n;
 
-	if (json_object_object_get_ex(req, "filter", &jf) && json_object_is_type(jf, json_type_string))
+	if (json_object_object_get_ex(req, "filter", &jf) &&
+	    json_object_is_type(jf, json_type_string))
 		filter = json_object_get_string(jf);
 	ms_lock(&d->store);
 	n = v != NULL ? ms_sorted(&d->store, &ms) : -1;
@@ -191,7 +192,8 @@ static json_object *cmd_sensors(void *ud, json_object *req, char *err, size_t er
 		const struct metric *m = ms[i];
 		if (!str_icontains(m->id, filter) && !(m->label && str_icontains(m->label, filter)))
 			continue;
-		json_object_array_add(arr, metric_json(m, health_find_source(v, d->nsources, m->source), now));
+		json_object_array_add(
+		    arr, metric_json(m, health_find_source(v, d->nsources, m->source), now));
 	}
 	ms_unlock(&d->store);
 	free(ms);
@@ -272,11 +274,7 @@ static json_object *cmd_rescan(void *ud, json_object *req, char *err, size_t err
 }
 
 const struct ctl_cmd daemon_commands[] = {
-	{ "ping", false, cmd_ping },
-	{ "status", false, cmd_status },
-	{ "sensors", false, cmd_sensors },
-	{ "events", false, cmd_events },
-	{ "reload", true, cmd_reload },
-	{ "rescan", true, cmd_rescan },
-	{ NULL, false, NULL },
+    {"ping", false, cmd_ping},	   {"status", false, cmd_status}, {"sensors", false, cmd_sensors},
+    {"events", false, cmd_events}, {"reload", true, cmd_reload},  {"rescan", true, cmd_rescan},
+    {NULL, false, NULL},
 };

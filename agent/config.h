@@ -34,28 +34,28 @@
 
 /* One "source NAME { ... }" block. */
 struct cfg_source {
-	char *name;          /* instance name, unique */
-	char *plugin;        /* plugin to load; defaults to name */
-	int64_t interval_ms; /* poll interval */
-	int64_t timeout_ms;  /* a poll running longer marks the source unavailable */
-	int64_t stale_ms;    /* metrics older than this are stale */
-	bool enabled;        /* "enabled no" keeps the block but runs nothing */
+	char *name;		 /* instance name, unique */
+	char *plugin;		 /* plugin to load; defaults to name */
+	int64_t interval_ms;	 /* poll interval */
+	int64_t timeout_ms;	 /* a poll running longer marks the source unavailable */
+	int64_t stale_ms;	 /* metrics older than this are stale */
+	bool enabled;		 /* "enabled no" keeps the block but runs nothing */
 	struct hwh_option *opts; /* plugin-specific options, strings owned here */
 	size_t nopts;
-	char *file;          /* where the block starts */
+	char *file; /* where the block starts */
 	int line, col;
 };
 
 /* A whole configuration: global settings and the sources. */
 struct hwh_config {
-	char *path;          /* file it was read from; NULL = built-in defaults */
-	char *socket_path;   /* control socket */
-	char *socket_group;  /* group owning the socket, NULL = daemon's group */
+	char *path;	      /* file it was read from; NULL = built-in defaults */
+	char *socket_path;    /* control socket */
+	char *socket_group;   /* group owning the socket, NULL = daemon's group */
 	unsigned socket_mode; /* permission bits of the socket */
 	char *state_dir;
 	char *plugin_dir;
 	char *rules_dir;
-	int log_level;       /* HWH_LOG_* */
+	int log_level;	     /* HWH_LOG_* */
 	int64_t interval_ms; /* default for sources */
 	int64_t timeout_ms;  /* default for sources */
 	int64_t stale_ms;    /* default for sources; 0 = 3 x interval */
@@ -84,12 +84,12 @@ int config_load(const char *path, struct hwh_config **out, struct cfg_diag *diag
 
 /* Same, from a string in memory; name is used in messages.  For tests and
  * fuzzing.  Returns 0 or -1 as config_load. */
-int config_parse(const char *name, const char *text, size_t len,
-		 struct hwh_config **out, struct cfg_diag *diag);
+int config_parse(const char *name, const char *text, size_t len, struct hwh_config **out,
+		 struct cfg_diag *diag);
 
 /* Append a formatted "file:line:col: message" to diag. */
-void cfg_diag_add(struct cfg_diag *diag, const char *file, int line, int col,
-		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void cfg_diag_add(struct cfg_diag *diag, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 void cfg_diag_free(struct cfg_diag *diag);
 
 /* Effective stale age of a source: its own, else the global, else 3 x interval. */

@@ -42,7 +42,7 @@ struct control {
 static char *response_text(json_object *resp)
 {
 	const char *s = json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE);
+								 JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t n = strlen(s);
 	char *out = malloc(n + 2);
 
@@ -81,8 +81,7 @@ static const struct ctl_cmd *find_cmd(const struct ctl_cmd *cmds, const char *na
 	return NULL;
 }
 
-char *ctl_dispatch(const struct ctl_cmd *cmds, void *ud, const char *line, size_t len,
-		   uid_t uid)
+char *ctl_dispatch(const struct ctl_cmd *cmds, void *ud, const char *line, size_t len, uid_t uid)
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *req, *jcmd, *result, *resp;
@@ -139,7 +138,7 @@ char *ctl_dispatch(const struct ctl_cmd *cmds, void *ud, const char *line, size_
 /* Is a daemon already answering on path? */
 static int socket_in_use(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), rc;
 
 	if (fd < 0)
@@ -171,10 +170,9 @@ static int socket_perms(const char *path, unsigned mode, const char *group, char
 	return 0;
 }
 
-static int ctl_listen(const char *path, unsigned mode, const char *group, char *err,
-		      size_t errlen)
+static int ctl_listen(const char *path, unsigned mode, const char *group, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char dir[sizeof sa.sun_path];
 	char *slash;
 	int fd;
@@ -273,7 +271,7 @@ static void ctl_accept(struct control *ctl)
 		close(fd);
 		return;
 	}
-	ctl->clients[ctl->nclients++] = (struct client){ .fd = fd, .uid = cred.uid };
+	ctl->clients[ctl->nclients++] = (struct client){.fd = fd, .uid = cred.uid};
 }
 
 size_t ctl_pollfds(struct control *ctl, struct pollfd *fds, size_t max)
@@ -282,10 +280,10 @@ size_t ctl_pollfds(struct control *ctl, struct pollfd *fds, size_t max)
 
 	if (max == 0)
 		return 0;
-	fds[n++] = (struct pollfd){ .fd = ctl->fd, .events = POLLIN };
+	fds[n++] = (struct pollfd){.fd = ctl->fd, .events = POLLIN};
 	for (size_t i = 0; i < ctl->nclients && n < max; i++) {
 		struct client *c = &ctl->clients[i];
-		fds[n++] = (struct pollfd){ .fd = c->fd, .events = c->out ? POLLOUT : POLLIN };
+		fds[n++] = (struct pollfd){.fd = c->fd, .events = c->out ? POLLOUT : POLLIN};
 	}
 	return n;
 }

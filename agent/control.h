@@ -49,7 +49,6 @@ void ctl_handle(struct control *ctl, const struct pollfd *fds, size_t n);
  * "{...}\n" the caller frees (NULL on ENOMEM).  The dispatch core, apart
  * from sockets, for tests.
  */
-char *ctl_dispatch(const struct ctl_cmd *cmds, void *ud, const char *line, size_t len,
-		   uid_t uid);
+char *ctl_dispatch(const struct ctl_cmd *cmds, void *ud, const char *line, size_t len, uid_t uid);
 
 #endif

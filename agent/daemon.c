@@ -23,7 +23,7 @@
 #define HOUSEKEEPING_MS 1000
 #define STOP_WAIT_MS 2000   /* how long shutdown waits for a busy poll thread */
 #define RELOAD_WAIT_MS 1000 /* how long a reload waits for one */
-#define EVENTS_KEPT 1024  /* recent events in memory (about 600 KiB) */
+#define EVENTS_KEPT 1024    /* recent events in memory (about 600 KiB) */
 #define MAX_POLLFDS (CTL_MAX_CLIENTS + 2)
 
 static volatile sig_atomic_t sig_stop, sig_reload;
@@ -45,7 +45,7 @@ static void on_signal(int sig)
 
 static void install_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGHUP, &sa, NULL);
@@ -70,8 +70,8 @@ static void print_diag(const struct cfg_diag *diag, char *err, size_t errlen)
 
 int daemon_check_config(const struct daemon_opts *o)
 {
-	struct plugin_registry reg = { 0 };
-	struct cfg_diag diag = { 0 };
+	struct plugin_registry reg = {0};
+	struct cfg_diag diag = {0};
 	struct prepared p;
 	int rc = prepare_config(o, &reg, &p, &diag);
 
@@ -92,9 +92,9 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 				   struct prepared_source *ps)
 {
 	const struct cfg_source *cs = ps->cs;
-	struct source *src = source_new(cs->name, ps->plugin, ps->inst, cs->interval_ms,
-					cs->timeout_ms, cfg_source_stale_ms(cfg, cs), &d->store,
-					&d->events, d->wake_fd);
+	struct source *src =
+	    source_new(cs->name, ps->plugin, ps->inst, cs->interval_ms, cs->timeout_ms,
+		       cfg_source_stale_ms(cfg, cs), &d->store, &d->events, d->wake_fd);
 
 	if (src == NULL)
 		return NULL;
@@ -210,7 +210,7 @@ static void setup_state_dir(const char *dir)
 
 int daemon_init(struct daemon *d, const struct daemon_opts *o)
 {
-	struct cfg_diag diag = { 0 };
+	struct cfg_diag diag = {0};
 	struct prepared p;
 	char err[512];
 
@@ -262,7 +262,7 @@ fail:
 
 int daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct cfg_diag diag = { 0 };
+	struct cfg_diag diag = {0};
 	struct prepared p;
 
 	sd_notify(0, "RELOADING=1");
@@ -405,7 +405,7 @@ int daemon_run(struct daemon *d)
 			notify_status(d);
 			next_house = now + HOUSEKEEPING_MS;
 		}
-		fds[0] = (struct pollfd){ .fd = d->wake_fd, .events = POLLIN };
+		fds[0] = (struct pollfd){.fd = d->wake_fd, .events = POLLIN};
 		size_t n = 1 + ctl_pollfds(d->ctl, fds + 1, MAX_POLLFDS - 1);
 		if (poll(fds, n, (int)timeout) < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));

@@ -43,8 +43,8 @@ struct prepared {
 
 /* prepare.c: load (or default), apply overrides, autodetect, and create
  * every source's instance.  0, or -1 with every error in diag. */
-int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg,
-		   struct prepared *out, struct cfg_diag *diag);
+int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg, struct prepared *out,
+		   struct cfg_diag *diag);
 /* Free what prepare_config made; instances still set are shut down. */
 void prepared_free(struct prepared *p);
 

@@ -11,9 +11,9 @@
 
 const char *severity_name(enum hwh_severity s)
 {
-	static const char *const names[] = { [HWH_SEV_INFO] = "info",
-					     [HWH_SEV_WARNING] = "warning",
-					     [HWH_SEV_CRITICAL] = "critical" };
+	static const char *const names[] = {[HWH_SEV_INFO] = "info",
+					    [HWH_SEV_WARNING] = "warning",
+					    [HWH_SEV_CRITICAL] = "critical"};
 
 	return (unsigned)s < HWH_SEV_COUNT ? names[s] : "?";
 }

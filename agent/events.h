@@ -19,9 +19,9 @@
 #define EVENT_NAME_MAX 64
 
 struct event {
-	uint64_t seq;          /* 1, 2, ... in arrival order */
-	int64_t t_wall_ms;     /* when it happened (source's word, else arrival) */
-	int64_t t_mono_ms;     /* when it arrived */
+	uint64_t seq;	   /* 1, 2, ... in arrival order */
+	int64_t t_wall_ms; /* when it happened (source's word, else arrival) */
+	int64_t t_mono_ms; /* when it arrived */
 	enum hwh_severity severity;
 	char source[EVENT_NAME_MAX];
 	char device[EVENT_NAME_MAX];
@@ -34,7 +34,7 @@ struct event_ring {
 	struct event *v;
 	uint32_t cap, len, head; /* head: where the next one goes */
 	uint64_t next_seq;
-	uint64_t dropped;        /* overwritten before anyone could have cared */
+	uint64_t dropped; /* overwritten before anyone could have cared */
 };
 
 int events_init(struct event_ring *r, uint32_t cap);

@@ -10,10 +10,10 @@
 #include <string.h>
 
 static const char *const state_names[] = {
-	[NODE_GREEN] = "green",
-	[NODE_YELLOW] = "yellow",
-	[NODE_RED] = "red",
-	[NODE_CRITICAL] = "critical",
+    [NODE_GREEN] = "green",
+    [NODE_YELLOW] = "yellow",
+    [NODE_RED] = "red",
+    [NODE_CRITICAL] = "critical",
 };
 
 const char *node_state_name(enum node_state st)
@@ -84,18 +84,18 @@ static void eval_source(const struct source_view *v, int64_t now, struct health_
 /* The limit a value crossed, for the message. */
 static void crossed(const struct metric *m, enum limit_level lvl, char *buf, size_t n)
 {
-	static const int up[] = { [LIM_WARN] = HWH_LIM_MAX, [LIM_CRIT] = HWH_LIM_CRIT,
-				  [LIM_EMERG] = HWH_LIM_EMERG };
-	static const int down[] = { [LIM_WARN] = HWH_LIM_MIN, [LIM_CRIT] = HWH_LIM_LCRIT,
-				    [LIM_EMERG] = HWH_LIM_LEMERG };
+	static const int up[] = {
+	    [LIM_WARN] = HWH_LIM_MAX, [LIM_CRIT] = HWH_LIM_CRIT, [LIM_EMERG] = HWH_LIM_EMERG};
+	static const int down[] = {
+	    [LIM_WARN] = HWH_LIM_MIN, [LIM_CRIT] = HWH_LIM_LCRIT, [LIM_EMERG] = HWH_LIM_LEMERG};
 	double hi = m->limit[up[lvl]], lo = m->limit[down[lvl]];
 
 	if (!isnan(m->value) && !isnan(hi) && m->value >= hi)
-		snprintf(buf, n, "above %s (%g %s >= %g %s)", limit_name(up[lvl]), m->value, m->unit,
-			 hi, m->unit);
+		snprintf(buf, n, "above %s (%g %s >= %g %s)", limit_name(up[lvl]), m->value,
+			 m->unit, hi, m->unit);
 	else if (!isnan(m->value) && !isnan(lo) && m->value <= lo)
-		snprintf(buf, n, "below %s (%g %s <= %g %s)", limit_name(down[lvl]), m->value, m->unit,
-			 lo, m->unit);
+		snprintf(buf, n, "below %s (%g %s <= %g %s)", limit_name(down[lvl]), m->value,
+			 m->unit, lo, m->unit);
 	else
 		snprintf(buf, n, "hardware alarm (value %g %s)", m->value, m->unit);
 }
@@ -103,10 +103,10 @@ static void crossed(const struct metric *m, enum limit_level lvl, char *buf, siz
 static void eval_metric(const struct metric *m, const struct source_view *v, int64_t now,
 			struct health_report *r)
 {
-	static const enum node_state by_level[] = { [LIM_NONE] = NODE_GREEN,
-						    [LIM_WARN] = NODE_YELLOW,
-						    [LIM_CRIT] = NODE_RED,
-						    [LIM_EMERG] = NODE_CRITICAL };
+	static const enum node_state by_level[] = {[LIM_NONE] = NODE_GREEN,
+						   [LIM_WARN] = NODE_YELLOW,
+						   [LIM_CRIT] = NODE_RED,
+						   [LIM_EMERG] = NODE_CRITICAL};
 	enum metric_status st;
 	char what[128];
 

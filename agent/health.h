@@ -23,9 +23,9 @@
 /* The node's state, worst last. */
 enum node_state {
 	NODE_GREEN = 0, /* nothing wrong */
-	NODE_YELLOW,    /* degraded or unknown: watch it */
-	NODE_RED,       /* failing: move work away */
-	NODE_CRITICAL,  /* failed or about to: fence */
+	NODE_YELLOW,	/* degraded or unknown: watch it */
+	NODE_RED,	/* failing: move work away */
+	NODE_CRITICAL,	/* failed or about to: fence */
 };
 
 /* What health needs to know of a source. */

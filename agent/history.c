@@ -29,7 +29,7 @@ void hist_free(struct hist_ring *h)
 
 void hist_push(struct hist_ring *h, int64_t t_ms, double v)
 {
-	h->s[h->head] = (struct hist_sample){ .t_ms = t_ms, .v = v };
+	h->s[h->head] = (struct hist_sample){.t_ms = t_ms, .v = v};
 	h->head = (h->head + 1) % h->cap;
 	if (h->len < h->cap)
 		h->len++;

@@ -35,17 +35,17 @@ static void usage(FILE *f)
 enum { OPT_SOCKET = 256, OPT_STATE_DIR, OPT_PLUGIN_DIR, OPT_RULES_DIR };
 
 static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "check-config", no_argument, NULL, 'n' },
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
-	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"config", required_argument, NULL, 'c'},
+    {"check-config", no_argument, NULL, 'n'},
+    {"socket", required_argument, NULL, OPT_SOCKET},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR},
+    {"rules-dir", required_argument, NULL, OPT_RULES_DIR},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Returns -1 to go on, else an exit status. */
@@ -55,17 +55,40 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o, int *check)
 
 	while ((c = getopt_long(argc, argv, "c:nvqVh", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o->config_path = optarg; break;
-		case 'n': *check = 1; break;
-		case OPT_SOCKET: o->socket_path = optarg; break;
-		case OPT_STATE_DIR: o->state_dir = optarg; break;
-		case OPT_PLUGIN_DIR: o->plugin_dir = optarg; break;
-		case OPT_RULES_DIR: o->rules_dir = optarg; break;
-		case 'v': o->log_level = HWH_LOG_DEBUG; break;
-		case 'q': o->log_level = HWH_LOG_WARNING; break;
-		case 'V': printf("hwhealthd %s (plugin ABI %d.%d)\n", HWH_VERSION, HWH_ABI_MAJOR, HWH_ABI_MINOR); return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'n':
+			*check = 1;
+			break;
+		case OPT_SOCKET:
+			o->socket_path = optarg;
+			break;
+		case OPT_STATE_DIR:
+			o->state_dir = optarg;
+			break;
+		case OPT_PLUGIN_DIR:
+			o->plugin_dir = optarg;
+			break;
+		case OPT_RULES_DIR:
+			o->rules_dir = optarg;
+			break;
+		case 'v':
+			o->log_level = HWH_LOG_DEBUG;
+			break;
+		case 'q':
+			o->log_level = HWH_LOG_WARNING;
+			break;
+		case 'V':
+			printf("hwhealthd %s (plugin ABI %d.%d)\n", HWH_VERSION, HWH_ABI_MAJOR,
+			       HWH_ABI_MINOR);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
@@ -78,7 +101,7 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o, int *check)
 
 int main(int argc, char **argv)
 {
-	struct daemon_opts o = { .log_level = -1 };
+	struct daemon_opts o = {.log_level = -1};
 	struct daemon d;
 	int check = 0, rc;
 

@@ -14,9 +14,8 @@
 #include <systemd/sd-journal.h>
 
 static const char *const level_names[] = {
-	[HWH_LOG_ERR] = "err",     [HWH_LOG_WARNING] = "warning",
-	[HWH_LOG_NOTICE] = "notice", [HWH_LOG_INFO] = "info",
-	[HWH_LOG_DEBUG] = "debug",
+    [HWH_LOG_ERR] = "err",   [HWH_LOG_WARNING] = "warning", [HWH_LOG_NOTICE] = "notice",
+    [HWH_LOG_INFO] = "info", [HWH_LOG_DEBUG] = "debug",
 };
 
 static atomic_int log_level = HWH_LOG_INFO;
@@ -84,8 +83,8 @@ static void log_stderr(int prio, const char *prefix, const char *msg)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line, sizeof line, "%s.%03ldZ %s[%d] %s: %s%s%s\n", stamp,
-		     ts.tv_nsec / 1000000, log_ident, (int)getpid(),
-		     log_level_name(prio), prefix ? prefix : "", prefix ? ": " : "", msg);
+		     ts.tv_nsec / 1000000, log_ident, (int)getpid(), log_level_name(prio),
+		     prefix ? prefix : "", prefix ? ": " : "", msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof line) {

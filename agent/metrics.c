@@ -16,33 +16,36 @@
 #define MS_INITIAL_BUCKETS 256
 
 static const char *const kind_names[HWH_KIND_COUNT] = {
-	[HWH_KIND_OTHER] = "other",         [HWH_KIND_TEMPERATURE] = "temperature",
-	[HWH_KIND_FAN] = "fan",             [HWH_KIND_VOLTAGE] = "voltage",
-	[HWH_KIND_CURRENT] = "current",     [HWH_KIND_POWER] = "power",
-	[HWH_KIND_ENERGY] = "energy",       [HWH_KIND_HUMIDITY] = "humidity",
-	[HWH_KIND_INTRUSION] = "intrusion", [HWH_KIND_COUNTER] = "counter",
-	[HWH_KIND_PERCENT] = "percent",     [HWH_KIND_STATE] = "state",
+    [HWH_KIND_OTHER] = "other",
+    [HWH_KIND_TEMPERATURE] = "temperature",
+    [HWH_KIND_FAN] = "fan",
+    [HWH_KIND_VOLTAGE] = "voltage",
+    [HWH_KIND_CURRENT] = "current",
+    [HWH_KIND_POWER] = "power",
+    [HWH_KIND_ENERGY] = "energy",
+    [HWH_KIND_HUMIDITY] = "humidity",
+    [HWH_KIND_INTRUSION] = "intrusion",
+    [HWH_KIND_COUNTER] = "counter",
+    [HWH_KIND_PERCENT] = "percent",
+    [HWH_KIND_STATE] = "state",
 };
 
 static const char *const kind_units[HWH_KIND_COUNT] = {
-	[HWH_KIND_OTHER] = "",      [HWH_KIND_TEMPERATURE] = "C", [HWH_KIND_FAN] = "RPM",
-	[HWH_KIND_VOLTAGE] = "V",   [HWH_KIND_CURRENT] = "A",     [HWH_KIND_POWER] = "W",
-	[HWH_KIND_ENERGY] = "J",    [HWH_KIND_HUMIDITY] = "%RH",  [HWH_KIND_INTRUSION] = "",
-	[HWH_KIND_COUNTER] = "",    [HWH_KIND_PERCENT] = "%",     [HWH_KIND_STATE] = "",
+    [HWH_KIND_OTHER] = "",    [HWH_KIND_TEMPERATURE] = "C", [HWH_KIND_FAN] = "RPM",
+    [HWH_KIND_VOLTAGE] = "V", [HWH_KIND_CURRENT] = "A",	    [HWH_KIND_POWER] = "W",
+    [HWH_KIND_ENERGY] = "J",  [HWH_KIND_HUMIDITY] = "%RH",  [HWH_KIND_INTRUSION] = "",
+    [HWH_KIND_COUNTER] = "",  [HWH_KIND_PERCENT] = "%",	    [HWH_KIND_STATE] = "",
 };
 
 static const char *const limit_names[HWH_LIM_COUNT] = {
-	[HWH_LIM_LEMERG] = "lemerg", [HWH_LIM_LCRIT] = "lcrit", [HWH_LIM_MIN] = "min",
-	[HWH_LIM_MAX] = "max",       [HWH_LIM_CRIT] = "crit",   [HWH_LIM_EMERG] = "emerg",
+    [HWH_LIM_LEMERG] = "lemerg", [HWH_LIM_LCRIT] = "lcrit", [HWH_LIM_MIN] = "min",
+    [HWH_LIM_MAX] = "max",	 [HWH_LIM_CRIT] = "crit",   [HWH_LIM_EMERG] = "emerg",
 };
 
 static const char *const status_names[MST_COUNT] = {
-	[MST_OK] = "ok",
-	[MST_ALARM] = "alarm",
-	[MST_FAULT] = "fault",
-	[MST_UNREADABLE] = "unreadable",
-	[MST_STALE] = "stale",
-	[MST_UNAVAILABLE] = "unavailable",
+    [MST_OK] = "ok",	   [MST_ALARM] = "alarm",
+    [MST_FAULT] = "fault", [MST_UNREADABLE] = "unreadable",
+    [MST_STALE] = "stale", [MST_UNAVAILABLE] = "unavailable",
 };
 
 const char *kind_name(enum hwh_kind kind)
@@ -129,8 +132,7 @@ static int id_part_ok(const char *s)
 	return s != NULL && *s != '\0' && strchr(s, '/') == NULL;
 }
 
-int metric_make_id(char *buf, size_t n, const char *source, const char *device,
-		   const char *name)
+int metric_make_id(char *buf, size_t n, const char *source, const char *device, const char *name)
 {
 	int len;
 
@@ -329,7 +331,8 @@ enum limit_level metric_limit_level(const struct metric *m)
 	if (m->flags & (HWH_F_ALARM | HWH_F_MIN_ALARM | HWH_F_MAX_ALARM))
 		return LIM_WARN;
 	/* max is a warning ceiling; a value at min is still allowed (fans). */
-	if (!isnan(v) && (above(v, l[HWH_LIM_MAX]) || (!isnan(l[HWH_LIM_MIN]) && v < l[HWH_LIM_MIN])))
+	if (!isnan(v) &&
+	    (above(v, l[HWH_LIM_MAX]) || (!isnan(l[HWH_LIM_MIN]) && v < l[HWH_LIM_MIN])))
 		return LIM_WARN;
 	return LIM_NONE;
 }

@@ -25,13 +25,13 @@
 
 /* What a metric's status is when reported. */
 enum metric_status {
-	MST_OK = 0,      /* fresh, within its limits */
-	MST_ALARM,       /* past a limit or hardware alarm flag set */
-	MST_FAULT,       /* the hardware reports a sensor fault */
-	MST_UNREADABLE,  /* the source could not read the value */
-	MST_STALE,       /* not updated within its source's stale age */
+	MST_OK = 0,	 /* fresh, within its limits */
+	MST_ALARM,	 /* past a limit or hardware alarm flag set */
+	MST_FAULT,	 /* the hardware reports a sensor fault */
+	MST_UNREADABLE,	 /* the source could not read the value */
+	MST_STALE,	 /* not updated within its source's stale age */
 	MST_UNAVAILABLE, /* its source is unavailable */
-	MST_COUNT        /* number of statuses, not a status */
+	MST_COUNT	 /* number of statuses, not a status */
 };
 
 /* How far past its limits a value is: the node state it suggests. */
@@ -47,10 +47,10 @@ struct metric {
 	char *source; /* instance name */
 	char *device;
 	char *name;
-	char *label;  /* NULL if none */
+	char *label; /* NULL if none */
 	char *unit;
-	char *text;   /* state text of discrete sensors, NULL if none */
-	char *error;  /* why unreadable, NULL if readable */
+	char *text;  /* state text of discrete sensors, NULL if none */
+	char *error; /* why unreadable, NULL if readable */
 	enum hwh_kind kind;
 	double value;
 	double limit[HWH_LIM_COUNT];
@@ -78,8 +78,7 @@ void ms_unlock(struct metric_store *ms);
 
 /* Build "source/device/name" into buf.  0, or -EINVAL if a part is empty or
  * holds '/', or -ENAMETOOLONG. */
-int metric_make_id(char *buf, size_t n, const char *source, const char *device,
-		   const char *name);
+int metric_make_id(char *buf, size_t n, const char *source, const char *device, const char *name);
 
 /* Store a reading (lock held).  0, -EINVAL (bad ids) or -ENOMEM.
  * If mp is not NULL it receives the metric, for metric_set() next time. */

@@ -68,8 +68,8 @@ static struct plugin *registry_find(struct plugin_registry *reg, const char *nam
 	return NULL;
 }
 
-static int plugin_open(const char *path, const char *name, void **dl,
-		       const struct hwh_plugin **api, char *err, size_t errlen)
+static int plugin_open(const char *path, const char *name, void **dl, const struct hwh_plugin **api,
+		       char *err, size_t errlen)
 {
 	*dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (*dl == NULL) {

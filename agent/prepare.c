@@ -57,8 +57,7 @@ static int apply_overrides(const struct daemon_opts *o, struct hwh_config *cfg)
 	return use_build_plugin_dir(cfg);
 }
 
-static int load_config(const struct daemon_opts *o, struct hwh_config **cfg,
-		       struct cfg_diag *diag)
+static int load_config(const struct daemon_opts *o, struct hwh_config **cfg, struct cfg_diag *diag)
 {
 	const char *path = o->config_path;
 
@@ -111,10 +110,10 @@ static const char *where_file(const struct cfg_source *cs)
 	return cs->file ? cs->file : "(defaults)";
 }
 
-static int prepare_source(const struct cfg_source *cs, struct plugin_registry *reg,
-			  const char *dir, struct prepared_source *ps, struct cfg_diag *diag)
+static int prepare_source(const struct cfg_source *cs, struct plugin_registry *reg, const char *dir,
+			  struct prepared_source *ps, struct cfg_diag *diag)
 {
-	struct hwh_config_error cerr = { .option = -1 };
+	struct hwh_config_error cerr = {.option = -1};
 	char err[PLUGIN_ERR_MAX];
 	const struct plugin *p;
 
@@ -129,9 +128,9 @@ static int prepare_source(const struct cfg_source *cs, struct plugin_registry *r
 		return -1;
 	}
 	if (p->api->config(cs->opts, cs->nopts, &ps->inst, &cerr) != 0) {
-		const struct hwh_option *op =
-			cerr.option >= 0 && (size_t)cerr.option < cs->nopts ? &cs->opts[cerr.option]
-									    : NULL;
+		const struct hwh_option *op = cerr.option >= 0 && (size_t)cerr.option < cs->nopts
+						  ? &cs->opts[cerr.option]
+						  : NULL;
 		cfg_diag_add(diag, op ? op->file : where_file(cs), op ? op->line : cs->line,
 			     op ? op->col : cs->col, "source '%s': %s", cs->name,
 			     cerr.msg[0] ? cerr.msg : "invalid configuration");
@@ -143,8 +142,8 @@ static int prepare_source(const struct cfg_source *cs, struct plugin_registry *r
 	return 0;
 }
 
-int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg,
-		   struct prepared *out, struct cfg_diag *diag)
+int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg, struct prepared *out,
+		   struct cfg_diag *diag)
 {
 	struct hwh_config *cfg;
 	int bad = 0;
@@ -167,7 +166,8 @@ int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg,
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		if (!cfg->sources[i].enabled)
 			continue;
-		if (prepare_source(&cfg->sources[i], reg, cfg->plugin_dir, &out->v[out->n], diag) < 0)
+		if (prepare_source(&cfg->sources[i], reg, cfg->plugin_dir, &out->v[out->n], diag) <
+		    0)
 			bad = 1;
 		else
 			out->n++;

@@ -16,10 +16,10 @@
 #include "util.h"
 
 static const char *const state_names[] = {
-	[SRC_STARTING] = "starting",
-	[SRC_OK] = "ok",
-	[SRC_FAILED] = "failed",
-	[SRC_UNAVAILABLE] = "unavailable",
+    [SRC_STARTING] = "starting",
+    [SRC_OK] = "ok",
+    [SRC_FAILED] = "failed",
+    [SRC_UNAVAILABLE] = "unavailable",
 };
 
 const char *source_state_name(enum source_state st)
@@ -127,13 +127,13 @@ static int host_stopping(struct hwh_ctx *ctx)
 }
 
 const struct hwh_host source_host = {
-	.abi_version = HWH_ABI_VERSION,
-	.struct_size = sizeof(struct hwh_host),
-	.vlog = host_vlog,
-	.emit = host_emit,
-	.event = host_event,
-	.verror = host_verror,
-	.stopping = host_stopping,
+    .abi_version = HWH_ABI_VERSION,
+    .struct_size = sizeof(struct hwh_host),
+    .vlog = host_vlog,
+    .emit = host_emit,
+    .event = host_event,
+    .verror = host_verror,
+    .stopping = host_stopping,
 };
 
 /* ---- the poll thread ---------------------------------------------------- */
@@ -190,8 +190,8 @@ static void wake_main(struct source *src)
  * Called and returns with src->lock held.  Returns false when stopping. */
 static bool wait_due(struct source *src, int64_t due_ms)
 {
-	struct timespec ts = { .tv_sec = due_ms / MS_PER_SEC,
-			       .tv_nsec = (due_ms % MS_PER_SEC) * 1000000 };
+	struct timespec ts = {.tv_sec = due_ms / MS_PER_SEC,
+			      .tv_nsec = (due_ms % MS_PER_SEC) * 1000000};
 
 	while (!src->stop && !src->rescan && mono_ms() < due_ms)
 		if (pthread_cond_timedwait(&src->cond, &src->lock, &ts) == ETIMEDOUT)
@@ -236,8 +236,7 @@ static void poll_finish(struct source *src, int rc, int64_t t0_us, int64_t cpu0_
 }
 
 /* Call one plugin entry point under the deadline rules. */
-static int call_plugin(struct source *src, int (*fn)(void *, struct hwh_ctx *),
-		       const char *what)
+static int call_plugin(struct source *src, int (*fn)(void *, struct hwh_ctx *), const char *what)
 {
 	int64_t t0_us, cpu0_us;
 	int rc;
@@ -360,8 +359,8 @@ int source_stop(struct source *src, int64_t wait_ms)
 	atomic_store(&src->overrun, true); /* whatever it emits from now on is dropped */
 	pthread_mutex_unlock(&src->lock);
 	pthread_detach(src->thread);
-	log_warn("%s: poll thread still busy in the plugin after %lld ms; abandoning it",
-		 src->name, (long long)(wait_ms + mono_ms() - deadline));
+	log_warn("%s: poll thread still busy in the plugin after %lld ms; abandoning it", src->name,
+		 (long long)(wait_ms + mono_ms() - deadline));
 	return 1;
 }
 

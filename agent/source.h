@@ -32,8 +32,8 @@
 /* Where a source stands. */
 enum source_state {
 	SRC_STARTING = 0, /* no poll has finished yet */
-	SRC_OK,           /* the last poll worked */
-	SRC_FAILED,       /* the last poll (or init) returned an error */
+	SRC_OK,		  /* the last poll worked */
+	SRC_FAILED,	  /* the last poll (or init) returned an error */
 	SRC_UNAVAILABLE,  /* a poll overran its timeout */
 };
 
@@ -46,7 +46,7 @@ struct source_info {
 	int64_t poll_us;     /* wall time of the last poll */
 	int64_t poll_cpu_us; /* thread CPU time of the last poll */
 	uint64_t polls, failures, overruns, late_dropped, emit_errors;
-	uint32_t metrics;    /* readings stored by the last poll */
+	uint32_t metrics; /* readings stored by the last poll */
 	char error[SOURCE_ERR_MAX];
 };
 
@@ -65,10 +65,10 @@ struct source {
 	pthread_cond_t cond;
 	bool stop, rescan, abandoned, running;
 	int64_t poll_start_mono_ms;
-	atomic_bool overrun; /* the current poll is past its deadline */
+	atomic_bool overrun;		    /* the current poll is past its deadline */
 	char pending_error[SOURCE_ERR_MAX]; /* set by hwh_error() during a poll */
-	uint32_t emitted;                   /* readings stored by the current poll */
-	uint32_t emit_idx;                  /* emits so far in this poll, stored or not */
+	uint32_t emitted;		    /* readings stored by the current poll */
+	uint32_t emit_idx;		    /* emits so far in this poll, stored or not */
 	/* The metric the i-th emit of the last poll went to: a source reporting
 	 * the same readings in the same order skips id building and hashing.
 	 * Metrics are never freed while the store lives, so the pointers hold. */

@@ -28,7 +28,7 @@ extern char **environ;
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
@@ -125,8 +125,8 @@ static int cpu_of_runs(const char *narg, long interval_ms, char **argv)
 		if (run_once(argv) == -1)
 			return 1;
 	}
-	printf("%.3f\n", (rusage_ms(RUSAGE_SELF) - self0 +
-			  rusage_ms(RUSAGE_CHILDREN) - child0) / (double)n);
+	printf("%.3f\n",
+	       (rusage_ms(RUSAGE_SELF) - self0 + rusage_ms(RUSAGE_CHILDREN) - child0) / (double)n);
 	return 0;
 }
 

@@ -44,8 +44,7 @@ static int add_file(struct files *f, const char *dir, const char *name)
 		return -1;
 	}
 	len = snprintf(buf, sizeof(buf), "%s/%s", dir, name);
-	if (len < 0 || (size_t)len >= sizeof(buf) ||
-	    (f->path[f->n] = strdup(buf)) == NULL) {
+	if (len < 0 || (size_t)len >= sizeof(buf) || (f->path[f->n] = strdup(buf)) == NULL) {
 		fprintf(stderr, "floor: %s/%s: path too long or no memory\n", dir, name);
 		return -1;
 	}
@@ -143,8 +142,7 @@ static long cycle_pread(struct files *f)
 	long sum = 0;
 
 	for (size_t i = 0; i < f->n; i++) {
-		if (f->fd[i] == -1 &&
-		    (f->fd[i] = open(f->path[i], O_RDONLY | O_CLOEXEC)) == -1) {
+		if (f->fd[i] == -1 && (f->fd[i] = open(f->path[i], O_RDONLY | O_CLOEXEC)) == -1) {
 			fprintf(stderr, "floor: %s: %s\n", f->path[i], strerror(errno));
 			exit(1);
 		}
@@ -167,7 +165,7 @@ static double cpu_ms(void)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
@@ -182,7 +180,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *root = "/sys/class/hwmon";
-	struct files f = { NULL, NULL, 0 };
+	struct files f = {NULL, NULL, 0};
 	volatile long sink = 0;
 	int usepread = 0, ch;
 	long cycles, interval_ms = 0;

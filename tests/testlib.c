@@ -51,14 +51,14 @@ int64_t tl_mono_ms(void)
 
 static void sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
 }
 
 static void xsnprintf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* snprintf that fails the test instead of truncating. */
 static void xsnprintf(char *buf, size_t len, const char *fmt, ...)
@@ -163,8 +163,14 @@ static int rm_rf(const char *path)
 struct fake_tree *fake_tree_new(void)
 {
 	static const char *const dirs[] = {
-		"class", "class/hwmon", "class/devices", "class/devices/platform",
-		"class/devices/pci", "class/bus", "class/bus/platform", "class/bus/pci",
+	    "class",
+	    "class/hwmon",
+	    "class/devices",
+	    "class/devices/platform",
+	    "class/devices/pci",
+	    "class/bus",
+	    "class/bus/platform",
+	    "class/bus/pci",
 	};
 	char path[TL_PATH_MAX];
 	struct fake_tree *t;
@@ -202,8 +208,8 @@ static void chip_id(struct fake_chip *c, const char *bus, const char *devname)
 }
 
 /* Default device name: NAME.K on platform, a fresh slot on pci. */
-static void default_devname(struct fake_tree *t, const char *name, const char *bus,
-			    char *buf, size_t len)
+static void default_devname(struct fake_tree *t, const char *name, const char *bus, char *buf,
+			    size_t len)
 {
 	int k = 0;
 
@@ -217,15 +223,15 @@ static void default_devname(struct fake_tree *t, const char *name, const char *b
 	xsnprintf(buf, len, "%s.%d", name, k);
 }
 
-struct fake_chip *fake_chip_add_dev(struct fake_tree *t, const char *name,
-				    const char *bus, const char *devname)
+struct fake_chip *fake_chip_add_dev(struct fake_tree *t, const char *name, const char *bus,
+				    const char *devname)
 {
 	char path[TL_PATH_MAX], target[TL_PATH_MAX];
 	struct fake_chip *c;
 
 	ck_assert_msg(t->nchips < TL_MAX_CHIPS, "too many fake chips");
-	ck_assert_msg(bus == NULL || strcmp(bus, "platform") == 0 ||
-		      strcmp(bus, "pci") == 0, "bus %s: use platform, pci or NULL", bus);
+	ck_assert_msg(bus == NULL || strcmp(bus, "platform") == 0 || strcmp(bus, "pci") == 0,
+		      "bus %s: use platform, pci or NULL", bus);
 	c = calloc(1, sizeof(*c));
 	ck_assert_ptr_nonnull(c);
 	c->tree = t;
@@ -235,8 +241,8 @@ struct fake_chip *fake_chip_add_dev(struct fake_tree *t, const char *name,
 	xmkdir(c->path, 0755);
 	fake_attr_set(c, "name", name);
 	if (bus != NULL) {
-		xsnprintf(c->devpath, sizeof(c->devpath), "%s/class/devices/%s/%s",
-			  t->dir, bus, devname);
+		xsnprintf(c->devpath, sizeof(c->devpath), "%s/class/devices/%s/%s", t->dir, bus,
+			  devname);
 		xmkdir(c->devpath, 0755);
 		xsnprintf(path, sizeof(path), "%s/subsystem", c->devpath);
 		xsnprintf(target, sizeof(target), "../../../bus/%s", bus);
@@ -358,7 +364,7 @@ void test_enter_namespace(struct fake_tree *t)
 
 const char *test_plugin_dir(struct fake_tree *t, const char *dirname, ...)
 {
-	static const char *const where[] = { "plugins", "tests/plugins" };
+	static const char *const where[] = {"plugins", "tests/plugins"};
 	static char dir[TL_PATH_MAX];
 	char src[TL_PATH_MAX], dst[TL_PATH_MAX];
 	const char *name;
@@ -371,8 +377,7 @@ const char *test_plugin_dir(struct fake_tree *t, const char *dirname, ...)
 		size_t i;
 
 		for (i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
-			xsnprintf(src, sizeof(src), "%s/%s/%s.so", HWH_BUILD_DIR,
-				  where[i], name);
+			xsnprintf(src, sizeof(src), "%s/%s/%s.so", HWH_BUILD_DIR, where[i], name);
 			if (access(src, R_OK) == 0)
 				break;
 		}
@@ -445,7 +450,7 @@ static void drain_pipes(pid_t pid, int fds[2], struct buf bufs[2], int timeout_m
 	bool killed = false;
 
 	while (fds[0] != -1 || fds[1] != -1) {
-		struct pollfd pfd[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
+		struct pollfd pfd[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
 		int64_t left = deadline - tl_mono_ms();
 
 		if (left <= 0) {
@@ -470,7 +475,7 @@ static void drain_pipes(pid_t pid, int fds[2], struct buf bufs[2], int timeout_m
 int cmd_run(const char *const *argv, struct cmd_result *res, int timeout_ms)
 {
 	posix_spawn_file_actions_t fa;
-	struct buf bufs[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
+	struct buf bufs[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
 	int out[2], err[2], fds[2], status, rc;
 	int64_t t0;
 	pid_t pid;
@@ -528,8 +533,7 @@ static void daemon_paths(struct test_daemon *d)
 {
 	if (d->tree == NULL)
 		d->tree = ns_tree;
-	ck_assert_msg(d->tree != NULL,
-		      "daemon: set d->tree or call test_enter_namespace() first");
+	ck_assert_msg(d->tree != NULL, "daemon: set d->tree or call test_enter_namespace() first");
 	xsnprintf(d->conf, sizeof(d->conf), "%s/hwhealth.conf", d->tree->dir);
 	xsnprintf(d->sock, sizeof(d->sock), "%s/hwhealthd.sock", d->tree->dir);
 	xsnprintf(d->state, sizeof(d->state), "%s/state", d->tree->dir);
@@ -582,8 +586,8 @@ static int send_all(int fd, const char *s)
 
 struct json_object *daemon_request(struct test_daemon *d, const char *request_json)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { 2, 0 };
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct timeval tv = {2, 0};
 	struct json_object *obj = NULL;
 	char buf[65536];
 	size_t len = 0;
@@ -625,14 +629,12 @@ static bool daemon_pings(struct test_daemon *d)
 	struct json_object *ok;
 	bool up;
 
-	up = r != NULL && json_object_object_get_ex(r, "ok", &ok) &&
-	     json_object_get_boolean(ok);
+	up = r != NULL && json_object_object_get_ex(r, "ok", &ok) && json_object_get_boolean(ok);
 	json_object_put(r);
 	return up;
 }
 
-void daemon_start_args(struct test_daemon *d, const char *conf_text,
-		       const char *const *extra)
+void daemon_start_args(struct test_daemon *d, const char *conf_text, const char *const *extra)
 {
 	const char *argv[TL_MAX_ARGS];
 	posix_spawn_file_actions_t fa;
@@ -683,7 +685,8 @@ void daemon_start_args(struct test_daemon *d, const char *conf_text,
 		if (tl_mono_ms() > deadline) {
 			char *log = daemon_log(d);
 			ck_abort_msg("hwhealthd did not answer a ping on %s within %d ms; "
-				     "log:\n%s", d->sock, TL_START_TIMEOUT_MS, log);
+				     "log:\n%s",
+				     d->sock, TL_START_TIMEOUT_MS, log);
 		}
 		sleep_ms(TL_STEP_MS);
 	}
@@ -720,7 +723,8 @@ int daemon_stop(struct test_daemon *d)
 			d->pid = 0;
 			log = daemon_log(d);
 			ck_abort_msg("hwhealthd still running %d ms after SIGTERM "
-				     "(killed); log:\n%s", TL_STOP_TIMEOUT_MS, log);
+				     "(killed); log:\n%s",
+				     TL_STOP_TIMEOUT_MS, log);
 		}
 		sleep_ms(TL_STEP_MS);
 	}
@@ -733,8 +737,8 @@ int daemon_stop(struct test_daemon *d)
  * daemon run this way. */
 void daemon_check_sanitizers(struct test_daemon *d)
 {
-	static const char *const marks[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-					     "runtime error:" };
+	static const char *const marks[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+					    "runtime error:"};
 	char *log = daemon_log(d);
 
 	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
@@ -814,8 +818,8 @@ struct json_object *cli_json(struct test_daemon *d, ...)
 	obj = json_tokener_parse_verbose(res.out, &jerr);
 	if (obj == NULL || !json_object_is_type(obj, json_type_object))
 		ck_abort_msg("hwhealth --json: exit %d, stdout not a JSON object (%s):\n"
-			     "%s\nstderr:\n%s", res.code,
-			     obj ? "not an object" : json_tokener_error_desc(jerr),
+			     "%s\nstderr:\n%s",
+			     res.code, obj ? "not an object" : json_tokener_error_desc(jerr),
 			     res.out, res.err);
 	cmd_result_free(&res);
 	return obj;
@@ -886,8 +890,8 @@ double json_num(struct json_object *obj, const char *key)
 {
 	struct json_object *v = json_path(obj, key);
 
-	if (v == NULL || !(json_object_is_type(v, json_type_double) ||
-			   json_object_is_type(v, json_type_int)))
+	if (v == NULL ||
+	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
 		return NAN;
 	return json_object_get_double(v);
 }

@@ -39,46 +39,46 @@
 #define TL_MAX_CHIPS 128
 #define TL_START_TIMEOUT_MS 10000 /* daemon_start: socket must answer by then */
 #define TL_STOP_TIMEOUT_MS 10000  /* daemon_stop: exit by then, else SIGKILL */
-#define TL_CMD_TIMEOUT_MS 10000   /* cli_run / cmd_run: bound per command */
+#define TL_CMD_TIMEOUT_MS 10000	  /* cli_run / cmd_run: bound per command */
 
 /* One hwmonN directory of a fake tree. */
 struct fake_chip {
 	struct fake_tree *tree;
-	int index;                 /* N of hwmonN */
-	char name[64];             /* contents of the name file */
-	char id[96];               /* chip name as libsensors prints it */
-	char path[TL_PATH_MAX];    /* W/class/hwmon/hwmonN */
+	int index;		   /* N of hwmonN */
+	char name[64];		   /* contents of the name file */
+	char id[96];		   /* chip name as libsensors prints it */
+	char path[TL_PATH_MAX];	   /* W/class/hwmon/hwmonN */
 	char devpath[TL_PATH_MAX]; /* fake device dir, "" without device link */
-	bool removed;              /* fake_chip_remove() was called */
+	bool removed;		   /* fake_chip_remove() was called */
 };
 
 /* A fake sysfs tree in a temp dir W: W/class/hwmon/hwmonN, with fake
  * devices under W/class/devices so that relative links resolve both
  * outside and inside the namespace (where W/class is /sys/class). */
 struct fake_tree {
-	char dir[TL_PATH_MAX];     /* W */
+	char dir[TL_PATH_MAX]; /* W */
 	struct fake_chip *chips[TL_MAX_CHIPS];
 	int nchips;
-	int next_pci_slot;         /* pci devices get distinct addresses */
+	int next_pci_slot; /* pci devices get distinct addresses */
 };
 
 /* A running (or stopped) hwhealthd. */
 struct test_daemon {
-	struct fake_tree *tree;    /* whose W holds the files below */
-	pid_t pid;                 /* 0 when not running */
-	int exit_code;             /* how it ended, once pid is back to 0 */
-	char conf[TL_PATH_MAX];    /* W/hwhealth.conf */
-	char sock[TL_PATH_MAX];    /* W/hwhealthd.sock */
-	char state[TL_PATH_MAX];   /* W/state */
-	char log[TL_PATH_MAX];     /* W/daemon.log (the daemon's stderr) */
+	struct fake_tree *tree;	 /* whose W holds the files below */
+	pid_t pid;		 /* 0 when not running */
+	int exit_code;		 /* how it ended, once pid is back to 0 */
+	char conf[TL_PATH_MAX];	 /* W/hwhealth.conf */
+	char sock[TL_PATH_MAX];	 /* W/hwhealthd.sock */
+	char state[TL_PATH_MAX]; /* W/state */
+	char log[TL_PATH_MAX];	 /* W/daemon.log (the daemon's stderr) */
 };
 
 /* What a command printed and how it ended. */
 struct cmd_result {
-	char *out;                 /* stdout, NUL-terminated, never NULL */
-	char *err;                 /* stderr, NUL-terminated, never NULL */
-	int code;                  /* exit code, or 128 + signal number */
-	int64_t ms;                /* wall time from spawn to exit */
+	char *out;  /* stdout, NUL-terminated, never NULL */
+	char *err;  /* stderr, NUL-terminated, never NULL */
+	int code;   /* exit code, or 128 + signal number */
+	int64_t ms; /* wall time from spawn to exit */
 };
 
 /*
@@ -93,14 +93,14 @@ struct fake_tree *fake_tree_new(void);
 struct fake_chip *fake_chip_add(struct fake_tree *t, const char *name, const char *bus);
 /* Same, with the device dir named devname (e.g. "nct6775.656" gives
  * nct6775-isa-0290). */
-struct fake_chip *fake_chip_add_dev(struct fake_tree *t, const char *name,
-				    const char *bus, const char *devname);
+struct fake_chip *fake_chip_add_dev(struct fake_tree *t, const char *name, const char *bus,
+				    const char *devname);
 /* Write attr (e.g. "temp1_input") with value and a newline, in place:
  * a reader keeping the file open and re-reading at offset 0 sees it. */
 void fake_attr_set(struct fake_chip *c, const char *attr, const char *value);
 /* Same with a number: fake_attr_setf(c, "temp1_input", "%d", 45000). */
 void fake_attr_setf(struct fake_chip *c, const char *attr, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Remove the chip's directory and device (as a driver unbinding would). */
 void fake_chip_remove(struct fake_chip *c);
 /* Remove W and everything under it; free t.  NULL is ignored. */
@@ -126,7 +126,7 @@ void test_enter_namespace(struct fake_tree *t);
  * the list.  Returns the dir (static buffer).
  */
 const char *test_plugin_dir(struct fake_tree *t, const char *dirname, ...)
-	__attribute__((sentinel));
+    __attribute__((sentinel));
 
 /*
  * Daemon.  daemon_start() writes conf_text to W/hwhealth.conf, runs
@@ -138,8 +138,7 @@ const char *test_plugin_dir(struct fake_tree *t, const char *dirname, ...)
  */
 void daemon_start(struct test_daemon *d, const char *conf_text);
 /* Same with extra arguments after the standard ones (NULL-terminated). */
-void daemon_start_args(struct test_daemon *d, const char *conf_text,
-		       const char *const *extra);
+void daemon_start_args(struct test_daemon *d, const char *conf_text, const char *const *extra);
 /* Rewrite W/hwhealth.conf (for a SIGHUP test). */
 void daemon_write_conf(struct test_daemon *d, const char *conf_text);
 /* Send sig to the running daemon. */
@@ -173,7 +172,7 @@ void cmd_result_free(struct cmd_result *res);
  * terminated).  Stores the exit code in *exit_code (if not NULL) and
  * returns it. */
 int cli_run(struct test_daemon *d, struct cmd_result *res, int *exit_code, ...)
-	__attribute__((sentinel));
+    __attribute__((sentinel));
 /* Run the CLI with --json and ARGS, parse stdout: the result object (caller
  * puts it).  Aborts the test if stdout is not a JSON object. */
 struct json_object *cli_json(struct test_daemon *d, ...) __attribute__((sentinel));

@@ -45,60 +45,60 @@
 enum hwh_kind {
 	HWH_KIND_OTHER = 0,   /* none of the below */
 	HWH_KIND_TEMPERATURE, /* degrees Celsius */
-	HWH_KIND_FAN,         /* revolutions per minute */
+	HWH_KIND_FAN,	      /* revolutions per minute */
 	HWH_KIND_VOLTAGE,     /* volts */
 	HWH_KIND_CURRENT,     /* amperes */
-	HWH_KIND_POWER,       /* watts */
+	HWH_KIND_POWER,	      /* watts */
 	HWH_KIND_ENERGY,      /* joules */
 	HWH_KIND_HUMIDITY,    /* percent relative humidity */
 	HWH_KIND_INTRUSION,   /* 0 = closed, 1 = intrusion detected */
 	HWH_KIND_COUNTER,     /* monotonically growing count (errors...) */
 	HWH_KIND_PERCENT,     /* 0..100 */
-	HWH_KIND_STATE,       /* discrete state, see hwh_reading.text */
-	HWH_KIND_COUNT        /* number of kinds, not a kind */
+	HWH_KIND_STATE,	      /* discrete state, see hwh_reading.text */
+	HWH_KIND_COUNT	      /* number of kinds, not a kind */
 };
 
 /* The limits a piece of hardware reports for its own reading. */
 enum hwh_limit {
 	HWH_LIM_LEMERG = 0, /* lower non-recoverable / emergency */
-	HWH_LIM_LCRIT,      /* lower critical */
-	HWH_LIM_MIN,        /* lower warning (min, lower non-critical) */
-	HWH_LIM_MAX,        /* upper warning (max, upper non-critical) */
-	HWH_LIM_CRIT,       /* upper critical */
-	HWH_LIM_EMERG,      /* upper non-recoverable / emergency */
-	HWH_LIM_COUNT       /* number of limits, not a limit */
+	HWH_LIM_LCRIT,	    /* lower critical */
+	HWH_LIM_MIN,	    /* lower warning (min, lower non-critical) */
+	HWH_LIM_MAX,	    /* upper warning (max, upper non-critical) */
+	HWH_LIM_CRIT,	    /* upper critical */
+	HWH_LIM_EMERG,	    /* upper non-recoverable / emergency */
+	HWH_LIM_COUNT	    /* number of limits, not a limit */
 };
 
 /* Flags of a reading, as the hardware reports them. */
-#define HWH_F_ALARM (1u << 0)       /* some alarm is raised */
+#define HWH_F_ALARM (1u << 0)	    /* some alarm is raised */
 #define HWH_F_MIN_ALARM (1u << 1)   /* below min */
 #define HWH_F_MAX_ALARM (1u << 2)   /* above max */
 #define HWH_F_LCRIT_ALARM (1u << 3) /* below lcrit */
 #define HWH_F_CRIT_ALARM (1u << 4)  /* above crit */
 #define HWH_F_EMERG_ALARM (1u << 5) /* above emergency */
-#define HWH_F_FAULT (1u << 6)       /* sensor fault (open diode, ...) */
-#define HWH_F_BEEP (1u << 7)        /* chip beeps on alarm */
+#define HWH_F_FAULT (1u << 6)	    /* sensor fault (open diode, ...) */
+#define HWH_F_BEEP (1u << 7)	    /* chip beeps on alarm */
 
 /* Status of one reading as its source saw it. */
 enum hwh_rstatus {
-	HWH_R_OK = 0,     /* value read */
+	HWH_R_OK = 0,	  /* value read */
 	HWH_R_UNREADABLE, /* the value could not be read; value is NAN */
-	HWH_R_COUNT       /* number of statuses, not a status */
+	HWH_R_COUNT	  /* number of statuses, not a status */
 };
 
 /* One sample of one metric.  Strings are copied by hwh_emit(). */
 struct hwh_reading {
-	const char *device;  /* e.g. "coretemp-isa-0000"; no '/' */
-	const char *name;    /* e.g. "temp1"; no '/' */
-	const char *label;   /* human label ("Core 0") or NULL */
-	enum hwh_kind kind;  /* what it measures */
-	const char *unit;    /* "C", "RPM", "V"... or NULL for the kind's */
-	double value;        /* NAN when unreadable */
+	const char *device;	     /* e.g. "coretemp-isa-0000"; no '/' */
+	const char *name;	     /* e.g. "temp1"; no '/' */
+	const char *label;	     /* human label ("Core 0") or NULL */
+	enum hwh_kind kind;	     /* what it measures */
+	const char *unit;	     /* "C", "RPM", "V"... or NULL for the kind's */
+	double value;		     /* NAN when unreadable */
 	double limit[HWH_LIM_COUNT]; /* NAN where the hardware has none */
-	unsigned flags;      /* HWH_F_* */
-	enum hwh_rstatus status; /* OK or UNREADABLE */
-	const char *text;    /* optional state text (discrete sensors), or NULL */
-	const char *error;   /* why unreadable, or NULL */
+	unsigned flags;		     /* HWH_F_* */
+	enum hwh_rstatus status;     /* OK or UNREADABLE */
+	const char *text;	     /* optional state text (discrete sensors), or NULL */
+	const char *error;	     /* why unreadable, or NULL */
 };
 
 /* Severity of an event, from the hardware's point of view. */
@@ -106,16 +106,16 @@ enum hwh_severity {
 	HWH_SEV_INFO = 0, /* informational */
 	HWH_SEV_WARNING,  /* degraded, not failed */
 	HWH_SEV_CRITICAL, /* failed or about to */
-	HWH_SEV_COUNT     /* number of severities, not a severity */
+	HWH_SEV_COUNT	  /* number of severities, not a severity */
 };
 
 /* A discrete happening: a SEL record, a failed self-test, a watchdog reset. */
 struct hwh_event {
-	const char *device;       /* where it happened */
-	const char *type;         /* short machine name, e.g. "ecc-corrected" */
-	const char *text;         /* human text */
+	const char *device; /* where it happened */
+	const char *type;   /* short machine name, e.g. "ecc-corrected" */
+	const char *text;   /* human text */
 	enum hwh_severity severity;
-	int64_t time_wall_ms;     /* when the hardware says it happened (ms since epoch), 0 = now */
+	int64_t time_wall_ms; /* when the hardware says it happened (ms since epoch), 0 = now */
 };
 
 /* A plugin option from the configuration: "key value" inside a block. */
@@ -123,7 +123,7 @@ struct hwh_option {
 	const char *key;
 	const char *value;
 	const char *file; /* configuration file it came from */
-	int line, col;    /* 1-based position of the key */
+	int line, col;	  /* 1-based position of the key */
 };
 
 /* Where config() reports a bad option. */
@@ -159,9 +159,9 @@ struct hwh_host {
 
 /* A plugin: the one symbol a .so exports. */
 struct hwh_plugin {
-	uint32_t abi_version;  /* HWH_ABI_VERSION the plugin was built against */
-	uint32_t struct_size;  /* sizeof(struct hwh_plugin) it was built with */
-	const char *name;      /* equals the file name without ".so" */
+	uint32_t abi_version; /* HWH_ABI_VERSION the plugin was built against */
+	uint32_t struct_size; /* sizeof(struct hwh_plugin) it was built with */
+	const char *name;     /* equals the file name without ".so" */
 	const char *description;
 	/* 1 if the hardware or tool this source reads is present here, else 0.
 	 * Used to build the default configuration.  May be NULL (never). */
@@ -192,8 +192,8 @@ static inline const struct hwh_host *hwh_host(struct hwh_ctx *ctx)
 	return ((const struct hwh_ctx_public *)(const void *)ctx)->host;
 }
 
-__attribute__((format(printf, 3, 4))) static inline void
-hwh_log(struct hwh_ctx *ctx, int prio, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static inline void hwh_log(struct hwh_ctx *ctx, int prio,
+								 const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -201,8 +201,8 @@ hwh_log(struct hwh_ctx *ctx, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-__attribute__((format(printf, 2, 3))) static inline void
-hwh_error(struct hwh_ctx *ctx, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline void hwh_error(struct hwh_ctx *ctx,
+								   const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -228,7 +228,7 @@ static inline int hwh_stopping(struct hwh_ctx *ctx)
 /* Initialise a reading: no value, no limits, no flags, status OK. */
 static inline void hwh_reading_init(struct hwh_reading *r)
 {
-	*r = (struct hwh_reading){ .value = NAN, .status = HWH_R_OK };
+	*r = (struct hwh_reading){.value = NAN, .status = HWH_R_OK};
 	for (int i = 0; i < HWH_LIM_COUNT; i++)
 		r->limit[i] = NAN;
 }

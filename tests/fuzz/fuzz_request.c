@@ -20,9 +20,9 @@ static json_object *fz_echo(void *ud, json_object *req, char *err, size_t errlen
 }
 
 static const struct ctl_cmd fz_cmds[] = {
-	{ "status", false, fz_echo },
-	{ "reload", true, fz_echo },
-	{ NULL, false, NULL },
+    {"status", false, fz_echo},
+    {"reload", true, fz_echo},
+    {NULL, false, NULL},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -56,7 +56,7 @@ static void teardown(void)
 
 static int notify_socket(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	ck_assert_int_ge(fd, 0);
@@ -79,7 +79,8 @@ static bool read_notes(void *arg)
 
 	while ((len = recv(n->fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
 		buf[len] = '\0';
-		for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		for (char *save, *l = strtok_r(buf, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
 			n->ready += strcmp(l, "READY=1") == 0;
 			n->watchdog += strcmp(l, "WATCHDOG=1") == 0;
 			n->stopping += strcmp(l, "STOPPING=1") == 0;
@@ -103,7 +104,7 @@ static bool stopped_note(void *arg)
 START_TEST(test_sd_notify_and_watchdog)
 {
 	char path[TL_PATH_MAX];
-	struct notes n = { 0 };
+	struct notes n = {0};
 
 	snprintf(path, sizeof path, "%s/notify.sock", tree->dir);
 	n.fd = notify_socket(path);
@@ -112,8 +113,8 @@ START_TEST(test_sd_notify_and_watchdog)
 	daemon_start(&d, conf);
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
-	ck_assert_msg(wait_until(read_notes, &n, 10000),
-		      "ready=%d watchdog=%d status=%d", n.ready, n.watchdog, n.status);
+	ck_assert_msg(wait_until(read_notes, &n, 10000), "ready=%d watchdog=%d status=%d", n.ready,
+		      n.watchdog, n.status);
 	ck_assert_int_eq(n.ready, 1);
 	ck_assert_ptr_nonnull(strstr(n.last_status, "1 source"));
 	ck_assert_int_eq(daemon_stop(&d), 0);
@@ -138,8 +139,8 @@ static int cli_as_nobody(const char *cmd, char *err, size_t errlen)
 	if (pid == 0) {
 		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		int null = open("/dev/null", O_WRONLY);
-		if (fd < 0 || null < 0 || dup2(fd, 2) < 0 || dup2(null, 1) < 0 || setgid(65534) != 0 ||
-		    setuid(65534) != 0)
+		if (fd < 0 || null < 0 || dup2(fd, 2) < 0 || dup2(null, 1) < 0 ||
+		    setgid(65534) != 0 || setuid(65534) != 0)
 			_exit(126);
 		execl(cli, cli, "--socket", d.sock, cmd, (char *)NULL);
 		_exit(127);
@@ -179,9 +180,10 @@ START_TEST(test_second_daemon_refused)
 
 	daemon_start(&d, conf);
 	snprintf(bin, sizeof bin, "%s/hwhealthd", HWH_BUILD_DIR);
-	const char *argv[] = { bin, "-c", d.conf, "--socket", d.sock, "--state-dir", d.state, NULL };
+	const char *argv[] = {bin, "-c", d.conf, "--socket", d.sock, "--state-dir", d.state, NULL};
 	ck_assert_int_eq(cmd_run(argv, &r, TL_CMD_TIMEOUT_MS), 1);
-	ck_assert_msg(strstr(r.err, "another hwhealthd is already listening on") != NULL, "%s", r.err);
+	ck_assert_msg(strstr(r.err, "another hwhealthd is already listening on") != NULL, "%s",
+		      r.err);
 	cmd_result_free(&r);
 	ck_assert(daemon_running(&d)); /* the first one is untouched */
 	json_object *st = cli_json(&d, "status", NULL);
@@ -200,10 +202,11 @@ START_TEST(test_plugin_option_error_position)
 	snprintf(text, sizeof text, "%.*s  colour blue\n}\n", (int)(strlen(conf) - 2), conf);
 	ck_assert_int_eq(write_file_str(path, text), 0);
 	snprintf(bin, sizeof bin, "%s/hwhealthd", HWH_BUILD_DIR);
-	const char *argv[] = { bin, "-c", path, "--check-config", NULL };
+	const char *argv[] = {bin, "-c", path, "--check-config", NULL};
 	ck_assert_int_eq(cmd_run(argv, &r, TL_CMD_TIMEOUT_MS), 1);
 	snprintf(want, sizeof want,
-		 "%s:7:3: source 'e': unknown option 'colour' for plugin echo (expected: file, events)\n",
+		 "%s:7:3: source 'e': unknown option 'colour' for plugin echo (expected: file, "
+		 "events)\n",
 		 path);
 	ck_assert_str_eq(r.err, want);
 	cmd_result_free(&r);
@@ -215,8 +218,8 @@ END_TEST
 static bool two_events(void *arg)
 {
 	json_object *r = cli_json(arg, "events", NULL), *list;
-	bool ok = json_object_object_get_ex(r, "events", &list) &&
-		  json_object_array_length(list) >= 2;
+	bool ok =
+	    json_object_object_get_ex(r, "events", &list) && json_object_array_length(list) >= 2;
 
 	json_object_put(r);
 	return ok;
@@ -228,8 +231,10 @@ START_TEST(test_events_reported_once)
 	struct cmd_result r;
 
 	snprintf(evfile, sizeof evfile, "%s/events.txt", tree->dir);
-	ck_assert_int_eq(write_file_str(evfile, "bmc0 ecc-corrected warning DIMM A1 correctable ECC\n"
-						"bmc0 psu-failure critical PSU 2 lost input\n"), 0);
+	ck_assert_int_eq(write_file_str(evfile,
+					"bmc0 ecc-corrected warning DIMM A1 correctable ECC\n"
+					"bmc0 psu-failure critical PSU 2 lost input\n"),
+			 0);
 	snprintf(text, sizeof text, "%.*s  events %s\n}\n", (int)(strlen(conf) - 2), conf, evfile);
 	daemon_start(&d, text);
 	ck_assert(wait_until(two_events, &d, 10000));
@@ -269,8 +274,7 @@ static bool only_sleepy(void *arg)
 {
 	json_object *r = cli_json(arg, "sensors", NULL), *list;
 	bool ok = json_object_object_get_ex(r, "metrics", &list) &&
-		  json_object_array_length(list) == 1 &&
-		  json_metric(r, "s/dev/m0") != NULL;
+		  json_object_array_length(list) == 1 && json_metric(r, "s/dev/m0") != NULL;
 
 	json_object_put(r);
 	return ok;
@@ -287,8 +291,10 @@ START_TEST(test_reload_forgets_removed_source)
 	ck_assert_ptr_nonnull(json_metric(m, "e/chip0/temp1"));
 	json_object_put(m);
 	snprintf(pl, sizeof pl, "%s/pl", tree->dir);
-	snprintf(text, sizeof text, "plugin-dir %s\nsocket-mode 0666\n"
-		 "source s { plugin sleepy; emit 1; interval 1s }\n", pl);
+	snprintf(text, sizeof text,
+		 "plugin-dir %s\nsocket-mode 0666\n"
+		 "source s { plugin sleepy; emit 1; interval 1s }\n",
+		 pl);
 	daemon_write_conf(&d, text);
 	daemon_signal(&d, SIGHUP);
 	ck_assert(wait_until(only_sleepy, &d, 10000));
@@ -325,9 +331,19 @@ START_TEST(test_valgrind_clean_run)
 	snprintf(bin, sizeof bin, "%s/hwhealthd", HWH_BUILD_DIR);
 	snprintf(vlog, sizeof vlog, "%s/valgrind.log", tree->dir);
 	snprintf(logopt, sizeof logopt, "--log-file=%s", vlog);
-	char *const argv[] = { "valgrind", "--error-exitcode=99", "--leak-check=full",
-			       "--errors-for-leak-kinds=definite", logopt, bin, "-c", d.conf,
-			       "--socket", d.sock, "--state-dir", d.state, NULL };
+	char *const argv[] = {"valgrind",
+			      "--error-exitcode=99",
+			      "--leak-check=full",
+			      "--errors-for-leak-kinds=definite",
+			      logopt,
+			      bin,
+			      "-c",
+			      d.conf,
+			      "--socket",
+			      d.sock,
+			      "--state-dir",
+			      d.state,
+			      NULL};
 	ck_assert_int_eq(posix_spawnp(&pid, "valgrind", NULL, NULL, argv, environ), 0);
 	d.pid = pid;
 	ck_assert_msg(wait_until(answers, &d, 30000), "daemon under valgrind never answered");

@@ -21,16 +21,15 @@
 #include "../testlib.h"
 
 #define TC_TIMEOUT_SEC 60
-#define WAIT_MS 10000      /* bound for a condition a 1 s poll brings */
-#define EPS 1e-9           /* exact values: 45000 / 1000 is 45 */
+#define WAIT_MS 10000	   /* bound for a condition a 1 s poll brings */
+#define EPS 1e-9	   /* exact values: 45000 / 1000 is 45 */
 #define SENSORS_J_EPS 5e-4 /* sensors -j prints three decimals */
 
 /* A sensors3.conf of our own, so that the distribution's one (which labels
  * nct6775 inputs) cannot change the expected labels and values. */
-static const char sensors_conf[] =
-	"chip \"nct6775-*\"\n"
-	"    label in0 \"Vcore\"\n"
-	"    compute in2 @*2, @/2\n";
+static const char sensors_conf[] = "chip \"nct6775-*\"\n"
+				   "    label in0 \"Vcore\"\n"
+				   "    compute in2 @*2, @/2\n";
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -56,7 +55,7 @@ struct want {
 	struct test_daemon *d;
 	const char *name; /* metric id, source name */
 	const char *str;  /* status or state wanted */
-	double num;       /* value or poll count wanted */
+	double num;	  /* value or poll count wanted */
 };
 
 static bool metric_value_is(void *arg)
@@ -131,7 +130,7 @@ static double source_polls(struct test_daemon *d, const char *name)
 /* Wait for metric id to read value, failing with what it reads instead. */
 static void wait_value(struct test_daemon *d, const char *id, double value)
 {
-	struct want w = { d, id, NULL, value };
+	struct want w = {d, id, NULL, value};
 
 	if (!wait_until(metric_value_is, &w, WAIT_MS)) {
 		struct json_object *r = ask(d, "sensors");
@@ -142,18 +141,18 @@ static void wait_value(struct test_daemon *d, const char *id, double value)
 
 static void wait_source(struct test_daemon *d, const char *name, const char *status)
 {
-	struct want w = { d, name, status, 0 };
+	struct want w = {d, name, status, 0};
 
 	if (!wait_until(source_status_is, &w, WAIT_MS)) {
 		struct json_object *r = ask(d, "status");
-		ck_abort_msg("source %s not %s within %d ms; status: %s", name, status,
-			     WAIT_MS, json_object_to_json_string(r));
+		ck_abort_msg("source %s not %s within %d ms; status: %s", name, status, WAIT_MS,
+			     json_object_to_json_string(r));
 	}
 }
 
 static void wait_node(struct test_daemon *d, const char *state)
 {
-	struct want w = { d, NULL, state, 0 };
+	struct want w = {d, NULL, state, 0};
 
 	if (!wait_until(node_state_is, &w, WAIT_MS)) {
 		struct json_object *r = ask(d, "status");
@@ -169,7 +168,7 @@ static void assert_limits(struct json_object *m, int n, ...)
 	va_list ap;
 
 	ck_assert_msg(json_object_object_get_ex(m, "limits", &lim) &&
-		      json_object_is_type(lim, json_type_object),
+			  json_object_is_type(lim, json_type_object),
 		      "%s: no limits object", json_str(m, "id"));
 	ck_assert_msg(json_object_object_length(lim) == n, "%s: %d limits, expected %d: %s",
 		      json_str(m, "id"), json_object_object_length(lim), n,
@@ -195,7 +194,7 @@ static void assert_flags(struct json_object *m, ...)
 	va_list ap;
 
 	ck_assert_msg(json_object_object_get_ex(m, "flags", &flags) &&
-		      json_object_is_type(flags, json_type_array),
+			  json_object_is_type(flags, json_type_array),
 		      "%s: no flags array", json_str(m, "id"));
 	va_start(ap, m);
 	while ((f = va_arg(ap, const char *)) != NULL) {
@@ -209,9 +208,9 @@ static void assert_flags(struct json_object *m, ...)
 }
 
 /* Assert one metric's identity, value and status; label NULL = null. */
-static struct json_object *assert_metric(struct json_object *res, const char *id,
-					 const char *kind, const char *unit,
-					 const char *label, double value, const char *status)
+static struct json_object *assert_metric(struct json_object *res, const char *id, const char *kind,
+					 const char *unit, const char *label, double value,
+					 const char *status)
 {
 	struct json_object *m = json_metric(res, id);
 	const char *got;
@@ -227,8 +226,8 @@ static struct json_object *assert_metric(struct json_object *res, const char *id
 			      "%s: label \"%s\", expected \"%s\"", id, got ? got : "(null)", label);
 	ck_assert_msg(fabs(json_num(m, "value") - value) < EPS * fmax(1, fabs(value)),
 		      "%s: value %.9g, expected %.9g", id, json_num(m, "value"), value);
-	ck_assert_msg(strcmp(json_str(m, "status"), status) == 0, "%s: status %s, expected %s",
-		      id, json_str(m, "status"), status);
+	ck_assert_msg(strcmp(json_str(m, "status"), status) == 0, "%s: status %s, expected %s", id,
+		      json_str(m, "status"), status);
 	return m;
 }
 
@@ -322,18 +321,23 @@ static const struct {
 	const char *limit; /* limits member, or NULL */
 	const char *flag;  /* flags member, or NULL */
 } sj_suffixes[] = {
-	{ "min", "min", NULL },		    { "max", "max", NULL },
-	{ "lcrit", "lcrit", NULL },	    { "crit", "crit", NULL },
-	{ "emergency", "emerg", NULL },	    { "alarm", NULL, "alarm" },
-	{ "min_alarm", NULL, "min_alarm" }, { "max_alarm", NULL, "max_alarm" },
-	{ "crit_alarm", NULL, "crit_alarm" }, { "lcrit_alarm", NULL, "lcrit_alarm" },
-	{ "emergency_alarm", NULL, "emerg_alarm" }, { "fault", NULL, "fault" },
-	{ "beep", NULL, "beep" },
+    {"min", "min", NULL},
+    {"max", "max", NULL},
+    {"lcrit", "lcrit", NULL},
+    {"crit", "crit", NULL},
+    {"emergency", "emerg", NULL},
+    {"alarm", NULL, "alarm"},
+    {"min_alarm", NULL, "min_alarm"},
+    {"max_alarm", NULL, "max_alarm"},
+    {"crit_alarm", NULL, "crit_alarm"},
+    {"lcrit_alarm", NULL, "lcrit_alarm"},
+    {"emergency_alarm", NULL, "emerg_alarm"},
+    {"fault", NULL, "fault"},
+    {"beep", NULL, "beep"},
 };
 
 /* Check one sensors -j subfeature ("temp1_max": 80.000) against metric m. */
-static void crosscheck_sub(struct json_object *m, const char *feat, const char *suffix,
-			   double v)
+static void crosscheck_sub(struct json_object *m, const char *feat, const char *suffix, double v)
 {
 	const char *id = json_str(m, "id");
 	size_t i;
@@ -349,8 +353,7 @@ static void crosscheck_sub(struct json_object *m, const char *feat, const char *
 		if (strcmp(sj_suffixes[i].suffix, suffix) == 0)
 			break;
 	ck_assert_msg(i < sizeof(sj_suffixes) / sizeof(sj_suffixes[0]),
-		      "%s: sensors -j shows %s_%s, which this test does not map", id, feat,
-		      suffix);
+		      "%s: sensors -j shows %s_%s, which this test does not map", id, feat, suffix);
 	if (sj_suffixes[i].limit != NULL) {
 		char key[64];
 
@@ -377,7 +380,8 @@ static int crosscheck_feature(struct json_object *res, const char *chip, const c
 	struct json_object *m = NULL;
 	int n = 0;
 
-	json_object_object_foreach(fobj, sub, sval) {
+	json_object_object_foreach(fobj, sub, sval)
+	{
 		const char *us = strchr(sub, '_');
 
 		ck_assert_msg(us != NULL && (size_t)(us - sub) < sizeof(feat),
@@ -391,7 +395,7 @@ static int crosscheck_feature(struct json_object *res, const char *chip, const c
 				      chip, feat, key, id);
 			if (strcmp(key, feat) != 0)
 				ck_assert_msg(json_str(m, "label") != NULL &&
-					      strcmp(json_str(m, "label"), key) == 0,
+						  strcmp(json_str(m, "label"), key) == 0,
 					      "%s: label %s, sensors -j says %s", id,
 					      json_str(m, "label"), key);
 		}
@@ -408,7 +412,7 @@ static int crosscheck_feature(struct json_object *res, const char *chip, const c
  */
 static int crosscheck_sensors_j(struct json_object *res, const char *conf, int *nfeat)
 {
-	const char *argv[] = { "sensors", "-c", conf, "-j", NULL };
+	const char *argv[] = {"sensors", "-c", conf, "-j", NULL};
 	struct json_object *sj;
 	struct cmd_result out;
 	int n = 0;
@@ -418,8 +422,10 @@ static int crosscheck_sensors_j(struct json_object *res, const char *conf, int *
 	ck_assert_msg(out.code == 0, "sensors -j exit %d: %s", out.code, out.err);
 	sj = json_tokener_parse(out.out);
 	ck_assert_msg(sj != NULL, "sensors -j printed no JSON: %s", out.out);
-	json_object_object_foreach(sj, chip, cobj) {
-		json_object_object_foreach(cobj, fkey, fobj) {
+	json_object_object_foreach(sj, chip, cobj)
+	{
+		json_object_object_foreach(cobj, fkey, fobj)
+		{
 			if (!json_object_is_type(fobj, json_type_object))
 				continue; /* "Adapter" */
 			n += crosscheck_feature(res, chip, fkey, fobj);
@@ -453,7 +459,7 @@ static int count_metrics(struct json_object *res, const char *src)
 START_TEST(test_values_match_tree_and_sensors_j)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct full_tree f;
 	struct json_object *res, *m;
 	const char *conf;
@@ -467,18 +473,17 @@ START_TEST(test_values_match_tree_and_sensors_j)
 	ck_assert_str_eq(f.misc->id, "hwtest-pci-00c3");
 	conf = write_sensors_conf(t);
 	test_enter_namespace(t);
-	snprintf(text, sizeof(text),
-		 "interval 1s\nsource sensors {\n\tconfig %s\n}\n", conf);
+	snprintf(text, sizeof(text), "interval 1s\nsource sensors {\n\tconfig %s\n}\n", conf);
 	daemon_start(&d, text);
 	wait_source(&d, "sensors", "ok");
 
 	res = cli_json(&d, "sensors", NULL);
-	m = assert_metric(res, fake_metric_id(f.cpu, "temp1"), "temperature", "C",
-			  "Package id 0", 45, "ok");
+	m = assert_metric(res, fake_metric_id(f.cpu, "temp1"), "temperature", "C", "Package id 0",
+			  45, "ok");
 	assert_limits(m, 2, "max", 80.0, "crit", 100.0);
 	assert_flags(m, NULL);
-	m = assert_metric(res, fake_metric_id(f.cpu, "temp2"), "temperature", "C", "Core 0",
-			  47.5, "ok");
+	m = assert_metric(res, fake_metric_id(f.cpu, "temp2"), "temperature", "C", "Core 0", 47.5,
+			  "ok");
 	assert_limits(m, 2, "max", 80.0, "crit", 100.0);
 	assert_flags(m, NULL);
 	m = assert_metric(res, fake_metric_id(f.sio, "fan1"), "fan", "RPM", NULL, 1200, "ok");
@@ -486,8 +491,7 @@ START_TEST(test_values_match_tree_and_sensors_j)
 	assert_flags(m, NULL);
 	m = assert_metric(res, fake_metric_id(f.sio, "in0"), "voltage", "V", "Vcore", 1.04, "ok");
 	assert_limits(m, 2, "min", 0.8, "max", 1.5);
-	m = assert_metric(res, fake_metric_id(f.sio, "in1"), "voltage", "V", NULL, 3.344,
-			  "alarm");
+	m = assert_metric(res, fake_metric_id(f.sio, "in1"), "voltage", "V", NULL, 3.344, "alarm");
 	assert_limits(m, 2, "min", 2.97, "max", 3.63);
 	assert_flags(m, "alarm", NULL);
 	m = assert_metric(res, fake_metric_id(f.sio, "in2"), "voltage", "V", NULL, 3.3, "ok");
@@ -502,8 +506,8 @@ START_TEST(test_values_match_tree_and_sensors_j)
 	m = assert_metric(res, fake_metric_id(f.misc, "energy1"), "energy", "J", NULL, 123456,
 			  "ok");
 	assert_limits(m, 0);
-	m = assert_metric(res, fake_metric_id(f.misc, "humidity1"), "humidity", "%RH", NULL,
-			  45.5, "ok");
+	m = assert_metric(res, fake_metric_id(f.misc, "humidity1"), "humidity", "%RH", NULL, 45.5,
+			  "ok");
 	assert_flags(m, NULL);
 	m = assert_metric(res, fake_metric_id(f.misc, "intrusion0"), "intrusion", "", NULL, 1,
 			  "alarm");
@@ -524,7 +528,7 @@ END_TEST
 START_TEST(test_value_change_seen_next_poll)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *c = fake_chip_add(t, "coretemp", "platform");
 	const char *id = fake_metric_id(c, "temp1");
 
@@ -544,11 +548,11 @@ END_TEST
 START_TEST(test_removed_chip_goes_stale)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *cpu = fake_chip_add(t, "coretemp", "platform");
 	struct fake_chip *acpi = fake_chip_add(t, "acpitz", NULL);
 	struct json_object *st, *m;
-	struct want w = { &d, NULL, "stale", 0 };
+	struct want w = {&d, NULL, "stale", 0};
 	char reason[256];
 
 	fake_attr_set(cpu, "temp1_input", "45000");
@@ -582,9 +586,9 @@ END_TEST
 START_TEST(test_new_chip_seen_after_rescan)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *c = fake_chip_add(t, "coretemp", "platform");
-	struct want w = { &d, "sensors", NULL, 0 };
+	struct want w = {&d, "sensors", NULL, 0};
 	struct fake_chip *n;
 	struct json_object *res;
 	struct cmd_result out;
@@ -604,8 +608,7 @@ START_TEST(test_new_chip_seen_after_rescan)
 		      "new chip seen before a rescan");
 	json_object_put(res);
 	cli_run(&d, &out, NULL, "rescan", NULL);
-	ck_assert_msg(out.code == 0, "hwhealth rescan: exit %d\n%s%s", out.code, out.out,
-		      out.err);
+	ck_assert_msg(out.code == 0, "hwhealth rescan: exit %d\n%s%s", out.code, out.out, out.err);
 	cmd_result_free(&out);
 	wait_value(&d, fake_metric_id(n, "fan1"), 900);
 	ck_assert_str_eq(n->id, "nct6775-isa-0000");
@@ -617,10 +620,10 @@ END_TEST
 START_TEST(test_unreadable_value_is_null)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *c = fake_chip_add(t, "coretemp", "platform");
 	struct json_object *res, *m;
-	static const char *const bad[] = { "temp1", "temp2" };
+	static const char *const bad[] = {"temp1", "temp2"};
 
 	fake_attr_set(c, "temp1_input", "xyz");
 	fake_attr_set(c, "temp2_input", ""); /* an empty file */
@@ -656,10 +659,10 @@ END_TEST
 START_TEST(test_hung_source_is_fenced_off)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *c = fake_chip_add(t, "coretemp", "platform");
 	const char *id = fake_metric_id(c, "temp1");
-	const char *extra[3] = { "--plugin-dir", NULL, NULL };
+	const char *extra[3] = {"--plugin-dir", NULL, NULL};
 	struct json_object *st;
 	struct cmd_result out;
 	const char *err;
@@ -671,7 +674,8 @@ START_TEST(test_hung_source_is_fenced_off)
 			  "interval 1s\n"
 			  "source sensors {\n}\n"
 			  "source slow {\n\tplugin sleepy\n\tsleep 30s\n\ttimeout 1s\n"
-			  "\tinterval 1s\n}\n", extra);
+			  "\tinterval 1s\n}\n",
+			  extra);
 	wait_source(&d, "slow", "unavailable");
 
 	st = cli_json(&d, "status", NULL);
@@ -703,13 +707,13 @@ END_TEST
 START_TEST(test_sighup_bad_then_good_config)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *c = fake_chip_add(t, "coretemp", "platform");
 	const char *id = fake_metric_id(c, "temp1");
-	const char *extra[3] = { "--plugin-dir", NULL, NULL };
+	const char *extra[3] = {"--plugin-dir", NULL, NULL};
 	static const char good[] = "interval 1s\nsource sensors {\n\trescan 1s\n}\n";
 	char msg[TL_PATH_MAX + 64], text[512];
-	struct want w = { &d, "sensors", msg, 0 };
+	struct want w = {&d, "sensors", msg, 0};
 	struct json_object *st;
 
 	fake_attr_set(c, "temp1_input", "45000");
@@ -723,16 +727,17 @@ START_TEST(test_sighup_bad_then_good_config)
 	snprintf(msg, sizeof(msg), "%s:3:11: invalid duration 'banana'", d.conf);
 	ck_assert_msg(wait_until(log_has, &w, WAIT_MS), "no \"%s\" in the log:\n%s", msg,
 		      daemon_log(&d));
-	ck_assert_msg(daemon_running(&d), "hwhealthd died on a bad config (exit %d)",
-		      d.exit_code);
+	ck_assert_msg(daemon_running(&d), "hwhealthd died on a bad config (exit %d)", d.exit_code);
 	/* The running configuration goes on. */
 	w.num = source_polls(&d, "sensors") + 2;
 	ck_assert_msg(wait_until(source_polls_reach, &w, WAIT_MS), "sensors stopped polling");
 	fake_attr_set(c, "temp1_input", "53000");
 	wait_value(&d, id, 53);
 
-	snprintf(text, sizeof(text), "%ssource extra {\n\tplugin sleepy\n\temit 2\n"
-		 "\tinterval 1s\n}\n", good);
+	snprintf(text, sizeof(text),
+		 "%ssource extra {\n\tplugin sleepy\n\temit 2\n"
+		 "\tinterval 1s\n}\n",
+		 good);
 	daemon_write_conf(&d, text);
 	daemon_signal(&d, SIGHUP);
 	wait_source(&d, "extra", "ok");
@@ -751,15 +756,14 @@ END_TEST
 START_TEST(test_status_exit_codes)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *c = fake_chip_add(t, "coretemp", "platform");
 	static const struct {
 		const char *value, *state;
 		int code;
 	} steps[] = {
-		{ "45000", "green", 0 },  { "85000", "yellow", 1 },
-		{ "97000", "red", 2 },    { "106000", "critical", 2 },
-		{ "50000", "green", 0 },
+	    {"45000", "green", 0},     {"85000", "yellow", 1}, {"97000", "red", 2},
+	    {"106000", "critical", 2}, {"50000", "green", 0},
 	};
 	struct cmd_result out;
 
@@ -782,8 +786,8 @@ START_TEST(test_status_exit_codes)
 
 	cli_run(&d, &out, NULL, "status", NULL);
 	ck_assert_int_eq(out.code, 3);
-	ck_assert_msg(strstr(out.err, "is hwhealthd running?") != NULL,
-		      "stderr without a hint: %s", out.err);
+	ck_assert_msg(strstr(out.err, "is hwhealthd running?") != NULL, "stderr without a hint: %s",
+		      out.err);
 	cmd_result_free(&out);
 	fake_tree_free(t);
 }
@@ -793,7 +797,7 @@ START_TEST(test_check_config)
 {
 	struct fake_tree *t = fake_tree_new();
 	char path[TL_PATH_MAX], want[TL_PATH_MAX + 64];
-	const char *argv[] = { HWH_BUILD_DIR "/hwhealthd", "--check-config", "-c", path, NULL };
+	const char *argv[] = {HWH_BUILD_DIR "/hwhealthd", "--check-config", "-c", path, NULL};
 	struct cmd_result out;
 
 	fake_tree_path(t, "good.conf", path, sizeof(path));
@@ -807,7 +811,8 @@ START_TEST(test_check_config)
 	/* Every error of the file is reported, each with file:line:col. */
 	fake_tree_path(t, "bad.conf", path, sizeof(path));
 	ck_assert_int_eq(write_file_str(path, "interval 1s\nsource sensors {\n"
-					      "\tinterval banana\n\ttimeout 0\n}\n"), 0);
+					      "\tinterval banana\n\ttimeout 0\n}\n"),
+			 0);
 	cmd_run(argv, &out, TL_CMD_TIMEOUT_MS);
 	ck_assert_int_eq(out.code, 1);
 	snprintf(want, sizeof(want), "%s:3:11: invalid duration 'banana'", path);
@@ -820,7 +825,8 @@ START_TEST(test_check_config)
 	/* A plugin option is checked by the plugin, at its own position. */
 	fake_tree_path(t, "badopt.conf", path, sizeof(path));
 	ck_assert_int_eq(write_file_str(path, "source sensors {\n\trescan 5s\n"
-					      "\tbogus 1\n}\n"), 0);
+					      "\tbogus 1\n}\n"),
+			 0);
 	cmd_run(argv, &out, TL_CMD_TIMEOUT_MS);
 	ck_assert_int_eq(out.code, 1);
 	snprintf(want, sizeof(want), "%s:3:2: source 'sensors': unknown option 'bogus'", path);
@@ -833,11 +839,11 @@ END_TEST
 START_TEST(test_missing_config_and_autodetect)
 {
 	struct fake_tree *t = fake_tree_new();
-	struct test_daemon d = { 0 };
+	struct test_daemon d = {0};
 	struct fake_chip *c = fake_chip_add(t, "coretemp", "platform");
 	char conf[TL_PATH_MAX], sock[TL_PATH_MAX], state[TL_PATH_MAX];
-	const char *argv[] = { HWH_BUILD_DIR "/hwhealthd", "-c", conf, "--socket", sock,
-			       "--state-dir", state, NULL };
+	const char *argv[] = {
+	    HWH_BUILD_DIR "/hwhealthd", "-c", conf, "--socket", sock, "--state-dir", state, NULL};
 	struct cmd_result out;
 
 	fake_attr_set(c, "temp1_input", "45000");
@@ -848,8 +854,7 @@ START_TEST(test_missing_config_and_autodetect)
 	cmd_run(argv, &out, TL_CMD_TIMEOUT_MS);
 	ck_assert_msg(out.code == 1, "-c to a missing file: exit %d, expected 1\n%s", out.code,
 		      out.err);
-	ck_assert_msg(strstr(out.err, conf) != NULL, "error does not name %s: %s", conf,
-		      out.err);
+	ck_assert_msg(strstr(out.err, conf) != NULL, "error does not name %s: %s", conf, out.err);
 	cmd_result_free(&out);
 
 	/* No source blocks: every plugin whose hardware is present runs. */

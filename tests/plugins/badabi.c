@@ -4,8 +4,7 @@
  */
 #include <hwhealth/plugin.h>
 
-static int bad_config(const struct hwh_option *o, size_t n, void **inst,
-		      struct hwh_config_error *e)
+static int bad_config(const struct hwh_option *o, size_t n, void **inst, struct hwh_config_error *e)
 {
 	(void)o, (void)n, (void)e;
 	*inst = NULL;
@@ -24,10 +23,10 @@ static void bad_shutdown(void *inst)
 }
 
 __attribute__((visibility("default"))) const struct hwh_plugin hwh_plugin = {
-	.abi_version = ((HWH_ABI_MAJOR + 1) << 16) | 0,
-	.struct_size = sizeof(struct hwh_plugin),
-	.name = "badabi",
-	.config = bad_config,
-	.poll = bad_poll,
-	.shutdown = bad_shutdown,
+    .abi_version = ((HWH_ABI_MAJOR + 1) << 16) | 0,
+    .struct_size = sizeof(struct hwh_plugin),
+    .name = "badabi",
+    .config = bad_config,
+    .poll = bad_poll,
+    .shutdown = bad_shutdown,
 };

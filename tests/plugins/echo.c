@@ -30,13 +30,14 @@ static int echo_config(const struct hwh_option *opts, size_t n, void **inst,
 	if (e == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		char **dst = strcmp(opts[i].key, "file") == 0     ? &e->file
+		char **dst = strcmp(opts[i].key, "file") == 0	  ? &e->file
 			     : strcmp(opts[i].key, "events") == 0 ? &e->events
 								  : NULL;
 		if (dst == NULL) {
 			err->option = (int)i;
 			snprintf(err->msg, sizeof err->msg,
-				 "unknown option '%s' for plugin echo (expected: file, events)", opts[i].key);
+				 "unknown option '%s' for plugin echo (expected: file, events)",
+				 opts[i].key);
 			free(e->file);
 			free(e->events);
 			free(e);
@@ -69,8 +70,8 @@ static enum hwh_kind kind_of(const char *s)
 
 static void parse_limit(struct hwh_reading *r, const char *tok)
 {
-	static const char *const names[HWH_LIM_COUNT] = { "lemerg", "lcrit", "min",
-							  "max",    "crit",  "emerg" };
+	static const char *const names[HWH_LIM_COUNT] = {"lemerg", "lcrit", "min",
+							 "max",	   "crit",  "emerg"};
 	const char *eq = strchr(tok, '=');
 
 	for (int l = 0; eq != NULL && l < HWH_LIM_COUNT; l++)
@@ -109,7 +110,7 @@ static void echo_event(struct hwh_ctx *ctx, char *line)
 	char *type = strtok_r(NULL, " \t\n", &save);
 	char *sev = strtok_r(NULL, " \t\n", &save);
 	char *text = strtok_r(NULL, "\n", &save);
-	struct hwh_event ev = { .device = dev, .type = type, .text = text };
+	struct hwh_event ev = {.device = dev, .type = type, .text = text};
 
 	if (dev == NULL || type == NULL || sev == NULL)
 		return;
@@ -162,11 +163,11 @@ static void echo_shutdown(void *inst)
 }
 
 __attribute__((visibility("default"))) const struct hwh_plugin hwh_plugin = {
-	.abi_version = HWH_ABI_VERSION,
-	.struct_size = sizeof(struct hwh_plugin),
-	.name = "echo",
-	.description = "test source reporting readings from a text file",
-	.config = echo_config,
-	.poll = echo_poll,
-	.shutdown = echo_shutdown,
+    .abi_version = HWH_ABI_VERSION,
+    .struct_size = sizeof(struct hwh_plugin),
+    .name = "echo",
+    .description = "test source reporting readings from a text file",
+    .config = echo_config,
+    .poll = echo_poll,
+    .shutdown = echo_shutdown,
 };

@@ -68,7 +68,7 @@ static int sleepy_config(const struct hwh_option *opts, size_t n, void **inst,
 static int sleepy_poll(void *inst, struct hwh_ctx *ctx)
 {
 	struct sleepy *s = inst;
-	struct timespec ts = { s->sleep_ms / 1000, (s->sleep_ms % 1000) * 1000000 };
+	struct timespec ts = {s->sleep_ms / 1000, (s->sleep_ms % 1000) * 1000000};
 	char name[32];
 
 	s->polls++;
@@ -97,11 +97,11 @@ static void sleepy_shutdown(void *inst)
 }
 
 __attribute__((visibility("default"))) const struct hwh_plugin hwh_plugin = {
-	.abi_version = HWH_ABI_VERSION,
-	.struct_size = sizeof(struct hwh_plugin),
-	.name = "sleepy",
-	.description = "test source that sleeps in poll",
-	.config = sleepy_config,
-	.poll = sleepy_poll,
-	.shutdown = sleepy_shutdown,
+    .abi_version = HWH_ABI_VERSION,
+    .struct_size = sizeof(struct hwh_plugin),
+    .name = "sleepy",
+    .description = "test source that sleeps in poll",
+    .config = sleepy_config,
+    .poll = sleepy_poll,
+    .shutdown = sleepy_shutdown,
 };

@@ -35,9 +35,9 @@ static json_object *boom_cmd(void *ud, json_object *req, char *err, size_t errle
 
 static int boom_count;
 static const struct ctl_cmd cmds[] = {
-	{ "echo", false, echo_cmd },
-	{ "boom", true, boom_cmd },
-	{ NULL, false, NULL },
+    {"echo", false, echo_cmd},
+    {"boom", true, boom_cmd},
+    {NULL, false, NULL},
 };
 
 static void expect(const char *req, uid_t uid, const char *want)
@@ -59,16 +59,21 @@ END_TEST
 START_TEST(test_dispatch_errors)
 {
 	expect("{\"cmd\":\"echo\"}", 0, "{\"ok\":false,\"error\":\"echo needs \\\"arg\\\"\"}\n");
-	expect("{\"cmd\":\"nope\"}", 0,
-	       "{\"ok\":false,\"error\":\"unknown command 'nope' (expected one of: echo, boom)\"}\n");
+	expect(
+	    "{\"cmd\":\"nope\"}", 0,
+	    "{\"ok\":false,\"error\":\"unknown command 'nope' (expected one of: echo, boom)\"}\n");
 	expect("[1,2]", 0,
-	       "{\"ok\":false,\"error\":\"request lacks a string \\\"cmd\\\" (expected one of: echo, boom)\"}\n");
+	       "{\"ok\":false,\"error\":\"request lacks a string \\\"cmd\\\" (expected one of: "
+	       "echo, boom)\"}\n");
 	expect("{\"cmd\":7}", 0,
-	       "{\"ok\":false,\"error\":\"request lacks a string \\\"cmd\\\" (expected one of: echo, boom)\"}\n");
+	       "{\"ok\":false,\"error\":\"request lacks a string \\\"cmd\\\" (expected one of: "
+	       "echo, boom)\"}\n");
 	expect("{\"cmd\":", 0,
-	       "{\"ok\":false,\"error\":\"malformed request: continue (expected one JSON object)\"}\n");
+	       "{\"ok\":false,\"error\":\"malformed request: continue (expected one JSON "
+	       "object)\"}\n");
 	expect("{} x", 0,
-	       "{\"ok\":false,\"error\":\"malformed request: trailing data (expected one JSON object)\"}\n");
+	       "{\"ok\":false,\"error\":\"malformed request: trailing data (expected one JSON "
+	       "object)\"}\n");
 }
 END_TEST
 
@@ -103,7 +108,7 @@ static void pump(struct control *ctl, int cfd, char *buf, size_t n)
 START_TEST(test_socket_round_trip)
 {
 	char dir[] = "/tmp/hwh-ctl-XXXXXX", path[128], err[256], buf[4096];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct control *ctl, *second;
 	struct stat st;
 	int cfd;

@@ -10,8 +10,8 @@
 
 static struct hwh_event ev(const char *type, const char *text)
 {
-	return (struct hwh_event){ .device = "bmc0", .type = type, .text = text,
-				   .severity = HWH_SEV_WARNING };
+	return (struct hwh_event){
+	    .device = "bmc0", .type = type, .text = text, .severity = HWH_SEV_WARNING};
 }
 
 START_TEST(test_add_and_read)
@@ -63,7 +63,7 @@ START_TEST(test_defaults_and_truncation)
 	struct event_ring r;
 	struct event out[1];
 	char longtext[400];
-	struct hwh_event e = { .severity = 99 };
+	struct hwh_event e = {.severity = 99};
 
 	memset(longtext, 'x', sizeof longtext - 1);
 	longtext[sizeof longtext - 1] = '\0';

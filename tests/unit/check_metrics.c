@@ -65,7 +65,7 @@ START_TEST(test_update_in_place)
 	ck_assert_int_eq(ms_update(&ms, "sensors", &r, 2000, 6000, NULL), 0);
 	ck_assert_ptr_eq(ms_find(&ms, "sensors/chip/temp1"), m);
 	ck_assert_ptr_eq(m->label, label); /* same label: not reallocated */
-	ck_assert_str_eq(m->unit, "C");    /* the kind's default unit */
+	ck_assert_str_eq(m->unit, "C");	   /* the kind's default unit */
 	ck_assert_double_eq(m->value, 46);
 	ck_assert_uint_eq(hist_len(m->hist), 2);
 	ck_assert_uint_eq(ms.count, 1);
@@ -179,7 +179,7 @@ END_TEST
 
 static struct source_view view(const char *name, enum source_state st, int64_t last)
 {
-	struct source_view v = { .name = name, .stale_ms = 3000 };
+	struct source_view v = {.name = name, .stale_ms = 3000};
 
 	v.info.state = st;
 	v.info.last_poll_mono_ms = last;

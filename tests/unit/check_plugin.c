@@ -13,7 +13,7 @@
 
 START_TEST(test_load_good)
 {
-	struct plugin_registry reg = { 0 };
+	struct plugin_registry reg = {0};
 	const struct plugin *p, *again;
 	char err[PLUGIN_ERR_MAX] = "";
 
@@ -28,7 +28,7 @@ END_TEST
 
 START_TEST(test_refuse_abi_mismatch)
 {
-	struct plugin_registry reg = { 0 };
+	struct plugin_registry reg = {0};
 	const struct plugin *p = NULL;
 	char err[PLUGIN_ERR_MAX], want[PLUGIN_ERR_MAX];
 
@@ -45,12 +45,14 @@ END_TEST
 
 START_TEST(test_not_found_vs_invalid)
 {
-	struct plugin_registry reg = { 0 };
+	struct plugin_registry reg = {0};
 	const struct plugin *p;
 	char err[PLUGIN_ERR_MAX];
 
-	ck_assert_int_eq(plugin_load(&reg, "/nonexistent", "sensors", &p, err, sizeof err), -ENOENT);
-	ck_assert_str_eq(err, "no plugin 'sensors' in /nonexistent (looked for /nonexistent/sensors.so)");
+	ck_assert_int_eq(plugin_load(&reg, "/nonexistent", "sensors", &p, err, sizeof err),
+			 -ENOENT);
+	ck_assert_str_eq(
+	    err, "no plugin 'sensors' in /nonexistent (looked for /nonexistent/sensors.so)");
 	ck_assert_int_eq(plugin_load(&reg, TEST_PLUGINS, "../echo", &p, err, sizeof err), -EINVAL);
 	ck_assert_str_eq(err, "invalid plugin name '../echo' (expected [a-z0-9_-]+)");
 }
@@ -69,15 +71,20 @@ static void dummy_shutdown(void *i)
 
 START_TEST(test_check_struct)
 {
-	struct hwh_plugin p = { .abi_version = HWH_ABI_VERSION, .struct_size = 8, .name = "x",
-				.config = dummy_config, .shutdown = dummy_shutdown };
+	struct hwh_plugin p = {.abi_version = HWH_ABI_VERSION,
+			       .struct_size = 8,
+			       .name = "x",
+			       .config = dummy_config,
+			       .shutdown = dummy_shutdown};
 	char err[PLUGIN_ERR_MAX];
 
 	ck_assert_int_eq(plugin_check(&p, "x", "/p/x.so", err, sizeof err), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(err, "has a descriptor of 8 bytes"));
 	p.struct_size = sizeof p;
 	ck_assert_int_eq(plugin_check(&p, "x", "/p/x.so", err, sizeof err), -EPROTO);
-	ck_assert_str_eq(err, "plugin 'x' (/p/x.so) lacks a required callback (config, shutdown, and poll or act)");
+	ck_assert_str_eq(
+	    err,
+	    "plugin 'x' (/p/x.so) lacks a required callback (config, shutdown, and poll or act)");
 	p.name = "y";
 	ck_assert_int_eq(plugin_check(&p, "x", "/p/x.so", err, sizeof err), -EPROTO);
 	ck_assert_str_eq(err, "plugin file /p/x.so calls itself 'y', expected 'x'");

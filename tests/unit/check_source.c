@@ -27,7 +27,7 @@ static void setup(void)
 static struct source *make(const char *plugin, const struct hwh_option *opts, size_t n,
 			   int64_t interval, int64_t timeout)
 {
-	struct hwh_config_error cerr = { .option = -1 };
+	struct hwh_config_error cerr = {.option = -1};
 	const struct plugin *p;
 	char err[PLUGIN_ERR_MAX];
 	void *inst;
@@ -39,7 +39,7 @@ static struct source *make(const char *plugin, const struct hwh_option *opts, si
 
 static void sleep_ms(int ms_)
 {
-	struct timespec ts = { ms_ / 1000, (ms_ % 1000) * 1000000L };
+	struct timespec ts = {ms_ / 1000, (ms_ % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
@@ -65,7 +65,7 @@ static int polled_twice(const struct source_info *in)
 
 START_TEST(test_polls_and_stores)
 {
-	const struct hwh_option opts[] = { { "emit", "3", "t", 1, 1 } };
+	const struct hwh_option opts[] = {{"emit", "3", "t", 1, 1}};
 	struct source *s = make("sleepy", opts, 1, 50, 1000);
 	struct source_info in;
 
@@ -94,8 +94,7 @@ static int late_done(const struct source_info *in)
 
 START_TEST(test_overrun_marks_unavailable_and_drops)
 {
-	const struct hwh_option opts[] = { { "sleep", "400ms", "t", 1, 1 },
-					   { "emit", "1", "t", 2, 1 } };
+	const struct hwh_option opts[] = {{"sleep", "400ms", "t", 1, 1}, {"emit", "1", "t", 2, 1}};
 	struct source *s = make("sleepy", opts, 2, 60000, 100);
 	struct source_info in;
 
@@ -116,7 +115,7 @@ END_TEST
 
 START_TEST(test_stuck_thread_abandoned)
 {
-	const struct hwh_option opts[] = { { "sleep", "1500ms", "t", 1, 1 } };
+	const struct hwh_option opts[] = {{"sleep", "1500ms", "t", 1, 1}};
 	struct source *s = make("sleepy", opts, 1, 60000, 100);
 	int64_t t0;
 
@@ -136,7 +135,7 @@ static int failed(const struct source_info *in)
 
 START_TEST(test_failed_poll_reason)
 {
-	const struct hwh_option opts[] = { { "fail", "yes", "t", 1, 1 } };
+	const struct hwh_option opts[] = {{"fail", "yes", "t", 1, 1}};
 	struct source *s = make("sleepy", opts, 1, 50, 1000);
 	struct source_info in;
 
@@ -185,7 +184,7 @@ static double value_of(const char *id)
 START_TEST(test_emit_order_change)
 {
 	char dir[] = "/tmp/hwh-src-XXXXXX", path[64];
-	struct hwh_option opts[] = { { "file", path, "t", 1, 1 } };
+	struct hwh_option opts[] = {{"file", path, "t", 1, 1}};
 	struct source *s;
 	uint64_t p0;
 
