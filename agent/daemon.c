@@ -253,6 +253,7 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 	prepared_free(&p);
 	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
 		d->watchdog_usec = 0;
+	d->notify = getenv("NOTIFY_SOCKET") != NULL;
 	return 0;
 fail:
 	cfg_diag_free(&diag);
@@ -349,6 +350,8 @@ static void notify_status(struct daemon *d)
 	struct health_report r;
 	char buf[sizeof d->notified];
 
+	if (!d->notify)
+		return; /* nobody listens: spare the health evaluation */
 	daemon_health(d, &r);
 	snprintf(buf, sizeof buf, "STATUS=node %s, %zu source%s, %zu metrics",
 		 node_state_name(r.state), d->nsources, d->nsources == 1 ? "" : "s",
