@@ -96,7 +96,7 @@ $(BUILD)/%.o: %.c $(PATHS_STAMP)
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/plugins/sensors.so: $(BUILD)/plugins/sensors.o $(BUILD)/plugins/sensors_discover.o \
-                              $(BUILD)/plugins/sensors_read.o
+                              $(BUILD)/plugins/sensors_read.o $(BUILD)/plugins/sensors_value.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SENSORS_LIBS) -lm
 
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
@@ -137,11 +137,18 @@ bench: all
 	./bench/sensors_bench.sh $(BUILD)
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
-FUZZ_TARGETS := fuzz_config fuzz_request
+FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(CORE_SRCS)
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(FUZZ_BUILD)/fuzz_sysfs_value: tests/fuzz/fuzz_sysfs_value.c plugins/sensors_value.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
+$(FUZZ_BUILD)/fuzz_cli_format: tests/fuzz/fuzz_cli_format.c agent/cli_format.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(CORE_LIBS)
 

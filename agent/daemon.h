@@ -62,7 +62,7 @@ struct daemon {
 	int64_t start_mono_ms;
 	uint64_t watchdog_usec; /* systemd WatchdogSec, 0 if off */
 	int64_t next_watchdog_ms;
-	bool notify;        /* NOTIFY_SOCKET set: systemd listens for sd_notify */
+	bool notify;	    /* NOTIFY_SOCKET set: systemd listens for sd_notify */
 	char notified[160]; /* last STATUS= sent */
 };
 

@@ -117,4 +117,8 @@ SENS_HIDDEN int disc_run(struct sens *s, struct hwh_ctx *ctx);
 SENS_HIDDEN void feat_emit(struct sens *s, struct hwh_ctx *ctx, const struct schip *c,
 			   struct sfeat *f);
 
+/* sensors_value.c: parse a sysfs attribute's text ("45000\n").  0 with *raw
+ * set, or -1 with *why ("empty value", "not a number"). */
+SENS_HIDDEN int sens_parse_raw(const char *buf, double *raw, const char **why);
+
 #endif /* HWH_SENSORS_INTERNAL_H */

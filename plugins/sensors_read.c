@@ -14,7 +14,6 @@
  * To extend: a new read mode is a value of enum sub_mode and a case in
  * sub_read(); what a reading carries is filled in feat_emit().
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -41,30 +40,6 @@ static int same_value(double a, double b)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* Parse a sysfs value: a number, then only white space.  0 or -1 with why. */
-static int parse_raw(const char *buf, double *raw, const char **why)
-{
-	char *end;
-	double v;
-
-	while (isspace((unsigned char)*buf))
-		buf++;
-	if (*buf == '\0') {
-		*why = "empty value";
-		return -1;
-	}
-	errno = 0;
-	v = strtod(buf, &end);
-	while (end != buf && isspace((unsigned char)*end))
-		end++;
-	if (end == buf || *end != '\0' || errno == ERANGE || !isfinite(v)) {
-		*why = "not a number";
-		return -1;
-	}
-	*raw = v;
-	return 0;
-}
-
 /* Read the raw (unscaled) value: pread() on the kept-open fd, or openat()
  * and read() when discovery ran out of fds.  0, or a negative errno with
  * err set.  sysfs regenerates the text on each read at offset 0. */
@@ -87,7 +62,7 @@ static int sub_read_raw(const struct schip *c, const struct ssub *sub, double *r
 		snprintf(err, len, "read %s: %s", sub->name, errstr(-rc, ebuf, sizeof ebuf));
 	} else {
 		buf[n] = '\0';
-		if (parse_raw(buf, raw, &why) < 0) {
+		if (sens_parse_raw(buf, raw, &why) < 0) {
 			snprintf(err, len, "read %s: %s", sub->name, why);
 			rc = -EINVAL;
 		}
