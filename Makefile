@@ -5,7 +5,7 @@
 #   make deps       install the Debian packages the build, tests and demo need
 #   make check      deps + build + unit and integration tests (SANITIZE=1: ASan+UBSan)
 #   make demo       a simulated node going bad, no hardware needed (root or userns)
-#   make bench      benchmarks; figures go to bench/RESULTS.md
+#   make bench      benchmarks; figures go to bench/RESULTS.md and RESULTS-rules.md
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make install    PREFIX, DESTDIR honoured
 
@@ -34,7 +34,7 @@ BUILD       := build
 SANFLAGS    :=
 endif
 
-CORE_PKGS   := json-c libsystemd
+CORE_PKGS   := json-c libsystemd zlib
 WARN        := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS    += -D_GNU_SOURCE -Iinclude -Iagent \
@@ -55,9 +55,11 @@ SENSORS_LIBS := $(shell $(PKG_CONFIG) --libs libsensors 2>/dev/null || echo -lse
 # The core: everything the daemon is made of but main().
 CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
-               agent/prepare.c agent/commands.c agent/events.c
+               agent/prepare.c agent/commands.c agent/commands_rules.c agent/events.c agent/window.c \
+               agent/rules_lex.c agent/rules_parse.c agent/rules_load.c agent/eval.c agent/render.c \
+               agent/engine.c agent/state.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
-CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/util.c
+CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c
 PLUGINS     := sensors
 TEST_PLUGINS := badabi sleepy echo
 
@@ -81,7 +83,8 @@ $(BUILD)/libhwcore.a: $(CORE_OBJS)
 $(DAEMON): $(BUILD)/agent/hwhealthd.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
-$(CLI): $(CLI_OBJS)
+# The CLI links the core for "replay", which runs the rules engine itself.
+$(CLI): $(CLI_OBJS) $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 # The configured paths are compiled in: record them, so that a different
@@ -133,11 +136,17 @@ unit: all $(TEST_PLUGIN_SOS) $(TEST_RUNNER)
 demo: all
 	./contrib/demo.sh $(BUILD)
 
-bench: all
+# The rules benchmark links the core like a test does.
+$(BUILD)/rules_bench: bench/rules_bench.c $(BUILD)/libhwcore.a
+	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CORE_LIBS)
+
+bench: all $(BUILD)/rules_bench
 	./bench/sensors_bench.sh $(BUILD)
+	./bench/rules_bench.sh $(BUILD)
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
-FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format
+FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
+                fuzz_trace fuzz_statefile fuzz_state
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -165,7 +174,7 @@ fuzz-smoke:
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/hwhealth/plugins \
-	  $(DESTDIR)$(DATADIR)/hwhealth/rules $(DESTDIR)$(SYSCONFDIR)/hwhealth \
+	  $(DESTDIR)$(DATADIR)/hwhealth/rules $(DESTDIR)$(SYSCONFDIR)/hwhealth/rules.d \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/include/hwhealth
 	install -m 755 $(DAEMON) $(DESTDIR)$(SBINDIR)/hwhealthd
@@ -173,7 +182,9 @@ install: all
 	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(LIBDIR)/hwhealth/plugins/
 	install -m 644 include/hwhealth/plugin.h $(DESTDIR)$(PREFIX)/include/hwhealth/
 	install -m 644 docs/hwhealth.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 docs/hwhealth.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 docs/hwhealth.conf.5 docs/hwhealth.rules.5 docs/hwhealth-trace.5 \
+	  $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 rules/*.rules $(DESTDIR)$(DATADIR)/hwhealth/rules/
 	install -m 644 docs/hwhealthd.8 $(DESTDIR)$(MANDIR)/man8/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/hwhealthd.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/hwhealthd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/hwhealth/hwhealth.conf || \

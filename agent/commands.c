@@ -47,6 +47,9 @@ static json_object *node_json(struct daemon *d)
 		json_object_array_add(reasons, json_object_new_string(buf));
 	}
 	json_object_object_add(node, "state", json_object_new_string(node_state_name(h.state)));
+	json_object_object_add(node, "score", json_object_new_double(h.score));
+	json_object_object_add(
+	    node, "since", h.since_wall_ms ? json_object_new_double(h.since_wall_ms / 1e3) : NULL);
 	json_object_object_add(node, "reasons", reasons);
 	return node;
 }
@@ -274,7 +277,9 @@ static json_object *cmd_rescan(void *ud, json_object *req, char *err, size_t err
 }
 
 const struct ctl_cmd daemon_commands[] = {
-    {"ping", false, cmd_ping},	   {"status", false, cmd_status}, {"sensors", false, cmd_sensors},
-    {"events", false, cmd_events}, {"reload", true, cmd_reload},  {"rescan", true, cmd_rescan},
-    {NULL, false, NULL},
+    {"ping", false, cmd_ping},	     {"status", false, cmd_status},
+    {"sensors", false, cmd_sensors}, {"events", false, cmd_events},
+    {"reload", true, cmd_reload},    {"rescan", true, cmd_rescan},
+    {"explain", false, cmd_explain}, {"rules", false, cmd_rules},
+    {"history", false, cmd_history}, {NULL, false, NULL},
 };

@@ -31,10 +31,10 @@
 #include "config.h"
 #include "config_lex.h"
 
-#define CFG_MAX_BYTES (16 * 1024 * 1024) /* larger files are refused */
-#define CFG_MAX_SOURCES 1024		 /* one thread each: keep it sane */
-#define CFG_MAX_NAME 64			 /* source and plugin names */
-#define CFG_MAX_HISTORY 100000
+#define CFG_MAX_BYTES (16 * 1024 * 1024)	       /* larger files are refused */
+#define CFG_MAX_SOURCES 1024			       /* one thread each: keep it sane */
+#define CFG_MAX_NAME 64				       /* source and plugin names */
+#define CFG_MAX_HISTORY HIST_RAW_MAX		       /* history.h: raw samples per metric */
 #define CFG_MAX_DURATION_MS (365LL * 24 * 3600 * 1000) /* no overflow when added to a clock */
 #define SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
@@ -44,18 +44,25 @@ struct pos {
 
 /* Global settings. */
 enum gkey {
-	G_INTERVAL,   /* interval DURATION */
-	G_TIMEOUT,    /* timeout DURATION */
-	G_STALE,      /* stale-after DURATION */
-	G_HISTORY,    /* history N */
-	G_SOCKET,     /* socket PATH */
-	G_GROUP,      /* socket-group NAME */
-	G_MODE,	      /* socket-mode OCTAL */
-	G_STATE_DIR,  /* state-dir PATH */
-	G_PLUGIN_DIR, /* plugin-dir PATH */
-	G_RULES_DIR,  /* rules-dir PATH */
-	G_LOG_LEVEL,  /* log-level LEVEL */
-	G_COUNT	      /* number of global keys, not a key */
+	G_INTERVAL,	/* interval DURATION */
+	G_TIMEOUT,	/* timeout DURATION */
+	G_STALE,	/* stale-after DURATION */
+	G_HISTORY,	/* history N */
+	G_SOCKET,	/* socket PATH */
+	G_GROUP,	/* socket-group NAME */
+	G_MODE,		/* socket-mode OCTAL */
+	G_STATE_DIR,	/* state-dir PATH */
+	G_PLUGIN_DIR,	/* plugin-dir PATH */
+	G_RULES_DIR,	/* rules-dir PATH */
+	G_LOG_LEVEL,	/* log-level LEVEL */
+	G_LOCAL_RULES,	/* local-rules-dir PATH */
+	G_SCORE_YELLOW, /* score-yellow N */
+	G_SCORE_RED,	/* score-red N */
+	G_SCORE_CRIT,	/* score-critical N */
+	G_RECOVER,	/* recover-after DURATION (0 allowed) */
+	G_STATE_EVERY,	/* state-interval DURATION */
+	G_RECORD,	/* record PATH */
+	G_COUNT		/* number of global keys, not a key */
 };
 
 /* clang-format off */
@@ -71,6 +78,13 @@ static const char *const gkey_names[G_COUNT] = {
 	[G_PLUGIN_DIR] = "plugin-dir",
 	[G_RULES_DIR] = "rules-dir",
 	[G_LOG_LEVEL] = "log-level",
+	[G_LOCAL_RULES] = "local-rules-dir",
+	[G_SCORE_YELLOW] = "score-yellow",
+	[G_SCORE_RED] = "score-red",
+	[G_SCORE_CRIT] = "score-critical",
+	[G_RECOVER] = "recover-after",
+	[G_STATE_EVERY] = "state-interval",
+	[G_RECORD] = "record",
 };
 /* clang-format on */
 
@@ -504,6 +518,31 @@ static void set_history(struct parser *p, const struct stmt *st, unsigned *dst)
 	*dst = v;
 }
 
+/* A duration that may be zero ("recover-after 0": fall at once). */
+static void set_duration0(struct parser *p, const struct stmt *st, int64_t *dst)
+{
+	if (strcmp(st->val, "0") == 0)
+		*dst = 0;
+	else
+		set_duration(p, st, dst);
+}
+
+static void set_score(struct parser *p, const struct stmt *st, double *dst)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(st->val, &end);
+	if (errno || end == st->val || *end != '\0' || !(v >= 0) || v > 1e9) {
+		perr(p, st->vpos.line, st->vpos.col,
+		     "invalid score '%s' for '%s' (expected a number from 0 to 1e9)", st->val,
+		     st->key);
+		return;
+	}
+	*dst = v;
+}
+
 static void set_mode(struct parser *p, const struct stmt *st, unsigned *dst)
 {
 	if (parse_uint(st->val, 8, 0777, dst) < 0)
@@ -578,6 +617,27 @@ static void set_global(struct parser *p, enum gkey k, struct stmt *st)
 		break;
 	case G_LOG_LEVEL:
 		set_log_level(p, st, &cfg->log_level);
+		break;
+	case G_LOCAL_RULES:
+		set_string(p, st, &cfg->local_rules_dir);
+		break;
+	case G_SCORE_YELLOW:
+		set_score(p, st, &cfg->score_yellow);
+		break;
+	case G_SCORE_RED:
+		set_score(p, st, &cfg->score_red);
+		break;
+	case G_SCORE_CRIT:
+		set_score(p, st, &cfg->score_critical);
+		break;
+	case G_RECOVER:
+		set_duration0(p, st, &cfg->recover_ms);
+		break;
+	case G_STATE_EVERY:
+		set_duration(p, st, &cfg->state_interval_ms);
+		break;
+	case G_RECORD:
+		set_string(p, st, &cfg->record_path);
 		break;
 	case G_COUNT:
 		break;
@@ -1019,7 +1079,14 @@ struct hwh_config *config_new_defaults(void)
 	cfg->state_dir = strdup(CFG_DEFAULT_STATE_DIR);
 	cfg->plugin_dir = strdup(CFG_DEFAULT_PLUGIN_DIR);
 	cfg->rules_dir = strdup(CFG_DEFAULT_RULES_DIR);
-	if (!cfg->socket_path || !cfg->state_dir || !cfg->plugin_dir || !cfg->rules_dir) {
+	cfg->local_rules_dir = strdup(CFG_DEFAULT_LOCAL_RULES_DIR);
+	cfg->score_yellow = CFG_DEFAULT_SCORE_YELLOW;
+	cfg->score_red = CFG_DEFAULT_SCORE_RED;
+	cfg->score_critical = CFG_DEFAULT_SCORE_CRITICAL;
+	cfg->recover_ms = CFG_DEFAULT_RECOVER_MS;
+	cfg->state_interval_ms = CFG_DEFAULT_STATE_INTERVAL_MS;
+	if (!cfg->socket_path || !cfg->state_dir || !cfg->plugin_dir || !cfg->rules_dir ||
+	    !cfg->local_rules_dir) {
 		config_free(cfg);
 		return NULL;
 	}
@@ -1079,5 +1146,7 @@ void config_free(struct hwh_config *cfg)
 	free(cfg->state_dir);
 	free(cfg->plugin_dir);
 	free(cfg->rules_dir);
+	free(cfg->local_rules_dir);
+	free(cfg->record_path);
 	free(cfg);
 }

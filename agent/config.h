@@ -22,14 +22,22 @@
 
 #include <hwhealth/plugin.h>
 
+#include "history.h"
+
 #define CFG_DEFAULT_PATH SYSCONFDIR "/hwhealth/hwhealth.conf"
 #define CFG_DEFAULT_SOCKET RUNSTATEDIR "/hwhealth/hwhealthd.sock"
 #define CFG_DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/hwhealth"
 #define CFG_DEFAULT_PLUGIN_DIR LIBDIR "/hwhealth/plugins"
 #define CFG_DEFAULT_RULES_DIR DATADIR "/hwhealth/rules"
+#define CFG_DEFAULT_LOCAL_RULES_DIR SYSCONFDIR "/hwhealth/rules.d"
+#define CFG_DEFAULT_SCORE_YELLOW 10.0
+#define CFG_DEFAULT_SCORE_RED 50.0
+#define CFG_DEFAULT_SCORE_CRITICAL 150.0
+#define CFG_DEFAULT_RECOVER_MS (5 * 60 * 1000)
+#define CFG_DEFAULT_STATE_INTERVAL_MS 60000
 #define CFG_DEFAULT_INTERVAL_MS 10000
 #define CFG_DEFAULT_TIMEOUT_MS 5000
-#define CFG_DEFAULT_HISTORY 128
+#define CFG_DEFAULT_HISTORY HIST_RAW_DEFAULT
 #define CFG_DEFAULT_SOCKET_MODE 0660
 
 /* One "source NAME { ... }" block. */
@@ -54,13 +62,20 @@ struct hwh_config {
 	unsigned socket_mode; /* permission bits of the socket */
 	char *state_dir;
 	char *plugin_dir;
-	char *rules_dir;
-	int log_level;	     /* HWH_LOG_* */
-	int64_t interval_ms; /* default for sources */
-	int64_t timeout_ms;  /* default for sources */
-	int64_t stale_ms;    /* default for sources; 0 = 3 x interval */
-	unsigned history;    /* raw samples kept per metric */
-	bool autodetect;     /* no source blocks were given: probe every plugin */
+	char *rules_dir;       /* shipped rules */
+	char *local_rules_dir; /* local rules, overriding shipped ones */
+	char *record_path;     /* trace to record samples into, NULL = none */
+	double score_yellow;   /* node score thresholds */
+	double score_red;
+	double score_critical;
+	int64_t recover_ms;	   /* a lower state must hold this long */
+	int64_t state_interval_ms; /* how often the state file is written */
+	int log_level;		   /* HWH_LOG_* */
+	int64_t interval_ms;	   /* default for sources */
+	int64_t timeout_ms;	   /* default for sources */
+	int64_t stale_ms;	   /* default for sources; 0 = 3 x interval */
+	unsigned history;	   /* raw samples kept per metric */
+	bool autodetect;	   /* no source blocks were given: probe every plugin */
 	struct cfg_source *sources;
 	size_t nsources;
 };

@@ -25,6 +25,7 @@
 #define RELOAD_WAIT_MS 1000 /* how long a reload waits for one */
 #define EVENTS_KEPT 1024    /* recent events in memory (about 600 KiB) */
 #define MAX_POLLFDS (CTL_MAX_CLIENTS + 2)
+#define DAEMON_EVENT_SOURCE "hwhealthd" /* events the daemon itself records */
 
 static volatile sig_atomic_t sig_stop, sig_reload;
 static int sig_wake_fd = -1;
@@ -78,8 +79,9 @@ int daemon_check_config(const struct daemon_opts *o)
 	for (size_t i = 0; i < diag.n; i++)
 		fprintf(stderr, "%s\n", diag.msgs[i]);
 	if (rc == 0)
-		printf("configuration OK (%s, %zu source%s)\n",
-		       p.cfg->path ? p.cfg->path : "built-in defaults", p.n, p.n == 1 ? "" : "s");
+		printf("configuration OK (%s, %zu source%s, %zu rule%s)\n",
+		       p.cfg->path ? p.cfg->path : "built-in defaults", p.n, p.n == 1 ? "" : "s",
+		       p.rules ? p.rules->n : 0, p.rules && p.rules->n == 1 ? "" : "s");
 	prepared_free(&p);
 	cfg_diag_free(&diag);
 	plugin_registry_free(&reg);
@@ -162,6 +164,29 @@ static void forget_removed(struct daemon *d, char **names)
 	free(names);
 }
 
+static struct engine_cfg engine_cfg_of(const struct hwh_config *cfg)
+{
+	return (struct engine_cfg){.score_yellow = cfg->score_yellow,
+				   .score_red = cfg->score_red,
+				   .score_critical = cfg->score_critical,
+				   .recover_ms = cfg->recover_ms};
+}
+
+/* The new rules and thresholds; bindings of rules that keep their names
+ * keep their state. */
+static void apply_rules(struct daemon *d, struct prepared *p)
+{
+	struct engine_cfg ec = engine_cfg_of(p->cfg);
+	size_t n = p->rules ? p->rules->n : 0;
+
+	ms_lock(&d->store);
+	engine_set_cfg(&d->engine, &ec);
+	engine_set_rules(&d->engine, p->rules);
+	p->rules = NULL;
+	ms_unlock(&d->store);
+	log_info("%zu rule%s loaded", n, n == 1 ? "" : "s");
+}
+
 /* Swap in a prepared configuration: stop the old sources, start the new. */
 static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms)
 {
@@ -171,6 +196,7 @@ static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms
 
 	stop_sources(d->sources, d->nsources, wait_ms);
 	forget_removed(d, gone);
+	apply_rules(d, p);
 	free(d->sources);
 	for (size_t i = 0; nv != NULL && i < p->n; i++) {
 		struct source *s = start_source(d, p->cfg, &p->v[i]);
@@ -183,6 +209,7 @@ static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms
 	d->cfg = p->cfg;
 	p->cfg = NULL;
 	log_set_level(d->opts.log_level >= 0 ? d->opts.log_level : d->cfg->log_level);
+	record_open(d);
 }
 
 /* ---- start, reload, stop ------------------------------------------------ */
@@ -200,12 +227,84 @@ static void raise_fd_limit(void)
 	}
 }
 
-static void setup_state_dir(const char *dir)
+static bool setup_state_dir(const char *dir)
 {
 	int rc = mkdir_p(dir, 0755);
 
 	if (rc < 0)
-		log_warn("cannot create state directory %s: %s", dir, strerror(-rc));
+		log_warn("cannot create state directory %s: %s; state will not survive a restart",
+			 dir, strerror(-rc));
+	return rc == 0;
+}
+
+/* ---- findings and state changes ----------------------------------------- */
+
+static void note_event(struct daemon *d, const char *type, enum hwh_severity sev, int64_t wall,
+		       const char *text)
+{
+	struct hwh_event ev = {
+	    .device = "node", .type = type, .text = text, .severity = sev, .time_wall_ms = wall};
+
+	events_add(&d->events, DAEMON_EVENT_SOURCE, &ev, wall, mono_ms());
+}
+
+static enum hwh_severity event_sev(enum rule_severity s)
+{
+	return s >= RSEV_CRITICAL  ? HWH_SEV_CRITICAL
+	       : s == RSEV_WARNING ? HWH_SEV_WARNING
+				   : HWH_SEV_INFO;
+}
+
+/* The engine reports a change: log it with its evidence and keep it as an event. */
+static void on_change(void *arg, const struct eng_change *c)
+{
+	struct daemon *d = arg;
+	char text[ENG_MSG_MAX + 2 * METRIC_ID_MAX]; /* events_add() cuts it to fit */
+	const struct rule *r = c->b ? c->b->rule : NULL;
+	const char *msg = c->b && c->b->x ? c->b->x->msg : "";
+
+	switch (c->kind) {
+	case EC_FIRE:
+		snprintf(text, sizeof text, "%s %s on %s: %s", rule_severity_name(r->severity),
+			 r->name, c->target, msg);
+		log_notice("finding: %s (score %g, node score %g)", text, r->score, c->score);
+		note_event(d, "finding", event_sev(r->severity), c->t_wall_ms, text);
+		break;
+	case EC_CLEAR:
+		snprintf(text, sizeof text, "%s on %s cleared", r->name, c->target);
+		log_notice("finding: %s", text);
+		note_event(d, "finding-cleared", HWH_SEV_INFO, c->t_wall_ms, text);
+		break;
+	case EC_ERROR:
+		log_warn("%s: %s", c->target, msg);
+		break;
+	case EC_ERROR_GONE:
+		log_notice("%s: rule %s evaluates again", c->target, r->name);
+		break;
+	case EC_STATE:
+		snprintf(text, sizeof text, "node %s -> %s (score %g)", node_state_name(c->from),
+			 node_state_name(c->to), c->score);
+		log_notice("%s", text);
+		note_event(d, "state", c->to > c->from ? HWH_SEV_WARNING : HWH_SEV_INFO,
+			   c->t_wall_ms, text);
+		break;
+	}
+}
+
+static int start_engine(struct daemon *d, struct prepared *p)
+{
+	struct engine_cfg ec = engine_cfg_of(p->cfg);
+
+	if (engine_init(&d->engine, NULL, &ec, &d->store) < 0)
+		return -1;
+	d->engine_up = true;
+	d->engine.on_change = on_change;
+	d->engine.on_sample = record_sample;
+	d->engine.arg = d;
+	d->store.on_new = engine_metric_new;
+	d->store.on_free = engine_metric_free;
+	d->store.hook_arg = &d->engine;
+	return 0;
 }
 
 int daemon_init(struct daemon *d, const struct daemon_opts *o)
@@ -243,14 +342,21 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 		log_err("control socket: %s", err);
 		goto fail;
 	}
-	setup_state_dir(p.cfg->state_dir);
+	d->state_ok = setup_state_dir(p.cfg->state_dir);
+	if (start_engine(d, &p) < 0) {
+		log_err("out of memory");
+		goto fail;
+	}
 	log_notice("hwhealthd %s starting: %s, %zu source%s, socket %s", HWH_VERSION,
 		   p.cfg->path ? p.cfg->path : "built-in defaults", p.n, p.n == 1 ? "" : "s",
 		   p.cfg->socket_path);
 	if (p.n == 0)
 		log_warn("no sources configured or detected: nothing to watch (node stays yellow)");
+	if (d->state_ok)
+		persist_load(d, p.cfg);
 	apply_prepared(d, &p, 0);
 	prepared_free(&p);
+	d->next_save_ms = mono_ms() + d->cfg->state_interval_ms;
 	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
 		d->watchdog_usec = 0;
 	d->notify = getenv("NOTIFY_SOCKET") != NULL;
@@ -281,6 +387,8 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		log_warn("socket path changed to %s: takes effect at restart", p.cfg->socket_path);
 	apply_prepared(d, &p, RELOAD_WAIT_MS);
 	prepared_free(&p);
+	if (d->state_ok)
+		persist_save(d);
 	log_notice("configuration reloaded: %zu source%s", d->nsources,
 		   d->nsources == 1 ? "" : "s");
 	sd_notify(0, "READY=1");
@@ -297,6 +405,17 @@ size_t daemon_rescan(struct daemon *d)
 void daemon_shutdown(struct daemon *d)
 {
 	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
+	if (d->engine_up) {
+		if (d->state_ok && d->cfg != NULL)
+			persist_save(d);
+		ms_lock(&d->store);
+		engine_destroy(&d->engine);
+		d->store.on_new = NULL;
+		d->store.on_free = NULL;
+		ms_unlock(&d->store);
+		d->engine_up = false;
+	}
+	record_close(d);
 	free(d->sources);
 	d->sources = NULL;
 	d->nsources = 0;
@@ -327,6 +446,27 @@ struct source_view *daemon_views(struct daemon *d)
 	return v;
 }
 
+static const enum node_state sev_state[RSEV_COUNT] = {
+    [RSEV_INFO] = NODE_GREEN,
+    [RSEV_WARNING] = NODE_YELLOW,
+    [RSEV_CRITICAL] = NODE_RED,
+    [RSEV_FATAL] = NODE_CRITICAL,
+};
+
+/* The engine's findings join the liveness reasons; the state is the
+ * engine's, which already weighs liveness and holds a recovering state. */
+static void add_findings(struct daemon *d, struct health_report *r)
+{
+	for (const struct binding *b = d->engine.findings; b != NULL; b = b->x->next) {
+		bool err = b->state < BS_ACTIVE;
+		health_add_reason(r, err ? NODE_YELLOW : sev_state[b->rule->severity], "%s: %s",
+				  err ? "rule error" : b->rule->name, b->x->msg);
+	}
+	r->state = d->engine.state;
+	r->score = engine_score(&d->engine);
+	r->since_wall_ms = d->engine.state_since_wall_ms;
+}
+
 void daemon_health(struct daemon *d, struct health_report *r)
 {
 	struct source_view *v = daemon_views(d);
@@ -339,7 +479,53 @@ void daemon_health(struct daemon *d, struct health_report *r)
 	}
 	ms_lock(&d->store);
 	health_eval(&d->store, v, d->nsources, mono_ms(), r);
+	/* Liveness is judged when asked (a metric turns stale by time alone):
+	 * let the node state see it now rather than at the next evaluation. */
+	engine_set_liveness(&d->engine, r->state, r->state > NODE_GREEN ? ENG_ERR_SCORE : 0);
+	engine_update_state(&d->engine, mono_ms(), wall_ms());
+	add_findings(d, r);
 	ms_unlock(&d->store);
+	free(v);
+}
+
+/* Read new events from the ring into the engine (and the trace). */
+static void feed_events(struct daemon *d, int64_t now)
+{
+	struct event ev[32];
+	size_t n;
+
+	while ((n = events_since(&d->events, d->engine.event_seq, ev, 32)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			d->engine.event_seq = ev[i].seq;
+			if (strcmp(ev[i].source, DAEMON_EVENT_SOURCE) == 0)
+				continue; /* our own findings and state changes */
+			record_event(d, &ev[i]);
+			engine_event(&d->engine, ev[i].source, ev[i].device, ev[i].type, now);
+		}
+	}
+}
+
+void daemon_evaluate(struct daemon *d)
+{
+	struct source_view *v = daemon_views(d);
+	struct health_report live;
+	int64_t now = mono_ms(), wall = wall_ms();
+
+	ms_lock(&d->store);
+	if (v != NULL) {
+		health_eval(&d->store, v, d->nsources, now, &live);
+		if (live.state != d->engine.live_state)
+			log_info("liveness %s%s%s", node_state_name(live.state),
+				 live.nreasons ? ": " : "", live.nreasons ? live.reasons[0] : "");
+		engine_set_liveness(&d->engine, live.state,
+				    live.state > NODE_GREEN ? ENG_ERR_SCORE : 0);
+	} else {
+		engine_set_liveness(&d->engine, NODE_YELLOW, ENG_ERR_SCORE);
+	}
+	feed_events(d, now);
+	engine_cycle(&d->engine, now, wall);
+	ms_unlock(&d->store);
+	record_flush(d);
 	free(v);
 }
 
@@ -395,6 +581,7 @@ int daemon_run(struct daemon *d)
 {
 	struct pollfd fds[MAX_POLLFDS];
 	int64_t next_house = 0;
+	bool woken = false;
 
 	sd_notify(0, "READY=1");
 	while (!sig_stop) {
@@ -404,9 +591,18 @@ int daemon_run(struct daemon *d)
 			daemon_reload(d, NULL, 0);
 		}
 		int64_t timeout = loop_timeout(d, now);
+		if (woken || now >= next_house) {
+			daemon_evaluate(d);
+			woken = false;
+		}
 		if (now >= next_house) {
 			notify_status(d);
 			next_house = now + HOUSEKEEPING_MS;
+		}
+		if (now >= d->next_save_ms) {
+			if (d->state_ok)
+				persist_save(d);
+			d->next_save_ms = now + d->cfg->state_interval_ms;
 		}
 		fds[0] = (struct pollfd){.fd = d->wake_fd, .events = POLLIN};
 		size_t n = 1 + ctl_pollfds(d->ctl, fds + 1, MAX_POLLFDS - 1);
@@ -414,8 +610,10 @@ int daemon_run(struct daemon *d)
 			log_err("poll: %s", strerror(errno));
 			return 1;
 		}
-		if (fds[0].revents & POLLIN)
+		if (fds[0].revents & POLLIN) {
 			drain_wake(d->wake_fd);
+			woken = true; /* a source polled: evaluate what it brought */
+		}
 		ctl_handle(d->ctl, fds + 1, n - 1);
 	}
 	sd_notify(0, "STOPPING=1");

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "engine.h"
 #include "events.h"
 #include "health.h"
 #include "metrics.h"
@@ -38,6 +39,7 @@ struct prepared_source {
 
 struct prepared {
 	struct hwh_config *cfg;
+	struct ruleset *rules; /* NULL once taken */
 	struct prepared_source *v;
 	size_t n;
 };
@@ -62,8 +64,15 @@ struct daemon {
 	int64_t start_mono_ms;
 	uint64_t watchdog_usec; /* systemd WatchdogSec, 0 if off */
 	int64_t next_watchdog_ms;
-	bool notify;	    /* NOTIFY_SOCKET set: systemd listens for sd_notify */
-	char notified[160]; /* last STATUS= sent */
+	bool notify;	      /* NOTIFY_SOCKET set: systemd listens for sd_notify */
+	char notified[160];   /* last STATUS= sent */
+	struct engine engine; /* rules, findings, node state (store lock) */
+	bool engine_up;
+	int64_t next_eval_ms; /* housekeeping evaluation */
+	int64_t next_save_ms; /* state file */
+	bool state_ok;	      /* the state directory could be set up */
+	FILE *record;	      /* trace being recorded, NULL if none */
+	char *record_path;
 };
 
 /* Bring the daemon up: config, socket, sources.  0 or -1 (errors logged). */
@@ -83,6 +92,23 @@ int daemon_check_config(const struct daemon_opts *o);
 struct source_view *daemon_views(struct daemon *d);
 /* Current health (takes the store lock). */
 void daemon_health(struct daemon *d, struct health_report *r);
+
+/* Evaluate the rules now (takes the store lock). */
+void daemon_evaluate(struct daemon *d);
+
+/* persist.c: state file and trace recording. */
+void persist_load(struct daemon *d, const struct hwh_config *cfg);
+int persist_save(struct daemon *d);
+void record_open(struct daemon *d);
+void record_close(struct daemon *d);
+void record_sample(void *arg, const struct metric *m);
+void record_event(struct daemon *d, const struct event *ev);
+void record_flush(struct daemon *d);
+
+/* commands_rules.c: explain, rules, history. */
+json_object *cmd_explain(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_rules(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_history(void *ud, json_object *req, char *err, size_t errlen);
 
 /* commands.c: the control socket's command table. */
 extern const struct ctl_cmd daemon_commands[];

@@ -1,6 +1,6 @@
 /*
- * health: node state from hardware limits, alarms and source liveness.
- * See health.h.  The rules issue replaces the per-metric part with findings.
+ * health: the liveness part of the node's state (sources and metrics that
+ * cannot vouch for themselves).  See health.h.
  */
 #include "health.h"
 
@@ -37,8 +37,7 @@ int source_view_ok(const struct source_view *v)
 
 /* Insert a reason keeping the list worst first, stable among equals; a full
  * list drops its lightest reason (counted in r->more). */
-__attribute__((format(printf, 3, 4))) static void
-add_reason(struct health_report *r, enum node_state st, const char *fmt, ...)
+void health_add_reason(struct health_report *r, enum node_state st, const char *fmt, ...)
 {
 	size_t pos = 0, tail;
 	va_list ap;
@@ -70,61 +69,33 @@ static void eval_source(const struct source_view *v, int64_t now, struct health_
 	const struct source_info *in = &v->info;
 
 	if (in->state == SRC_FAILED || in->state == SRC_UNAVAILABLE)
-		add_reason(r, NODE_YELLOW, "source %s %s: %s", v->name,
-			   source_state_name(in->state), in->error);
+		health_add_reason(r, NODE_YELLOW, "source %s %s: %s", v->name,
+				  source_state_name(in->state), in->error);
 	else if (in->state == SRC_OK && now - in->last_poll_mono_ms > v->stale_ms)
-		add_reason(r, NODE_YELLOW, "source %s stale: no poll for %.0f s", v->name,
-			   (now - in->last_poll_mono_ms) / 1e3);
+		health_add_reason(r, NODE_YELLOW, "source %s stale: no poll for %.0f s", v->name,
+				  (now - in->last_poll_mono_ms) / 1e3);
 	else if (in->state == SRC_OK && in->metrics == 0)
 		/* Configured to watch something and sees nothing: not "healthy". */
-		add_reason(r, NODE_YELLOW, "source %s found nothing to read in its last poll",
-			   v->name);
-}
-
-/* The limit a value crossed, for the message. */
-static void crossed(const struct metric *m, enum limit_level lvl, char *buf, size_t n)
-{
-	static const int up[] = {
-	    [LIM_WARN] = HWH_LIM_MAX, [LIM_CRIT] = HWH_LIM_CRIT, [LIM_EMERG] = HWH_LIM_EMERG};
-	static const int down[] = {
-	    [LIM_WARN] = HWH_LIM_MIN, [LIM_CRIT] = HWH_LIM_LCRIT, [LIM_EMERG] = HWH_LIM_LEMERG};
-	double hi = m->limit[up[lvl]], lo = m->limit[down[lvl]];
-
-	if (!isnan(m->value) && !isnan(hi) && m->value >= hi)
-		snprintf(buf, n, "above %s (%g %s >= %g %s)", limit_name(up[lvl]), m->value,
-			 m->unit, hi, m->unit);
-	else if (!isnan(m->value) && !isnan(lo) && m->value <= lo)
-		snprintf(buf, n, "below %s (%g %s <= %g %s)", limit_name(down[lvl]), m->value,
-			 m->unit, lo, m->unit);
-	else
-		snprintf(buf, n, "hardware alarm (value %g %s)", m->value, m->unit);
+		health_add_reason(r, NODE_YELLOW,
+				  "source %s found nothing to read in its last poll", v->name);
 }
 
 static void eval_metric(const struct metric *m, const struct source_view *v, int64_t now,
 			struct health_report *r)
 {
-	static const enum node_state by_level[] = {[LIM_NONE] = NODE_GREEN,
-						   [LIM_WARN] = NODE_YELLOW,
-						   [LIM_CRIT] = NODE_RED,
-						   [LIM_EMERG] = NODE_CRITICAL};
 	enum metric_status st;
-	char what[128];
 
 	if (!source_view_ok(v))
 		return; /* the source's own reason covers it */
 	st = metric_status(m, 1, v->stale_ms, now);
 	if (st == MST_STALE) {
-		add_reason(r, NODE_YELLOW, "%s stale: no reading for %.0f s", m->id,
-			   (now - m->t_mono_ms) / 1e3);
+		health_add_reason(r, NODE_YELLOW, "%s stale: no reading for %.0f s", m->id,
+				  (now - m->t_mono_ms) / 1e3);
 	} else if (st == MST_UNREADABLE) {
-		add_reason(r, NODE_YELLOW, "%s unreadable: %s", m->id, m->error ? m->error : "?");
-	} else if (st == MST_FAULT) {
-		add_reason(r, NODE_YELLOW, "%s sensor fault", m->id);
-	} else if (st == MST_ALARM) {
-		enum limit_level lvl = metric_limit_level(m);
-		crossed(m, lvl, what, sizeof what);
-		add_reason(r, by_level[lvl], "%s %s", m->id, what);
+		health_add_reason(r, NODE_YELLOW, "%s unreadable: %s", m->id,
+				  m->error ? m->error : "?");
 	}
+	/* Limits, alarms and faults are the rules' business (rules/hardware.rules). */
 }
 
 static void eval_one(const struct metric *m, const struct source_view *srcs, size_t nsrcs,
@@ -133,8 +104,8 @@ static void eval_one(const struct metric *m, const struct source_view *srcs, siz
 	const struct source_view *v = health_find_source(srcs, nsrcs, m->source);
 
 	if (v == NULL) /* its source was removed by a reload */
-		add_reason(out, NODE_YELLOW, "%s stale: source %s no longer configured", m->id,
-			   m->source);
+		health_add_reason(out, NODE_YELLOW, "%s stale: source %s no longer configured",
+				  m->id, m->source);
 	else
 		eval_metric(m, v, now, out);
 }
@@ -147,7 +118,8 @@ void health_eval(const struct metric_store *ms, const struct source_view *srcs, 
 
 	memset(out, 0, sizeof *out);
 	if (nsrcs == 0)
-		add_reason(out, NODE_YELLOW, "no sources: nothing configured or detected to watch");
+		health_add_reason(out, NODE_YELLOW,
+				  "no sources: nothing configured or detected to watch");
 	for (size_t i = 0; i < nsrcs; i++)
 		eval_source(&srcs[i], now_mono, out);
 	n = ms_sorted(ms, &v);

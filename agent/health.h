@@ -1,12 +1,12 @@
 /*
- * health: the node's state from what the sources report.
+ * health: liveness, the part of the node's state that rules cannot see.
  *
- * Until the rules engine (rules issue) lands, the state comes from the
- * hardware's own verdicts: a value past its max/min or a raised alarm is
- * yellow, past crit/lcrit red, past an emergency limit critical.  Unknown is
- * never healthy: a source that failed, is unavailable or found nothing to
- * read, and a metric that went stale or unreadable, make the node at least
- * yellow.  Reasons come
+ * Unknown is never healthy: no sources at all, a source that failed, is
+ * unavailable, stale or found nothing to read, and a metric that went stale
+ * or unreadable, each make the node at least yellow.  Hardware limits,
+ * alarms and trends are judged by the rules engine (engine.h); the daemon
+ * feeds this report into it (engine_set_liveness()) and then adds the
+ * engine's findings to the same report for `hwhealth status`.  Reasons come
  * worst first, then sources before metrics, metrics by id.
  */
 #ifndef HWH_HEALTH_H
@@ -37,6 +37,8 @@ struct source_view {
 
 struct health_report {
 	enum node_state state;
+	double score;	       /* the node's health score (engine), 0 for liveness alone */
+	int64_t since_wall_ms; /* the state holds since (engine), 0 if unknown */
 	size_t nreasons;
 	size_t more; /* reasons left out past HEALTH_MAX_REASONS */
 	char reasons[HEALTH_MAX_REASONS][192];
@@ -46,6 +48,10 @@ struct health_report {
 /* Evaluate (store lock held).  now_mono: CLOCK_MONOTONIC ms. */
 void health_eval(const struct metric_store *ms, const struct source_view *srcs, size_t nsrcs,
 		 int64_t now_mono, struct health_report *out);
+
+/* Add a reason that weighs st, keeping the list worst first. */
+__attribute__((format(printf, 3, 4))) void
+health_add_reason(struct health_report *r, enum node_state st, const char *fmt, ...);
 
 /* The source view a metric belongs to, or NULL. */
 const struct source_view *health_find_source(const struct source_view *srcs, size_t n,

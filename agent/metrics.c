@@ -80,6 +80,8 @@ static uint64_t fnv1a(const char *s)
 int ms_init(struct metric_store *ms, uint32_t hist_cap)
 {
 	memset(ms, 0, sizeof *ms);
+	if (hist_cap == 0 || hist_cap > HIST_RAW_MAX)
+		return -EINVAL;
 	ms->buckets = calloc(MS_INITIAL_BUCKETS, sizeof *ms->buckets);
 	if (ms->buckets == NULL)
 		return -ENOMEM;
@@ -89,8 +91,10 @@ int ms_init(struct metric_store *ms, uint32_t hist_cap)
 	return 0;
 }
 
-static void metric_free(struct metric *m)
+static void metric_free(struct metric_store *ms, struct metric *m)
 {
+	if (ms != NULL && ms->on_free != NULL)
+		ms->on_free(m, ms->hook_arg);
 	free(m->id);
 	free(m->source);
 	free(m->device);
@@ -109,7 +113,7 @@ void ms_destroy(struct metric_store *ms)
 		struct metric *m = ms->buckets[i], *next;
 		for (; m != NULL; m = next) {
 			next = m->next;
-			metric_free(m);
+			metric_free(ms, m);
 		}
 	}
 	free(ms->buckets);
@@ -188,7 +192,7 @@ static struct metric *metric_new(struct metric_store *ms, const char *id, const 
 	m->name = strdup(r->name);
 	m->hist = hist_new(ms->hist_cap);
 	if (!m->id || !m->source || !m->device || !m->name || !m->hist) {
-		metric_free(m);
+		metric_free(NULL, m);
 		return NULL;
 	}
 	if (ms->count + 1 > ms->nbuckets)
@@ -236,11 +240,20 @@ int ms_update(struct metric_store *ms, const char *source, const struct hwh_read
 	if (rc < 0)
 		return rc;
 	m = ms_find(ms, id);
-	if (m == NULL && (m = metric_new(ms, id, source, r)) == NULL)
+	if (m != NULL) {
+		if (mp != NULL)
+			*mp = m;
+		return metric_set(m, r, mono, wall);
+	}
+	if ((m = metric_new(ms, id, source, r)) == NULL)
 		return -ENOMEM;
 	if (mp != NULL)
 		*mp = m;
-	return metric_set(m, r, mono, wall);
+	rc = metric_set(m, r, mono, wall);
+	/* After the first sample, so the hook sees kind, unit and label. */
+	if (ms->on_new != NULL)
+		ms->on_new(m, ms->hook_arg);
+	return rc;
 }
 
 int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int64_t wall)
@@ -275,7 +288,7 @@ size_t ms_remove_source(struct metric_store *ms, const char *source)
 				continue;
 			}
 			*pp = m->next;
-			metric_free(m);
+			metric_free(ms, m);
 			n++;
 		}
 	}

@@ -1,6 +1,6 @@
 /*
  * metrics: the store of every metric the sources report, keyed by id
- * "source/device/name", each with its latest reading and its history ring.
+ * "source/device/name", each with its latest reading and its history.
  *
  * One mutex guards the whole store: source threads take it once per reading
  * in ms_update() (uncontended it costs tens of nanoseconds), the main thread
@@ -59,18 +59,28 @@ struct metric {
 	int64_t t_mono_ms; /* when last updated */
 	int64_t t_wall_ms;
 	uint64_t updates;
-	struct hist_ring *hist;
-	struct metric *next; /* hash chain */
+	struct hist *hist;
+	struct eng_target *eng; /* the rules engine's bindings, NULL until bound */
+	struct metric *next;	/* hash chain */
 };
+
+struct eng_target;
 
 struct metric_store {
 	pthread_mutex_t lock;
 	struct metric **buckets;
 	size_t nbuckets;
 	size_t count;
-	uint32_t hist_cap; /* ring capacity of new metrics */
+	uint32_t hist_cap; /* raw samples kept by the history of new metrics */
+	/* Called (lock held) when a metric is created, before its first sample
+	 * is stored, and before one is freed: the rules engine hooks in here. */
+	void (*on_new)(struct metric *m, void *arg);
+	void (*on_free)(struct metric *m, void *arg);
+	void *hook_arg;
 };
 
+/* 0, -EINVAL if hist_cap is 0 or above HIST_RAW_MAX (hist_new() would
+ * refuse every metric), or -ENOMEM. */
 int ms_init(struct metric_store *ms, uint32_t hist_cap);
 void ms_destroy(struct metric_store *ms);
 void ms_lock(struct metric_store *ms);

@@ -47,6 +47,27 @@ static int use_build_plugin_dir(struct hwh_config *cfg)
 	return rc;
 }
 
+/* ... and runs the shipped rules from the source tree's rules/, one up. */
+static int use_build_rules_dir(struct hwh_config *cfg)
+{
+	char dir[PATH_MAX], *plugins, *rules;
+	struct stat st;
+	int rc = 0;
+
+	if (strcmp(cfg->rules_dir, CFG_DEFAULT_RULES_DIR) != 0 || exe_dir(dir, sizeof dir) < 0)
+		return 0;
+	plugins = path_join(dir, "plugins");
+	rules = path_join(dir, "../rules");
+	if (plugins == NULL || rules == NULL)
+		rc = -ENOMEM;
+	else if (stat(plugins, &st) == 0 && S_ISDIR(st.st_mode) && stat(rules, &st) == 0 &&
+		 S_ISDIR(st.st_mode))
+		rc = replace(&cfg->rules_dir, rules);
+	free(plugins);
+	free(rules);
+	return rc;
+}
+
 static int apply_overrides(const struct daemon_opts *o, struct hwh_config *cfg)
 {
 	if (replace(&cfg->socket_path, o->socket_path) || replace(&cfg->state_dir, o->state_dir) ||
@@ -54,7 +75,16 @@ static int apply_overrides(const struct daemon_opts *o, struct hwh_config *cfg)
 		return -ENOMEM;
 	if (o->log_level >= 0)
 		cfg->log_level = o->log_level;
-	return use_build_plugin_dir(cfg);
+	if (use_build_plugin_dir(cfg) < 0)
+		return -ENOMEM;
+	return use_build_rules_dir(cfg);
+}
+
+static int load_rules(struct hwh_config *cfg, struct prepared *out, struct cfg_diag *diag)
+{
+	const char *dirs[] = {cfg->rules_dir, cfg->local_rules_dir};
+
+	return rules_load(dirs, 2, &out->rules, diag);
 }
 
 static int load_config(const struct daemon_opts *o, struct hwh_config **cfg, struct cfg_diag *diag)
@@ -156,6 +186,8 @@ int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg, str
 		cfg_diag_add(diag, "(options)", 0, 0, "out of memory");
 		return -1;
 	}
+	if (load_rules(cfg, out, diag) < 0)
+		bad = 1;
 	if (cfg->autodetect)
 		autodetect(cfg, reg);
 	out->v = calloc(cfg->nsources ? cfg->nsources : 1, sizeof *out->v);
@@ -181,6 +213,7 @@ void prepared_free(struct prepared *p)
 		if (p->v[i].inst != NULL)
 			p->v[i].plugin->api->shutdown(p->v[i].inst);
 	free(p->v);
+	ruleset_free(p->rules);
 	config_free(p->cfg);
 	memset(p, 0, sizeof *p);
 }

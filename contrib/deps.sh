@@ -3,7 +3,7 @@
 # benchmarks need.  Idempotent and non-interactive; does nothing when all are
 # present, so it is cheap to run from `make check`.
 set -eu
-PKGS="gcc libc6-dev make pkg-config util-linux mount check libjson-c-dev libsystemd-dev
+PKGS="gcc libc6-dev make pkg-config util-linux mount check libjson-c-dev libsystemd-dev zlib1g-dev
 libsensors-dev lm-sensors clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do

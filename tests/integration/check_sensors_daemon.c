@@ -767,12 +767,25 @@ START_TEST(test_status_exit_codes)
 	};
 	struct cmd_result out;
 
+	char rules[TL_PATH_MAX + 16], conf[3 * TL_PATH_MAX];
+
 	fake_attr_set(c, "temp1_input", "45000");
 	fake_attr_set(c, "temp1_max", "80000");
 	fake_attr_set(c, "temp1_crit", "95000");
 	fake_attr_set(c, "temp1_emergency", "105000");
+	/* Rules of its own, without debounce: this is about the exit codes. */
+	snprintf(rules, sizeof rules, "%s/limits.rules", t->dir);
+	ck_assert_int_eq(write_file_str(rules,
+					"rule max { when value >= max; severity warning; }\n"
+					"rule crit { when value >= crit; severity critical; }\n"
+					"rule emerg { when value >= emerg; severity fatal; }\n"),
+			 0);
+	snprintf(conf, sizeof conf,
+		 "interval 1s\nrules-dir %s\nlocal-rules-dir %s/none\nrecover-after 0\n"
+		 "source sensors {\n}\n",
+		 t->dir, t->dir);
 	test_enter_namespace(t);
-	daemon_start(&d, "interval 1s\nsource sensors {\n}\n");
+	daemon_start(&d, conf);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		fake_attr_set(c, "temp1_input", steps[i].value);
 		wait_value(&d, fake_metric_id(c, "temp1"), atof(steps[i].value) / 1000);

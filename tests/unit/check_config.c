@@ -303,18 +303,18 @@ START_TEST(test_history_bounds)
 
 	ck_assert_uint_eq(cfg->history, 1);
 	config_free(cfg);
-	cfg = parse_ok("history 100000");
-	ck_assert_uint_eq(cfg->history, 100000);
+	cfg = parse_ok("history 4096");
+	ck_assert_uint_eq(cfg->history, 4096);
 	config_free(cfg);
 	expect_error("history 0",
-		     NAME ":1:9: invalid history '0' (expected a number from 1 to 100000)");
-	expect_error("history 100001",
-		     NAME ":1:9: invalid history '100001' (expected a number from 1 to 100000)");
+		     NAME ":1:9: invalid history '0' (expected a number from 1 to 4096)");
+	expect_error("history 4097",
+		     NAME ":1:9: invalid history '4097' (expected a number from 1 to 4096)");
 	expect_error("history -1",
-		     NAME ":1:9: invalid history '-1' (expected a number from 1 to 100000)");
+		     NAME ":1:9: invalid history '-1' (expected a number from 1 to 4096)");
 	expect_error("history 99999999999999999999999",
 		     NAME ":1:9: invalid history '99999999999999999999999' (expected a number "
-			  "from 1 to 100000)");
+			  "from 1 to 4096)");
 }
 END_TEST
 
@@ -608,14 +608,46 @@ START_TEST(test_duration_messages)
 }
 END_TEST
 
+START_TEST(test_health_settings)
+{
+	struct hwh_config *cfg = parse_ok("score-yellow 5\nscore-red 20.5\nscore-critical 80\n"
+					  "recover-after 0\nstate-interval 30s\n"
+					  "record /tmp/t.csv\nlocal-rules-dir /x/rules.d\n");
+
+	ck_assert_double_eq(cfg->score_yellow, 5);
+	ck_assert_double_eq(cfg->score_red, 20.5);
+	ck_assert_double_eq(cfg->score_critical, 80);
+	ck_assert_int_eq(cfg->recover_ms, 0);
+	ck_assert_int_eq(cfg->state_interval_ms, 30000);
+	ck_assert_str_eq(cfg->record_path, "/tmp/t.csv");
+	ck_assert_str_eq(cfg->local_rules_dir, "/x/rules.d");
+	config_free(cfg);
+	cfg = parse_ok("");
+	ck_assert_double_eq(cfg->score_red, 50);
+	ck_assert_int_eq(cfg->recover_ms, 300000);
+	ck_assert_ptr_null(cfg->record_path);
+	config_free(cfg);
+	expect_error("score-red lots",
+		     NAME ":1:11: invalid score 'lots' for 'score-red' (expected a number from 0 "
+			  "to 1e9)");
+	expect_error("score-red -1",
+		     NAME ":1:11: invalid score '-1' for 'score-red' (expected a number from 0 "
+			  "to 1e9)");
+	expect_error("recover-after soon",
+		     NAME ":1:15: invalid duration 'soon' for 'recover-after' (expected e.g. "
+			  "500ms, 10s, 5m, 1h)");
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_unknown_setting)
 {
-	expect_error("interval 5s\n\n\n\n\n\nintervall 5s\n",
-		     NAME ":7:1: unknown setting 'intervall' (expected one of: interval, timeout, "
-			  "stale-after, history, socket, socket-group, socket-mode, state-dir, "
-			  "plugin-dir, rules-dir, log-level, source)");
+	expect_error("interval 5s\n\n\n\n\n\nintervall 5s\n", NAME
+		     ":7:1: unknown setting 'intervall' (expected one of: interval, timeout, "
+		     "stale-after, history, socket, socket-group, socket-mode, state-dir, "
+		     "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
+		     "score-critical, recover-after, state-interval, record, source)");
 }
 END_TEST
 
@@ -720,13 +752,14 @@ START_TEST(test_all_errors_reported)
 	    NAME ":1:10: invalid duration 'ten' for 'interval' (expected e.g. 500ms, 10s, 5m, 1h)",
 	    NAME ":3:1: unknown setting 'bogus' (expected one of: interval, timeout, "
 		 "stale-after, history, socket, socket-group, socket-mode, state-dir, "
-		 "plugin-dir, rules-dir, log-level, source)",
+		 "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
+		 "score-critical, recover-after, state-interval, record, source)",
 	    NAME ":5:11: invalid value 'perhaps' for 'enabled' (expected yes or no)",
 	    NAME ":6:15: unexpected 'extra' after the value of 'config' (one value per statement)",
 	    NAME ":8:8: duplicate source 'a' (first defined at " NAME ":4:1)",
 	    NAME ":9:13: invalid socket-mode '999' (expected an octal mode from 0000 to 0777, "
 		 "e.g. 0660)",
-	    NAME ":9:26: invalid history '0' (expected a number from 1 to 100000)",
+	    NAME ":9:26: invalid history '0' (expected a number from 1 to 4096)",
 	    NAME ":10:1: unexpected '}' (no block to close)",
 	};
 	struct cfg_diag d;
@@ -788,7 +821,7 @@ START_TEST(test_diag_accumulates)
 	ck_assert_uint_eq(d.n, 2);
 	ck_assert_str_eq(d.msgs[0], "x:1:2: first 1");
 	ck_assert_str_eq(d.msgs[1],
-			 NAME ":1:9: invalid history '0' (expected a number from 1 to 100000)");
+			 NAME ":1:9: invalid history '0' (expected a number from 1 to 4096)");
 	cfg_diag_free(&d);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_ptr_null(d.msgs);
@@ -957,6 +990,7 @@ Suite *config_suite(void)
 
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_unknown_setting);
+	tcase_add_test(tc, test_health_settings);
 	tcase_add_test(tc, test_missing_value);
 	tcase_add_test(tc, test_extra_token);
 	tcase_add_test(tc, test_unclosed_block);
