@@ -82,9 +82,9 @@ const char *cli_node_state(json_object *status);
 int cli_state_exit(const char *state);
 
 /*
- * Prints a status result: "node: STATE", one indented line per reason, the
- * source table and "hwhealthd VERSION, pid N, up DURATION".
- * Returns 0, -ENOMEM or -EIO.
+ * Prints a status result: "node: STATE (score N)" (the score when the
+ * daemon gives one), one indented line per reason, the source table and
+ * "hwhealthd VERSION, pid N, up DURATION".  Returns 0, -ENOMEM or -EIO.
  */
 int cli_print_status(FILE *out, json_object *status);
 /*
@@ -98,5 +98,45 @@ const char *cli_fmt_time(char *buf, size_t len, json_object *seconds);
 /* Print an "events" result as a table (TIME SOURCE DEVICE SEVERITY TYPE
  * TEXT), or "no events".  0, or -ENOMEM / -EIO. */
 int cli_print_events(FILE *out, json_object *events);
+
+/* Size of the buffer cli_fmt_evidence() expects. */
+#define CLI_EVIDENCE_LEN 512
+
+/*
+ * Formats a finding's evidence object as "value=83.2 crit=95 slope=0.012
+ * eta=16m40s": every member in the daemon's order, numbers with up to three
+ * decimals (three significant digits below 1, so a slope per second keeps
+ * its digits), "eta" as a duration ("never" when null), other nulls "-".
+ * Members that do not fit are left out whole.  "-" when there are none.
+ * Returns buf.
+ */
+const char *cli_fmt_evidence(char *buf, size_t len, json_object *evidence);
+
+/*
+ * Prints an "explain" result: "node: STATE (score N) since TIME", the why
+ * sentence, the findings table SEVERITY SCORE SINCE RULE TARGET with each
+ * finding's message and evidence indented under its row (or "no
+ * findings"), the liveness reasons, and the thresholds.
+ * Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_explain(FILE *out, json_object *explain);
+/*
+ * Prints a "rules" result as the table NAME SEVERITY SCORE BOUND FILE
+ * DESCRIPTION (BOUND "off" for a disabled rule), or "no rules".
+ * Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_rules(FILE *out, json_object *rules);
+/*
+ * Prints each rule of a "rules" result in full, one "key: value" per line
+ * and every target it is bound to, rules a blank line apart, or "no rules".
+ * Returns 0 or -EIO.
+ */
+int cli_print_rule_details(FILE *out, json_object *rules);
+/*
+ * Prints a "history" result: "METRIC: N points, resolution R, unit U",
+ * then the table TIME VALUE MIN MAX, or "no points".
+ * Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_history(FILE *out, json_object *history);
 
 #endif /* HWH_CLI_FORMAT_H */

@@ -10,24 +10,55 @@
  *
  * Exit codes follow the Nagios/Icinga plugin convention so that
  * "hwhealth status" is a check as it stands: 0 green, 1 yellow, 2 red or
- * critical, 3 unknown.  Every failure of "status" (daemon not running, no
- * answer, a refusal, a usage error) is 3; other commands fail with 1.
+ * critical, 3 unknown.  Every failure of "status" and "explain" (daemon not
+ * running, no answer, a refusal, a usage error) is 3; "replay" returns what
+ * replay_run() does (0, 1 malformed trace lines, 2 could not run, usage
+ * errors included); other commands fail with 1.
  *
- * To add a command: write a cmd_NAME() and add it to commands[] and usage.
+ * "replay" runs the rules engine in this process (replay.h), so the CLI
+ * links the core library; it never talks to the daemon.
+ *
+ * To add a command: write a cmd_NAME() and add it to commands[] and the
+ * usage text.  An option of one command only gets a value in enum cmd_opt,
+ * a case in parse_cmd_opt() and its command in cmd_opts[].
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_format.h"
 #include "client.h"
 #include "config.h"
+#include "replay.h"
+#include "util.h"
 
 /* Upper bound of --timeout, so seconds * 1000 fits an int with room. */
 #define TIMEOUT_MAX_SEC 86400
+/* Upper bound of the --score-* options, as in hwhealth.conf. */
+#define SCORE_MAX 1e9
+/* Default of history --since. */
+#define HISTORY_SINCE_DEFAULT_MS (3600 * 1000LL)
+/* replay's exit code when it cannot run (replay.h), usage errors included. */
+#define REPLAY_EXIT_FAILED 2
+
+/* Options of one command only: getopt_long values past any character. */
+enum cmd_opt {
+	OPT_SINCE = 256,  /* history --since DURATION */
+	OPT_RULES,	  /* replay --rules DIR, repeatable */
+	OPT_QUIET,	  /* replay --quiet */
+	OPT_RECOVER,	  /* replay --recover-after DURATION|0 */
+	OPT_SCORE_YELLOW, /* replay --score-yellow N */
+	OPT_SCORE_RED,	  /* replay --score-red N */
+	OPT_SCORE_CRIT,	  /* replay --score-critical N */
+	OPT_HISTORY,	  /* replay --history N */
+	OPT_END		  /* one past the last */
+};
 
 struct opts {
 	const char *socket; /* control socket path */
@@ -39,12 +70,36 @@ struct opts {
 	const char *cmd;    /* first positional argument, NULL if none */
 	char **args;	    /* the positional arguments after cmd */
 	size_t nargs;
+	bool seen[OPT_END - OPT_SINCE]; /* which command options were given */
+	int64_t since_ms;		/* history --since */
+	const char **rule_dirs;		/* replay --rules, in order */
+	size_t ndirs;
+	bool quiet;	       /* replay --quiet */
+	struct engine_cfg cfg; /* replay thresholds and recovery delay */
+	unsigned history;      /* replay --history, 0 = the default */
 };
 
 struct command {
 	const char *name;
-	size_t max_args;		  /* positional arguments it takes */
+	size_t min_args;		  /* positional arguments it needs ... */
+	size_t max_args;		  /* ... and takes */
+	const char *arg_name;		  /* the first one, for messages */
 	int (*run)(const struct opts *o); /* returns the exit code */
+};
+
+/* Each command option's name and the command it belongs to. */
+static const struct {
+	const char *name;
+	const char *cmd;
+} cmd_opts[OPT_END - OPT_SINCE] = {
+    [OPT_SINCE - OPT_SINCE] = {"since", "history"},
+    [OPT_RULES - OPT_SINCE] = {"rules", "replay"},
+    [OPT_QUIET - OPT_SINCE] = {"quiet", "replay"},
+    [OPT_RECOVER - OPT_SINCE] = {"recover-after", "replay"},
+    [OPT_SCORE_YELLOW - OPT_SINCE] = {"score-yellow", "replay"},
+    [OPT_SCORE_RED - OPT_SINCE] = {"score-red", "replay"},
+    [OPT_SCORE_CRIT - OPT_SINCE] = {"score-critical", "replay"},
+    [OPT_HISTORY - OPT_SINCE] = {"history", "replay"},
 };
 
 static const char usage_text[] =
@@ -53,8 +108,16 @@ static const char usage_text[] =
     "commands:\n"
     "  status            node state and each source; exit 0 green, 1 yellow,\n"
     "                    2 red or critical, 3 unknown (a Nagios/Icinga check)\n"
+    "  explain           why the node is in its state: score, findings with\n"
+    "                    their evidence, liveness; exit codes as for status\n"
     "  sensors [FILTER]  every metric, or those whose id or label contains FILTER\n"
     "  events            recent hardware events (SEL records, resets...)\n"
+    "  rules [NAME]      the loaded rules; with NAME, that rule and every\n"
+    "                    metric or event stream it watches\n"
+    "  history METRIC    a metric's values over the last hour (--since)\n"
+    "  replay TRACE      run the rules over a recorded trace (\"-\": standard\n"
+    "                    input) in this process, no daemon needed; exit 0,\n"
+    "                    1 malformed trace lines, 2 could not run\n"
     "  ping              check that hwhealthd answers\n"
     "  reload            make hwhealthd re-read its configuration (root)\n"
     "  rescan            make every source rediscover its devices (root)\n"
@@ -63,10 +126,33 @@ static const char usage_text[] =
     "options (before or after the command; \"--\" ends them):\n"
     "  -s, --socket PATH  control socket (default: $HWHEALTH_SOCKET, else\n"
     "                     " CFG_DEFAULT_SOCKET ")\n"
-    "  -j, --json         print the daemon's result as JSON\n"
+    "  -j, --json         print the daemon's result (replay: its report) as JSON\n"
     "  -t, --timeout SEC  give up after SEC seconds (default 5)\n"
     "  -h, --help         show this text\n"
-    "  -V, --version      show the version\n";
+    "  -V, --version      show the version\n"
+    "\n"
+    "history options:\n"
+    "  --since DURATION   how far back: 30s, 10m, 2h, 1d (default 1h)\n"
+    "\n"
+    "replay options:\n"
+    "  --rules DIR        load the *.rules of DIR; repeatable, later directories\n"
+    "                     override earlier ones (default: the shipped rules,\n"
+    "                     " CFG_DEFAULT_RULES_DIR ")\n"
+    "  --quiet            print only the summary, not each change\n"
+    "  --recover-after DURATION|0\n"
+    "                     how long a lower state must hold before the node\n"
+    "                     falls to it (default 5m)\n"
+    "  --score-yellow N   score from which the node is yellow (default 10),\n"
+    "  --score-red N      red (default 50)\n"
+    "  --score-critical N and critical (default 150)\n"
+    "  --history N        raw samples kept per metric (default 64)\n";
+
+/* The defaults the usage text shows. */
+_Static_assert(CFG_DEFAULT_RECOVER_MS == 5 * 60 * 1000, "usage text: recover-after");
+_Static_assert((int)CFG_DEFAULT_SCORE_YELLOW == 10 && (int)CFG_DEFAULT_SCORE_RED == 50 &&
+		   (int)CFG_DEFAULT_SCORE_CRITICAL == 150,
+	       "usage text: scores");
+_Static_assert(HIST_RAW_DEFAULT == 64, "usage text: history");
 
 static void print_json(json_object *obj)
 {
@@ -92,24 +178,34 @@ static int add_string(json_object *obj, const char *key, const char *value)
 	return 0;
 }
 
-/*
- * Sends {"cmd": name} plus "filter" when given.  Returns 0 with *result
- * (the caller puts it), or a negative errno with a message in err.
- */
-static int ask(const struct opts *o, const char *name, const char *filter, json_object **result,
-	       char *err, size_t errlen)
+/* A new request {"cmd": name}, plus key: value when value is not NULL. NULL on ENOMEM. */
+static json_object *request(const char *name, const char *key, const char *value)
 {
 	json_object *req = json_object_new_object();
+
+	if (req == NULL || add_string(req, "cmd", name) < 0 ||
+	    (value != NULL && add_string(req, key, value) < 0)) {
+		json_object_put(req);
+		return NULL;
+	}
+	return req;
+}
+
+/*
+ * Sends req (a request(), NULL meaning it could not be built; put here).
+ * Returns 0 with *result (the caller puts it), or a negative errno with a
+ * message in err.
+ */
+static int ask(const struct opts *o, json_object *req, json_object **result, char *err,
+	       size_t errlen)
+{
 	int rc = -ENOMEM;
 
 	*result = NULL;
-	if (req == NULL || add_string(req, "cmd", name) < 0 ||
-	    (filter != NULL && add_string(req, "filter", filter) < 0)) {
+	if (req == NULL)
 		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	rc = client_call(o->socket, req, o->timeout_ms, result, err, errlen);
-out:
+	else
+		rc = client_call(o->socket, req, o->timeout_ms, result, err, errlen);
 	json_object_put(req);
 	return rc;
 }
@@ -149,20 +245,26 @@ static int status_unknown(const struct opts *o, const char *err)
 	return CLI_EXIT_UNKNOWN;
 }
 
-static int cmd_status(const struct opts *o)
+typedef int (*printer)(FILE *out, json_object *result);
+
+/*
+ * status and explain: the exit code is the node state; any failure,
+ * printing included, is UNKNOWN.
+ */
+static int node_command(const struct opts *o, printer print)
 {
 	char err[CLIENT_ERR_LEN];
 	json_object *result;
 	int rc;
 
-	if (ask(o, "status", NULL, &result, err, sizeof(err)) < 0)
+	if (ask(o, request(o->cmd, NULL, NULL), &result, err, sizeof(err)) < 0)
 		return status_unknown(o, err);
 	if (o->json) {
 		print_json(result);
-	} else if ((rc = cli_print_status(stdout, result)) < 0) {
+	} else if ((rc = print(stdout, result)) < 0) {
 		/* -EIO is a stdout error: main() reports it, with its errno. */
 		if (rc != -EIO)
-			fprintf(stderr, "hwhealth: printing the status: %s\n", strerror(-rc));
+			fprintf(stderr, "hwhealth: printing the %s: %s\n", o->cmd, strerror(-rc));
 		json_object_put(result);
 		return CLI_EXIT_UNKNOWN;
 	}
@@ -171,41 +273,151 @@ static int cmd_status(const struct opts *o)
 	return rc;
 }
 
-static int cmd_sensors(const struct opts *o)
+static int cmd_status(const struct opts *o)
 {
-	char err[CLIENT_ERR_LEN];
-	json_object *result;
-	int rc;
-
-	if (ask(o, "sensors", o->nargs ? o->args[0] : NULL, &result, err, sizeof(err)) < 0) {
-		fprintf(stderr, "hwhealth: %s\n", err);
-		return CLI_EXIT_WARNING;
-	}
-	rc = 0;
-	if (o->json)
-		print_json(result);
-	else if ((rc = cli_print_sensors(stdout, result)) < 0 && rc != -EIO)
-		fprintf(stderr, "hwhealth: printing the sensors: %s\n", strerror(-rc));
-	json_object_put(result);
-	return rc < 0 ? CLI_EXIT_WARNING : CLI_EXIT_OK;
+	return node_command(o, cli_print_status);
 }
 
-static int cmd_events(const struct opts *o)
+static int cmd_explain(const struct opts *o)
+{
+	return node_command(o, cli_print_explain);
+}
+
+/* Sends req (put here) and prints the result: exit 0, or 1 on any failure. */
+static int show(const struct opts *o, json_object *req, printer print)
 {
 	char err[CLIENT_ERR_LEN];
 	json_object *result;
 	int rc = 0;
 
-	if (ask(o, "events", NULL, &result, err, sizeof(err)) < 0) {
+	if (ask(o, req, &result, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwhealth: %s\n", err);
 		return CLI_EXIT_WARNING;
 	}
 	if (o->json)
 		print_json(result);
-	else if ((rc = cli_print_events(stdout, result)) < 0 && rc != -EIO)
-		fprintf(stderr, "hwhealth: printing the events: %s\n", strerror(-rc));
+	else if ((rc = print(stdout, result)) < 0 && rc != -EIO)
+		fprintf(stderr, "hwhealth: printing the %s: %s\n", o->cmd, strerror(-rc));
 	json_object_put(result);
 	return rc < 0 ? CLI_EXIT_WARNING : CLI_EXIT_OK;
+}
+
+static int cmd_sensors(const struct opts *o)
+{
+	return show(o, request("sensors", "filter", o->nargs ? o->args[0] : NULL),
+		    cli_print_sensors);
+}
+
+static int cmd_events(const struct opts *o)
+{
+	return show(o, request("events", NULL, NULL), cli_print_events);
+}
+
+/* rules: the table; rules NAME: that rule in full, every target listed. */
+static int cmd_rules(const struct opts *o)
+{
+	return show(o, request("rules", "rule", o->nargs ? o->args[0] : NULL),
+		    o->nargs ? cli_print_rule_details : cli_print_rules);
+}
+
+static int cmd_history(const struct opts *o)
+{
+	json_object *req = request("history", "metric", o->args[0]);
+	json_object *since = json_object_new_double((double)o->since_ms / MS_PER_SEC);
+
+	if (req == NULL || since == NULL || json_object_object_add(req, "since_s", since) < 0) {
+		json_object_put(since);
+		json_object_put(req);
+		req = NULL; /* ask() reports it */
+	}
+	return show(o, req, cli_print_history);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The shipped rules: the source tree's rules/ when this binary runs from a
+ * build tree (its directory has plugins/ and ../rules exists), as prepare.c
+ * does for the daemon, else CFG_DEFAULT_RULES_DIR.  A new string, or NULL
+ * on ENOMEM.
+ */
+static char *default_rules_dir(void)
+{
+	char dir[PATH_MAX], *plugins, *rules;
+	bool build_tree;
+
+	if (exe_dir(dir, sizeof(dir)) < 0)
+		return strdup(CFG_DEFAULT_RULES_DIR);
+	plugins = path_join(dir, "plugins");
+	rules = path_join(dir, "../rules");
+	if (plugins == NULL || rules == NULL) {
+		free(plugins);
+		free(rules);
+		return NULL;
+	}
+	build_tree = is_dir(plugins) && is_dir(rules);
+	free(plugins);
+	if (build_tree)
+		return rules;
+	free(rules);
+	return strdup(CFG_DEFAULT_RULES_DIR);
+}
+
+/*
+ * Every rules directory must exist: rules_load() skips a missing one, and a
+ * replay without rules says nothing.  shipped: the default was used.
+ */
+static int check_rule_dirs(const char *const *dirs, size_t n, bool shipped)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!is_dir(dirs[i])) {
+			fprintf(stderr, "hwhealth replay: %s: %s%s\n", dirs[i],
+				access(dirs[i], F_OK) == 0 ? "not a directory"
+							   : "no such rules directory",
+				shipped ? " (the shipped rules are not installed: give --rules DIR)"
+					: "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Runs the rules over a trace, here, without the daemon. */
+static int cmd_replay(const struct opts *o)
+{
+	struct replay_opts ro = {
+	    .rule_dirs = o->rule_dirs,
+	    .ndirs = o->ndirs,
+	    .trace = o->args[0],
+	    .cfg = o->cfg,
+	    .history = o->history,
+	    .json = o->json,
+	    .quiet = o->quiet,
+	};
+	char *shipped = NULL;
+	const char *dflt[1];
+	int rc = REPLAY_EXIT_FAILED;
+
+	if (ro.ndirs == 0) {
+		if ((shipped = default_rules_dir()) == NULL) {
+			fputs("hwhealth replay: out of memory\n", stderr);
+			return REPLAY_EXIT_FAILED;
+		}
+		dflt[0] = shipped;
+		ro.rule_dirs = dflt;
+		ro.ndirs = 1;
+	}
+	if (check_rule_dirs(ro.rule_dirs, ro.ndirs, shipped != NULL) == 0)
+		rc = replay_run(&ro, stdout, stderr, NULL);
+	free(shipped);
+	return rc;
 }
 
 /* The integer member key of obj, or -1. */
@@ -225,7 +437,7 @@ static int simple_command(const struct opts *o)
 	json_object *result, *v;
 	long long n;
 
-	if (ask(o, o->cmd, NULL, &result, err, sizeof(err)) < 0) {
+	if (ask(o, request(o->cmd, NULL, NULL), &result, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwhealth: %s\n", err);
 		return CLI_EXIT_WARNING;
 	}
@@ -254,9 +466,12 @@ static int cmd_help(const struct opts *o)
 }
 
 static const struct command commands[] = {
-    {"status", 0, cmd_status},	   {"sensors", 1, cmd_sensors},	  {"ping", 0, simple_command},
-    {"reload", 0, simple_command}, {"rescan", 0, simple_command}, {"help", 0, cmd_help},
-    {"events", 0, cmd_events},
+    {"status", 0, 0, NULL, cmd_status},	    {"explain", 0, 0, NULL, cmd_explain},
+    {"sensors", 0, 1, NULL, cmd_sensors},   {"events", 0, 0, NULL, cmd_events},
+    {"rules", 0, 1, NULL, cmd_rules},	    {"history", 1, 1, "METRIC", cmd_history},
+    {"replay", 1, 1, "TRACE", cmd_replay},  {"ping", 0, 0, NULL, simple_command},
+    {"reload", 0, 0, NULL, simple_command}, {"rescan", 0, 0, NULL, simple_command},
+    {"help", 0, 0, NULL, cmd_help},
 };
 
 static const struct command *find_command(const char *name)
@@ -287,6 +502,83 @@ static int parse_timeout(const char *s, int *ms)
 	return 0;
 }
 
+/* Parses a score for --score-*: 0 to SCORE_MAX, as hwhealth.conf.  0 or -EINVAL. */
+static int parse_score(const char *name, const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(*v >= 0) || *v > SCORE_MAX) {
+		fprintf(stderr, "hwhealth: invalid score '%s' for --%s (a number from 0 to 1e9)\n",
+			s, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Parses --history N: 0 (the default) to HIST_RAW_MAX.  0 or -EINVAL. */
+static int parse_history(const char *s, unsigned *n)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' || v > HIST_RAW_MAX) {
+		fprintf(stderr,
+			"hwhealth: invalid history '%s' (samples per metric, 1 to %d; 0 for the "
+			"default)\n",
+			s, HIST_RAW_MAX);
+		return -EINVAL;
+	}
+	*n = (unsigned)v;
+	return 0;
+}
+
+/* Parses a duration ("0" too when zero_ok) for --name.  0 or -EINVAL. */
+static int parse_duration(const char *name, const char *s, bool zero_ok, int64_t *ms)
+{
+	if (zero_ok && strcmp(s, "0") == 0) {
+		*ms = 0;
+		return 0;
+	}
+	if (cfg_parse_duration(s, ms) == 0)
+		return 0;
+	fprintf(stderr, "hwhealth: invalid duration '%s' for --%s (like 30s, 10m, 2h, 1d%s)\n", s,
+		name, zero_ok ? "; or 0" : "");
+	return -EINVAL;
+}
+
+/* Files an option of one command (enum cmd_opt).  0 or -EINVAL after a message. */
+static int parse_cmd_opt(struct opts *o, int ch, const char *arg)
+{
+	const char *name = cmd_opts[ch - OPT_SINCE].name;
+
+	o->seen[ch - OPT_SINCE] = true;
+	switch (ch) {
+	case OPT_SINCE:
+		return parse_duration(name, arg, false, &o->since_ms);
+	case OPT_RULES:
+		o->rule_dirs[o->ndirs++] = arg;
+		return 0;
+	case OPT_QUIET:
+		o->quiet = true;
+		return 0;
+	case OPT_RECOVER:
+		return parse_duration(name, arg, true, &o->cfg.recover_ms);
+	case OPT_SCORE_YELLOW:
+		return parse_score(name, arg, &o->cfg.score_yellow);
+	case OPT_SCORE_RED:
+		return parse_score(name, arg, &o->cfg.score_red);
+	case OPT_SCORE_CRIT:
+		return parse_score(name, arg, &o->cfg.score_critical);
+	case OPT_HISTORY:
+		return parse_history(arg, &o->history);
+	}
+	return -EINVAL;
+}
+
 /* Files a positional argument: the first is the command. */
 static void add_positional(struct opts *o, char *arg)
 {
@@ -315,13 +607,25 @@ static void option_error(struct opts *o, int ch, char **argv)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-	    {"socket", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
-	    {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"since", required_argument, NULL, OPT_SINCE},
+	    {"rules", required_argument, NULL, OPT_RULES},
+	    {"quiet", no_argument, NULL, OPT_QUIET},
+	    {"recover-after", required_argument, NULL, OPT_RECOVER},
+	    {"score-yellow", required_argument, NULL, OPT_SCORE_YELLOW},
+	    {"score-red", required_argument, NULL, OPT_SCORE_RED},
+	    {"score-critical", required_argument, NULL, OPT_SCORE_CRIT},
+	    {"history", required_argument, NULL, OPT_HISTORY},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 
-	if ((o->args = calloc((size_t)argc, sizeof(*o->args))) == NULL)
+	if ((o->args = calloc((size_t)argc, sizeof(*o->args))) == NULL ||
+	    (o->rule_dirs = calloc((size_t)argc, sizeof(*o->rule_dirs))) == NULL)
 		return -ENOMEM;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "-:s:jt:hV", longopts, NULL)) != -1) {
@@ -346,7 +650,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->version = true;
 			break;
 		default:
-			option_error(o, ch, argv);
+			if (ch >= OPT_SINCE && ch < OPT_END) {
+				if (parse_cmd_opt(o, ch, optarg) < 0)
+					o->bad = true;
+			} else {
+				option_error(o, ch, argv);
+			}
 			break;
 		}
 	}
@@ -355,13 +664,30 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* A usage error: point at --help; status fails as UNKNOWN. */
+/* A usage error: point at --help; status and explain fail as UNKNOWN, replay as "could not run". */
 static int usage_error(const struct opts *o)
 {
 	fputs("try 'hwhealth --help'\n", stderr);
-	if (o->cmd != NULL && strcmp(o->cmd, "status") == 0)
+	if (o->cmd != NULL && (strcmp(o->cmd, "status") == 0 || strcmp(o->cmd, "explain") == 0))
 		return CLI_EXIT_UNKNOWN;
+	if (o->cmd != NULL && strcmp(o->cmd, "replay") == 0)
+		return REPLAY_EXIT_FAILED;
 	return CLI_EXIT_WARNING;
+}
+
+/* Checks that the command options given belong to cmd.  0 or -EINVAL after a message. */
+static int check_cmd_opts(const struct opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmd_opts) / sizeof(cmd_opts[0]); i++) {
+		if (o->seen[i] && strcmp(cmd_opts[i].cmd, o->cmd) != 0) {
+			fprintf(stderr, "hwhealth: option '--%s' is for '%s', not '%s'\n",
+				cmd_opts[i].name, cmd_opts[i].cmd, o->cmd);
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* Runs what the options ask for; returns the exit code. */
@@ -390,6 +716,12 @@ static int dispatch(struct opts *o)
 		fprintf(stderr, "hwhealth: too many arguments for '%s'\n", o->cmd);
 		return usage_error(o);
 	}
+	if (o->nargs < cmd->min_args) {
+		fprintf(stderr, "hwhealth: '%s' needs %s\n", o->cmd, cmd->arg_name);
+		return usage_error(o);
+	}
+	if (check_cmd_opts(o) < 0)
+		return usage_error(o);
 	if (o->socket == NULL) {
 		env = getenv("HWHEALTH_SOCKET");
 		o->socket = env && *env ? env : CFG_DEFAULT_SOCKET;
@@ -399,14 +731,26 @@ static int dispatch(struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.timeout_ms = CLIENT_DEFAULT_TIMEOUT_MS};
+	struct opts o = {
+	    .timeout_ms = CLIENT_DEFAULT_TIMEOUT_MS,
+	    .since_ms = HISTORY_SINCE_DEFAULT_MS,
+	    .cfg =
+		{
+		    .score_yellow = CFG_DEFAULT_SCORE_YELLOW,
+		    .score_red = CFG_DEFAULT_SCORE_RED,
+		    .score_critical = CFG_DEFAULT_SCORE_CRITICAL,
+		    .recover_ms = CFG_DEFAULT_RECOVER_MS,
+		},
+	};
 	int rc;
 
 	if (parse_args(argc, argv, &o) < 0) {
 		fputs("hwhealth: out of memory\n", stderr);
+		free(o.args);
 		return CLI_EXIT_UNKNOWN;
 	}
 	rc = dispatch(&o);
+	free(o.rule_dirs);
 	free(o.args);
 	/* Output cut short (a full disk, a closed pipe) is a failure too. */
 	if (fflush(stdout) == EOF) {

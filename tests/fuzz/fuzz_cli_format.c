@@ -1,7 +1,9 @@
 /*
  * libFuzzer target for the CLI's rendering of what the daemon answers
  * (agent/cli_format.c): any JSON, however odd its types or sizes, must be
- * printed or refused without a crash, and map to a valid exit code.
+ * printed or refused without a crash, and map to a valid exit code.  Every
+ * printer sees every input (status, sensors, events, explain, rules, rule
+ * details, history), so a status-shaped input also probes the others.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cli_print_status(sink, obj);
 	cli_print_sensors(sink, obj);
 	cli_print_events(sink, obj);
+	cli_print_explain(sink, obj);
+	cli_print_rules(sink, obj);
+	cli_print_rule_details(sink, obj);
+	cli_print_history(sink, obj);
 	int code = cli_state_exit(cli_node_state(obj));
 	if (code < 0 || code > 3)
 		abort(); /* the monitoring-plugin convention has four codes */

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the hwhealth CLI: cli_format.c (tables, value, limit and age
- * formatting, the status and sensors renderings, exit codes) and client.c
+ * formatting, the status, sensors, explain, rules and history renderings,
+ * exit codes) and client.c
  * against a small Unix-socket server run on a thread inside the test, which
  * answers, stays silent, hangs up or sends too much, as each test asks.
  *
@@ -397,6 +398,338 @@ START_TEST(test_sensors_empty)
 	free(s);
 	s = render(cli_print_sensors, "{}");
 	ck_assert_str_eq(s, "no metrics\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_status_score)
+{
+	char *s = render(cli_print_status, "{\"node\": {\"state\": \"red\", \"score\": 60.0,"
+					   " \"since\": 1763762400, \"reasons\": [\"hw-over-crit: "
+					   "temp1 96 C\"]}, \"sources\": []}");
+
+	ck_assert_str_eq(s, "node: red (score 60)\n"
+			    "  hw-over-crit: temp1 96 C\n"
+			    "\n"
+			    "no sources\n"
+			    "\n"
+			    "hwhealthd -, pid -, up -\n");
+	free(s);
+	/* A score that is not a number is left out. */
+	s = render(cli_print_status, "{\"node\": {\"state\": \"green\", \"score\": \"0\"}}");
+	ck_assert_str_eq(s, "node: green\n\nno sources\n\nhwhealthd -, pid -, up -\n");
+	free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* explain, rules and history renderings */
+
+/* Times are shown in local time: make that UTC for exact strings. */
+static void utc_setup(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+static void check_evidence(const char *evidence, const char *want)
+{
+	char buf[CLI_EVIDENCE_LEN];
+	json_object *v = json_tokener_parse(evidence);
+
+	ck_assert_str_eq(cli_fmt_evidence(buf, sizeof(buf), v), want);
+	json_object_put(v);
+}
+
+START_TEST(test_evidence_format)
+{
+	/* The daemon's order; eta as a duration; per-second rates keep digits. */
+	check_evidence("{\"value\": 83.2, \"crit\": 95.0, \"slope\": 0.0123456,"
+		       " \"eta\": 750.4}",
+		       "value=83.2 crit=95 slope=0.0123 eta=12m30s");
+	check_evidence("{\"eta\": null, \"rate\": -0.000012, \"count\": 3,"
+		       " \"bucket_level\": 2.5, \"predict\": 101.23456}",
+		       "eta=never rate=-1.2e-05 count=3 bucket_level=2.5 predict=101.235");
+	check_evidence("{\"eta\": 42.7, \"delta\": 0, \"avg\": null}", "eta=43s delta=0 avg=-");
+	check_evidence("{\"eta\": 90061, \"events\": 12}", "eta=1d01h events=12");
+}
+END_TEST
+
+START_TEST(test_evidence_odd)
+{
+	json_object *big = js("{\"value\": 1.5, \"crit\": 95, \"max\": 80}");
+	char buf[CLI_EVIDENCE_LEN];
+
+	check_evidence("{}", "-");
+	check_evidence("null", "-");
+	check_evidence("[1, 2]", "-");
+	check_evidence("\"value=1\"", "-");
+	/* Mistyped members show as "-", strings as they are. */
+	check_evidence("{\"value\": [1], \"eta\": \"soon\", \"crit\": {}, \"x\": true}",
+		       "value=- eta=soon crit=- x=-");
+	/* A short buffer keeps the members that fit whole. */
+	ck_assert_str_eq(cli_fmt_evidence(buf, 18, big), "value=1.5 crit=95");
+	ck_assert_str_eq(cli_fmt_evidence(buf, 5, big), "-");
+	json_object_put(big);
+}
+END_TEST
+
+static const char explain_red[] =
+    "{\"node\": {\"state\": \"red\", \"target\": \"red\", \"score\": 70.0,"
+    "  \"since\": 1763762400.82,"
+    "  \"why\": \"score 70 (thresholds yellow 10, red 50, critical 100) and the worst"
+    " finding's severity make it red\","
+    "  \"thresholds\": {\"yellow\": 10.0, \"red\": 50.0, \"critical\": 100.0,"
+    "   \"recover_after_s\": 300.0},"
+    "  \"liveness\": [\"e/board/fan1 unreadable: echo: value is nan\"],"
+    "  \"liveness_score\": 10.0},"
+    " \"findings\": ["
+    "  {\"rule\": \"hw-over-crit\", \"target\": \"sensors/coretemp-isa-0000/temp1\","
+    "   \"kind\": \"finding\", \"state\": \"active\", \"severity\": \"critical\","
+    "   \"score\": 50.0, \"message\": \"Core 0 96 C is at or above its critical limit 95 C\","
+    "   \"since\": 1763762400.82, \"rule_file\": \"rules/hardware.rules:70\","
+    "   \"evidence\": {\"value\": 96.0, \"max\": 80.0, \"crit\": 95.0}},"
+    "  {\"rule\": \"temp-rising\", \"target\": \"sensors/coretemp-isa-0000/temp2\","
+    "   \"kind\": \"finding\", \"state\": \"clearing\", \"severity\": \"warning\","
+    "   \"score\": 10.0, \"message\": \"Core 1 83.2 C, rising: crit in 12m30s\","
+    "   \"since\": 1763762100.5, \"rule_file\": \"rules/temperature.rules:52\","
+    "   \"evidence\": {\"value\": 83.2, \"crit\": 95.0, \"slope\": 0.012,"
+    "    \"eta\": 750.0}},"
+    "  {\"rule\": \"ratio\", \"target\": \"e/board/fan1\", \"kind\": \"error\","
+    "   \"state\": \"pending\", \"severity\": \"warning\", \"score\": 10.0,"
+    "   \"message\": \"ratio on e/board/fan1: division by zero\", \"since\": null,"
+    "   \"rule_file\": \"local.rules:3\", \"evidence\": {}}],"
+    " \"evaluation_errors\": 4}";
+
+START_TEST(test_explain_findings)
+{
+	char *s = render(cli_print_explain, explain_red);
+
+	ck_assert_str_eq(
+	    s,
+	    "node: red (score 70) since 2025-11-21 22:00:00\n"
+	    "  score 70 (thresholds yellow 10, red 50, critical 100) and the worst finding's "
+	    "severity make it red\n"
+	    "\n"
+	    "SEVERITY  SCORE  SINCE                RULE          TARGET\n"
+	    "critical     50  2025-11-21 22:00:00  hw-over-crit  sensors/coretemp-isa-0000/temp1\n"
+	    "  Core 0 96 C is at or above its critical limit 95 C\n"
+	    "  value=96 max=80 crit=95\n"
+	    "warning      10  2025-11-21 21:55:00  temp-rising   sensors/coretemp-isa-0000/temp2\n"
+	    "  clearing: Core 1 83.2 C, rising: crit in 12m30s\n"
+	    "  value=83.2 crit=95 slope=0.012 eta=12m30s\n"
+	    "warning      10  -                    ratio         e/board/fan1\n"
+	    "  evaluation error: ratio on e/board/fan1: division by zero\n"
+	    "\n"
+	    "liveness:\n"
+	    "  e/board/fan1 unreadable: echo: value is nan\n"
+	    "\n"
+	    "thresholds: yellow 10, red 50, critical 100; recovery after 5m00s\n"
+	    "evaluation errors so far: 4\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_explain_green)
+{
+	char *s =
+	    render(cli_print_explain,
+		   "{\"node\": {\"state\": \"green\", \"target\": \"green\", \"score\": 0.0,"
+		   " \"since\": null, \"why\": \"no findings weigh enough: score 0 < yellow 10\","
+		   " \"thresholds\": {\"yellow\": 10, \"red\": 50, \"critical\": 100,"
+		   " \"recover_after_s\": 0}, \"liveness\": [], \"liveness_score\": 0},"
+		   " \"findings\": [], \"evaluation_errors\": 0}");
+
+	ck_assert_str_eq(s, "node: green (score 0)\n"
+			    "  no findings weigh enough: score 0 < yellow 10\n"
+			    "\n"
+			    "no findings\n"
+			    "\n"
+			    "thresholds: yellow 10, red 50, critical 100; recovery after 0s\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_explain_sparse)
+{
+	char *s = render(cli_print_explain, "{}");
+
+	ck_assert_str_eq(s, "node: unknown\n\nno findings\n");
+	free(s);
+	/* Mistyped fields show as "-" or are left out; odd findings still get a row. */
+	s = render(cli_print_explain,
+		   "{\"node\": {\"state\": 3, \"score\": \"high\", \"since\": 1e300,"
+		   " \"why\": [\"x\"], \"liveness\": \"down\", \"thresholds\": {}},"
+		   " \"findings\": [1, {\"severity\": \"warn\\u001b[2J\", \"score\": 2.5,"
+		   " \"message\": \"line\\nbreak\", \"evidence\": []}],"
+		   " \"evaluation_errors\": \"many\"}");
+	ck_assert_str_eq(s, "node: unknown\n"
+			    "\n"
+			    "SEVERITY  SCORE  SINCE  RULE  TARGET\n"
+			    "-             -  -      -     -\n"
+			    "  -\n"
+			    "warn?[2J    2.5  -      -     -\n"
+			    "  line?break\n"
+			    "\n"
+			    "thresholds: yellow -, red -, critical -; recovery after -\n");
+	free(s);
+}
+END_TEST
+
+static const char rules_list[] =
+    "{\"rules\": ["
+    " {\"name\": \"hw-over-crit\", \"file\": \"rules/hardware.rules:70:1\","
+    "  \"description\": \"reading at or above the hardware's critical limit (crit)\","
+    "  \"severity\": \"critical\", \"score\": 50.0, \"enabled\": true,"
+    "  \"matches\": \"metrics\", \"bound\": 3,"
+    "  \"targets\": [\"e/board/fan1\", \"e/cpu/temp2\", \"e/cpu/temp1\"],"
+    "  \"targets_truncated\": false},"
+    " {\"name\": \"fan-decay-baseline\", \"file\": \"rules/fan.rules:77:1\","
+    "  \"description\": null, \"severity\": \"warning\", \"score\": 12.5,"
+    "  \"enabled\": false, \"matches\": \"metrics\", \"bound\": 0, \"targets\": [],"
+    "  \"targets_truncated\": false},"
+    " {\"name\": \"ipmi-sel-burst\", \"file\": \"rules/ipmi.rules:38:1\","
+    "  \"description\": \"many IPMI SEL records within an hour\","
+    "  \"severity\": \"warning\", \"score\": 10, \"enabled\": true,"
+    "  \"matches\": \"events\", \"bound\": 102, \"targets\": [\"ipmi/bmc/sel\"],"
+    "  \"targets_truncated\": true}]}";
+
+START_TEST(test_rules_table)
+{
+	char *s = render(cli_print_rules, rules_list);
+
+	ck_assert_str_eq(
+	    s, "NAME                SEVERITY  SCORE  BOUND  FILE                       "
+	       "DESCRIPTION\n"
+	       "hw-over-crit        critical     50      3  rules/hardware.rules:70:1  "
+	       "reading at or above the hardware's critical limit (crit)\n"
+	       "fan-decay-baseline  warning    12.5    off  rules/fan.rules:77:1       -\n"
+	       "ipmi-sel-burst      warning      10    102  rules/ipmi.rules:38:1      "
+	       "many IPMI SEL records within an hour\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_rules_sparse)
+{
+	char *s = render(cli_print_rules, "{\"rules\": []}");
+
+	ck_assert_str_eq(s, "no rules\n");
+	free(s);
+	s = render(cli_print_rules, "{\"rules\": {\"name\": \"x\"}}");
+	ck_assert_str_eq(s, "no rules\n");
+	free(s);
+	s = render(cli_print_rules, "{\"rules\": [null, {\"name\": 5, \"enabled\": \"no\","
+				    " \"bound\": \"3\", \"score\": null}]}");
+	ck_assert_str_eq(s, "NAME  SEVERITY  SCORE  BOUND  FILE  DESCRIPTION\n"
+			    "-     -             -      -  -     -\n"
+			    "-     -             -      -  -     -\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_rule_details)
+{
+	char *s = render(cli_print_rule_details, rules_list);
+
+	ck_assert_str_eq(s,
+			 "name:        hw-over-crit\n"
+			 "file:        rules/hardware.rules:70:1\n"
+			 "description: reading at or above the hardware's critical limit (crit)\n"
+			 "severity:    critical\n"
+			 "score:       50\n"
+			 "enabled:     yes\n"
+			 "matches:     metrics\n"
+			 "bound:       3\n"
+			 "targets:\n"
+			 "  e/board/fan1\n"
+			 "  e/cpu/temp2\n"
+			 "  e/cpu/temp1\n"
+			 "\n"
+			 "name:        fan-decay-baseline\n"
+			 "file:        rules/fan.rules:77:1\n"
+			 "description: -\n"
+			 "severity:    warning\n"
+			 "score:       12.5\n"
+			 "enabled:     no\n"
+			 "matches:     metrics\n"
+			 "bound:       0\n"
+			 "targets:     none\n"
+			 "\n"
+			 "name:        ipmi-sel-burst\n"
+			 "file:        rules/ipmi.rules:38:1\n"
+			 "description: many IPMI SEL records within an hour\n"
+			 "severity:    warning\n"
+			 "score:       10\n"
+			 "enabled:     yes\n"
+			 "matches:     events\n"
+			 "bound:       102\n"
+			 "targets:\n"
+			 "  ipmi/bmc/sel\n"
+			 "  ... and 101 more\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_rule_details_sparse)
+{
+	char *s = render(cli_print_rule_details, "{}");
+
+	ck_assert_str_eq(s, "no rules\n");
+	free(s);
+	s = render(cli_print_rule_details,
+		   "{\"rules\": [{\"name\": \"a\\tb\", \"enabled\": 1, \"targets\": [7],"
+		   " \"bound\": 1e30}]}");
+	ck_assert_str_eq(s, "name:        a?b\n"
+			    "file:        -\n"
+			    "description: -\n"
+			    "severity:    -\n"
+			    "score:       -\n"
+			    "enabled:     -\n"
+			    "matches:     -\n"
+			    "bound:       9223372036854775807\n"
+			    "targets:\n"
+			    "  7\n"
+			    "  ... and 9223372036854775806 more\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_history_table)
+{
+	char *s = render(cli_print_history,
+			 "{\"metric\": \"sensors/coretemp-isa-0000/temp1\", \"unit\": \"C\","
+			 " \"resolution\": \"1m\", \"points\": ["
+			 " {\"time\": 1763700000.0, \"value\": 45.25, \"min\": 44, \"max\": 47.5},"
+			 " {\"time\": 1763700060.0, \"value\": null, \"min\": null, \"max\": null},"
+			 " {\"time\": 1763700120.0, \"value\": 101.125, \"min\": 99.0,"
+			 "  \"max\": 103.0625}]}");
+
+	ck_assert_str_eq(s, "sensors/coretemp-isa-0000/temp1: 3 points, resolution 1m, unit C\n"
+			    "TIME                   VALUE  MIN      MAX\n"
+			    "2025-11-21 04:40:00    45.25   44     47.5\n"
+			    "2025-11-21 04:41:00        -    -        -\n"
+			    "2025-11-21 04:42:00  101.125   99  103.062\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_history_sparse)
+{
+	char *s = render(cli_print_history, "{\"metric\": \"e/board/fan1\", \"unit\": \"\","
+					    " \"resolution\": \"raw\", \"points\": []}");
+
+	ck_assert_str_eq(s, "e/board/fan1: 0 points, resolution raw\nno points\n");
+	free(s);
+	s = render(cli_print_history, "[]");
+	ck_assert_str_eq(s, "-: 0 points, resolution -\nno points\n");
+	free(s);
+	s = render(cli_print_history, "{\"metric\": 1, \"unit\": [\"C\"], \"resolution\": null,"
+				      " \"points\": [{\"time\": \"now\", \"value\": 1200}, 3]}");
+	ck_assert_str_eq(s, "-: 2 points, resolution -\n"
+			    "TIME  VALUE  MIN  MAX\n"
+			    "-      1200    -    -\n"
+			    "-         -    -    -\n");
 	free(s);
 }
 END_TEST
@@ -822,6 +1155,32 @@ Suite *cli_format_suite(void)
 	tcase_add_test(tc, test_status_sparse);
 	tcase_add_test(tc, test_sensors_table);
 	tcase_add_test(tc, test_sensors_empty);
+	tcase_add_test(tc, test_status_score);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("evidence");
+	tcase_add_test(tc, test_evidence_format);
+	tcase_add_test(tc, test_evidence_odd);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("explain");
+	tcase_add_checked_fixture(tc, utc_setup, NULL);
+	tcase_add_test(tc, test_explain_findings);
+	tcase_add_test(tc, test_explain_green);
+	tcase_add_test(tc, test_explain_sparse);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rules");
+	tcase_add_test(tc, test_rules_table);
+	tcase_add_test(tc, test_rules_sparse);
+	tcase_add_test(tc, test_rule_details);
+	tcase_add_test(tc, test_rule_details_sparse);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("history");
+	tcase_add_checked_fixture(tc, utc_setup, NULL);
+	tcase_add_test(tc, test_history_table);
+	tcase_add_test(tc, test_history_sparse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("exit_code");
