@@ -8,7 +8,10 @@
 # there: the host's /sys is never touched), runs BUILD_DIR/hwhealthd on it
 # and, over about 40 s, heats core 0 from 55 C to 97 C while fan2 slows from
 # 1400 to 400 RPM, printing `hwhealth status` and `hwhealth sensors` at each
-# step: green, then yellow, then red.  Everything (daemon, mount, temp dir)
+# step: green, then yellow (the shipped temp-rising rule predicts when core 0
+# reaches its critical limit, before it reaches even its max), then red.
+# Whenever the node state changes, `hwhealth explain` shows why; at the end
+# `hwhealth events` lists the findings and state changes in order.  Everything (daemon, mount, temp dir)
 # goes away on exit, also on Ctrl-C.  Needs root, or user namespaces (it
 # re-executes itself under unshare -r).  No tty needed.
 #
@@ -123,8 +126,10 @@ trap 'exit 130' INT TERM HUP
 trap 'exit 141' PIPE # the reader went away: stop quietly
 
 cat >"$W/hwhealth.conf" <<EOF
-# demo: poll the fake tree every second, rediscover chips every 10 s
+# demo: poll the fake tree every second, rediscover chips every 10 s;
+# the shipped rules only (none from /etc/hwhealth/rules.d)
 interval 1s
+local-rules-dir $W/rules.d
 source sensors {
 	rescan 10s
 }
@@ -149,6 +154,7 @@ until cli ping >/dev/null 2>&1; do
 done
 
 # Not "echo | while": the loop must run in this shell, for the traps.
+last=0
 while read -r t core fan; do
 	put "$C" temp2_input $((core * 1000))
 	put "$C" temp1_input $((core * 1000 + 1000)) # the package runs a bit hotter
@@ -162,9 +168,18 @@ while read -r t core fan; do
 	cli status || rc=$?
 	echo "(hwhealth status exit code $rc: 0 green, 1 yellow, 2 red)"
 	cli sensors || true
+	if [ "$rc" != "$last" ]; then
+		echo
+		echo "---- the node changed state: hwhealth explain ----"
+		cli explain || true
+		last=$rc
+	fi
 	[ "$t" -ge 40 ] || nap $((STEP_SEC - 2))
 done <<EOF
 $STEPS
 EOF
+echo
+echo "==== what happened: hwhealth events ===="
+cli events || true
 echo
 echo "demo: done; stopping hwhealthd"
