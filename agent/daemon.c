@@ -184,7 +184,11 @@ static void apply_rules(struct daemon *d, struct prepared *p)
 	engine_set_rules(&d->engine, p->rules);
 	p->rules = NULL;
 	ms_unlock(&d->store);
-	log_info("%zu rule%s loaded", n, n == 1 ? "" : "s");
+	if (n == 0)
+		log_warn("no rules loaded from %s or %s: only liveness is judged",
+			 p->cfg->rules_dir, p->cfg->local_rules_dir);
+	else
+		log_info("%zu rule%s loaded", n, n == 1 ? "" : "s");
 }
 
 /* Swap in a prepared configuration: stop the old sources, start the new. */

@@ -91,9 +91,12 @@ static void eval_metric(const struct metric *m, const struct source_view *v, int
 	if (st == MST_STALE) {
 		health_add_reason(r, NODE_YELLOW, "%s stale: no reading for %.0f s", m->id,
 				  (now - m->t_mono_ms) / 1e3);
-	} else if (st == MST_UNREADABLE) {
-		health_add_reason(r, NODE_YELLOW, "%s unreadable: %s", m->id,
-				  m->error ? m->error : "?");
+	} else if (st == MST_UNREADABLE && now - m->t_ok_mono_ms > v->stale_ms) {
+		/* Not one failed read (an i2c sensor's occasional EIO, which would
+		 * hold the node yellow for recover-after): unreadable as long as a
+		 * source may go without reporting before it is stale. */
+		health_add_reason(r, NODE_YELLOW, "%s unreadable for %.0f s: %s", m->id,
+				  (now - m->t_ok_mono_ms) / 1e3, m->error ? m->error : "?");
 	}
 	/* Limits, alarms and faults are the rules' business (rules/hardware.rules). */
 }

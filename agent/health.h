@@ -3,7 +3,8 @@
  *
  * Unknown is never healthy: no sources at all, a source that failed, is
  * unavailable, stale or found nothing to read, and a metric that went stale
- * or unreadable, each make the node at least yellow.  Hardware limits,
+ * or stayed unreadable longer than its source's stale age, each make the
+ * node at least yellow.  Hardware limits,
  * alarms and trends are judged by the rules engine (engine.h); the daemon
  * feeds this report into it (engine_set_liveness()) and then adds the
  * engine's findings to the same report for `hwhealth status`.  Reasons come

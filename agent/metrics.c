@@ -247,6 +247,7 @@ int ms_update(struct metric_store *ms, const char *source, const struct hwh_read
 	}
 	if ((m = metric_new(ms, id, source, r)) == NULL)
 		return -ENOMEM;
+	m->t_ok_mono_ms = mono;
 	if (mp != NULL)
 		*mp = m;
 	rc = metric_set(m, r, mono, wall);
@@ -270,6 +271,8 @@ int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int6
 	m->flags = r->flags;
 	m->t_mono_ms = mono;
 	m->t_wall_ms = wall;
+	if (r->status == HWH_R_OK)
+		m->t_ok_mono_ms = mono;
 	m->updates++;
 	hist_push(m->hist, mono, m->value);
 	return 0;

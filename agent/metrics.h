@@ -56,7 +56,8 @@ struct metric {
 	double limit[HWH_LIM_COUNT];
 	unsigned flags;
 	enum hwh_rstatus rstatus;
-	int64_t t_mono_ms; /* when last updated */
+	int64_t t_mono_ms;    /* when last updated */
+	int64_t t_ok_mono_ms; /* when last readable (creation if never) */
 	int64_t t_wall_ms;
 	uint64_t updates;
 	struct hist *hist;

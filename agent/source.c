@@ -226,12 +226,17 @@ static void poll_finish(struct source *src, int rc, int64_t t0_us, int64_t cpu0_
 			util_strlcpy(in->error, src->pending_error, sizeof in->error);
 		else
 			snprintf(in->error, sizeof in->error, "%s failed: %s", what, strerror(-rc));
+	} else if (strcmp(what, "poll") != 0 && in->state == SRC_STARTING) {
+		/* init (or a rescan before the first poll) worked: still starting.
+		 * "ok" with no metrics would read as "found nothing to read" and
+		 * make the node yellow until the first poll. */
 	} else {
 		if (in->state == SRC_FAILED || in->state == SRC_UNAVAILABLE)
 			log_notice("%s: recovered", src->name);
 		in->state = SRC_OK;
 		in->error[0] = '\0';
-		in->metrics = src->emitted;
+		if (strcmp(what, "poll") == 0)
+			in->metrics = src->emitted;
 	}
 }
 

@@ -207,12 +207,18 @@ START_TEST(test_health_ignores_limits)
 	ck_assert_int_eq(h.state, NODE_GREEN);
 	ck_assert_uint_eq(h.nreasons, 0);
 
+	/* One failed read is not a problem yet; one lasting past the stale age is. */
 	r.status = HWH_R_UNREADABLE;
 	r.error = "read error";
-	ms_update(&ms, "s", &r, 1000, 1, NULL);
-	health_eval(&ms, &v, 1, 1500, &h);
+	ms_update(&ms, "s", &r, 2000, 1, NULL);
+	v.info.last_poll_mono_ms = 2000;
+	health_eval(&ms, &v, 1, 2000, &h);
+	ck_assert_int_eq(h.state, NODE_GREEN);
+	ms_update(&ms, "s", &r, 4001, 1, NULL);
+	v.info.last_poll_mono_ms = 4001;
+	health_eval(&ms, &v, 1, 4001, &h);
 	ck_assert_int_eq(h.state, NODE_YELLOW);
-	ck_assert_str_eq(h.reasons[0], "s/chip/temp1 unreadable: read error");
+	ck_assert_str_eq(h.reasons[0], "s/chip/temp1 unreadable for 3 s: read error");
 }
 END_TEST
 
