@@ -56,10 +56,11 @@ SENSORS_LIBS := $(shell $(PKG_CONFIG) --libs libsensors 2>/dev/null || echo -lse
 CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
                agent/prepare.c agent/commands.c agent/commands_rules.c agent/events.c agent/window.c \
-               agent/rules_lex.c agent/rules_parse.c agent/rules_load.c agent/eval.c agent/render.c \
+               agent/rules_lex.c agent/rules_parse.c agent/rules_match.c agent/rules_expr.c agent/rules_load.c \
+               agent/eval.c agent/render.c \
                agent/engine.c agent/state.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
-CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c
+CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c
 PLUGINS     := sensors
 TEST_PLUGINS := badabi sleepy echo
 
@@ -117,7 +118,8 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 # Suite functions are found by the runner through suites.inc, not a header.
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
-$(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o $(BUILD)/libhwcore.a
+$(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
+                $(BUILD)/agent/cli_format_rules.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
@@ -157,7 +159,8 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(CORE_SRCS)
 $(FUZZ_BUILD)/fuzz_sysfs_value: tests/fuzz/fuzz_sysfs_value.c plugins/sensors_value.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
-$(FUZZ_BUILD)/fuzz_cli_format: tests/fuzz/fuzz_cli_format.c agent/cli_format.c
+$(FUZZ_BUILD)/fuzz_cli_format: tests/fuzz/fuzz_cli_format.c agent/cli_format.c \
+                                agent/cli_format_rules.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(CORE_LIBS)
 

@@ -9,7 +9,8 @@
  * '?', so a sensor label cannot drive the terminal.
  *
  * To add a column, add it to the header array and the row builder of its
- * table in cli_format.c; widths are computed from the cells.
+ * table in cli_format.c (cli_format_rules.c for explain, rules and
+ * history); widths are computed from the cells.
  */
 #ifndef HWH_CLI_FORMAT_H
 #define HWH_CLI_FORMAT_H

@@ -1,6 +1,6 @@
 /*
  * rules_lex: the lexer of rules files (docs/hwhealth.rules.5), internal to
- * rules_parse.c.
+ * the rules parser (rules_parse.c, rules_expr.c).
  *
  * Turns bytes into tokens: identifiers, numbers (a duration suffix ms s m h
  * d gives seconds), double-quoted strings (on one line, escapes \" \\ \n
