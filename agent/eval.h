@@ -15,7 +15,7 @@ struct eval_ctx {
 	struct binding *b;
 	const struct metric *m;	    /* NULL for an event stream */
 	const struct eng_stream *s; /* NULL for a metric */
-	const struct hist *h;	    /* the target's history */
+	struct hist *h;		    /* the target's history (its window cache is written) */
 	int64_t now;
 	bool evidence; /* record the first call of each function */
 	double ev[RF_COUNT_FNS];

@@ -128,6 +128,12 @@ size_t hist_bytes(uint32_t raw_cap)
 	       (size_t)(HIST_MIN_SLOTS + HIST_QTR_SLOTS) * sizeof(struct hist_agg);
 }
 
+static void sumcache_clear(struct hist *h)
+{
+	for (int i = 0; i < HIST_SUMCACHE; i++)
+		h->sc[i] = (struct hist_sumcache){.w_ms = -1, .last = INT64_MIN};
+}
+
 struct hist *hist_new(uint32_t raw_cap)
 {
 	struct hist *h;
@@ -145,6 +151,7 @@ struct hist *hist_new(uint32_t raw_cap)
 		h->last_period[ai] = INT64_MIN;
 		ring_clear(h, ai);
 	}
+	sumcache_clear(h);
 	return h;
 }
 
@@ -545,25 +552,59 @@ static void raw_summary(const struct hist *h, int64_t start, int64_t now_ms, str
 	}
 }
 
-static void agg_summary(const struct hist *h, int ai, int64_t start, int64_t now_ms,
+/* Sum the closed periods [p, last] of ring ai into s; false if one lies
+ * past now_ms (then the sum is cut there, and not worth keeping). */
+static bool agg_closed_sum(const struct hist *h, int ai, int64_t p, int64_t last, int64_t now_ms,
+			   struct hist_summary *s)
+{
+	int64_t len = agg_ms[ai];
+	uint32_t n = agg_slots[ai];
+
+	for (uint32_t slot = p <= last ? slot_of(p, n) : 0; p <= last; p++) {
+		const struct hist_agg *a = &h->agg[ai][slot];
+		int64_t mid = period_mid(p, len);
+		if (mid > now_ms)
+			return false;
+		if (!isnan(a->avg))
+			sum_point(s, mid, a->avg, a->min, a->max);
+		if (++slot == n)
+			slot = 0;
+	}
+	return true;
+}
+
+/* The cache entry of window w on ring ai: its own (maybe stale) if it has
+ * one, else the next one round robin.  Keyed by window, so the windows of
+ * one metric keep their entries and a stale one is refreshed in place. */
+static struct hist_sumcache *sumcache_slot(struct hist *h, int ai, int64_t w)
+{
+	for (int i = 0; i < HIST_SUMCACHE; i++)
+		if (h->sc[i].w_ms == w && h->sc[i].ai == ai)
+			return &h->sc[i];
+	return &h->sc[h->sc_next++ % HIST_SUMCACHE];
+}
+
+static void agg_summary(struct hist *h, int ai, int64_t start, int64_t now_ms, int64_t w,
 			struct hist_summary *s)
 {
-	int64_t last = h->last_period[ai], len = agg_ms[ai];
+	int64_t last = h->last_period[ai];
 	uint32_t n = agg_slots[ai];
 
 	if (last != INT64_MIN) {
-		int64_t p = sat_sub(last, (int64_t)n - 1), from = first_period_from(start, len);
+		int64_t p = sat_sub(last, (int64_t)n - 1),
+			from = first_period_from(start, agg_ms[ai]);
+		struct hist_sumcache *c;
+
 		if (from > p)
 			p = from;
-		for (uint32_t slot = p <= last ? slot_of(p, n) : 0; p <= last; p++) {
-			const struct hist_agg *a = &h->agg[ai][slot];
-			int64_t mid = period_mid(p, len);
-			if (mid > now_ms)
-				break;
-			if (!isnan(a->avg))
-				sum_point(s, mid, a->avg, a->min, a->max);
-			if (++slot == n)
-				slot = 0;
+		if (last - p + 1 < HIST_SUMCACHE_MIN) {
+			agg_closed_sum(h, ai, p, last, now_ms, s); /* cheaper than a cache entry */
+		} else if ((c = sumcache_slot(h, ai, w))->w_ms == w && c->ai == ai &&
+			   c->from == p && c->last == last) {
+			*s = c->s;
+		} else if (agg_closed_sum(h, ai, p, last, now_ms, s)) {
+			*c = (struct hist_sumcache){
+			    .w_ms = w, .from = p, .last = last, .ai = ai, .s = *s};
 		}
 	}
 	if (acc_open(&h->acc[ai])) {
@@ -574,8 +615,7 @@ static void agg_summary(const struct hist *h, int ai, int64_t start, int64_t now
 	}
 }
 
-size_t hist_window_summary(const struct hist *h, int64_t now_ms, int64_t w_ms,
-			   struct hist_summary *s)
+size_t hist_window_summary(struct hist *h, int64_t now_ms, int64_t w_ms, struct hist_summary *s)
 {
 	int64_t start = sat_sub(now_ms, w_ms < 0 ? 0 : w_ms);
 	enum hist_res r = pick_res_lazy(h, start);
@@ -584,7 +624,7 @@ size_t hist_window_summary(const struct hist *h, int64_t now_ms, int64_t w_ms,
 	if (r == HIST_RAW)
 		raw_summary(h, start, now_ms, s);
 	else
-		agg_summary(h, agg_index(r), start, now_ms, s);
+		agg_summary(h, agg_index(r), start, now_ms, w_ms, s);
 	return s->n;
 }
 
@@ -635,6 +675,7 @@ void hist_agg_put(struct hist *h, enum hist_res r, const struct hist_agg *v, siz
 	if (ai < 0)
 		return;
 	ring_clear(h, ai);
+	sumcache_clear(h);
 	h->last_period[ai] = INT64_MIN;
 	h->span[ai] = 0;
 	if (n == 0 || last == INT64_MIN)

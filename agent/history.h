@@ -6,12 +6,17 @@
  *   minute  HIST_MIN_SLOTS one-minute aggregates (min/max/avg)      12 B each
  *   quarter HIST_QTR_SLOTS fifteen-minute aggregates (min/max/avg)  12 B each
  *
- * With the default raw_cap of 64 that is 1,024 + 720 + 1,152 bytes plus a
- * 120-byte header (x86-64): hist_bytes(64) = 3,016 bytes per metric
- * covering 24 hours (HIST_RAW_MAX = 4096 makes 67,528).  Pushing never
- * allocates.  Times are milliseconds on one caller-chosen clock (the daemon
- * uses CLOCK_MONOTONIC, replay uses the trace's timestamps); they must not
- * go backwards (a sample older than the newest one is ignored).
+ * With the default raw_cap of 32 that is 512 + 720 + 1,152 bytes plus a
+ * 384-byte header (x86-64; 264 of them the summaries of two long aggregate
+ * windows, see hist_window_summary()): hist_bytes(32) = 2,768 bytes per
+ * metric covering 24 hours (64 raw samples make 3,280, HIST_RAW_MAX = 4096
+ * makes 67,792).  32 raw samples are five minutes at the default 10 s
+ * interval: longer windows read the one-minute aggregates, ten points for
+ * ten minutes instead of sixty samples, which is what keeps a rules cycle
+ * cheap (see bench/ANALYSIS.md).  Pushing never allocates.  Times are
+ * milliseconds on one caller-chosen clock (the daemon uses CLOCK_MONOTONIC,
+ * replay uses the trace's timestamps); they must not go backwards (a sample
+ * older than the newest one is ignored).
  *
  * Aggregate slots are indexed by period number (t_ms / period, floored), so
  * a gap in the data leaves empty slots (avg NaN) rather than stretching time.
@@ -25,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HIST_RAW_DEFAULT 64
+#define HIST_RAW_DEFAULT 32
 #define HIST_RAW_MAX 4096
 #define HIST_MIN_SLOTS 60 /* one hour of 1-minute aggregates */
 #define HIST_QTR_SLOTS 96 /* 24 hours of 15-minute aggregates */
@@ -53,6 +58,36 @@ struct hist_acc {
 	uint32_t n;
 };
 
+/*
+ * What the trend functions need of a window, gathered in one pass over the
+ * ring without copying the points (the rules engine's path: a cycle reads
+ * about a million points).  Sums are of t in seconds relative to the first
+ * point and v relative to the first point's v, which keeps the one-pass
+ * least-squares sums well conditioned for any window a rule can ask for.
+ */
+struct hist_summary {
+	size_t n;
+	int64_t t_first, t_last; /* ms, of the oldest and newest points */
+	double v_first, v_last;
+	double min, max; /* of the points' min / max; NaN only if all are */
+	double sum_v;	 /* of v */
+	double st, stt, sd,
+	    std; /* sums of t, t*t, d, t*d: t = (t_ms - t_first) / 1000, d = v - v_first */
+};
+
+/* The closed periods of an aggregate window, summarised: they change only
+ * when a period closes, so a window read every sample is summed once per
+ * period (hist_window_summary()). */
+struct hist_sumcache {
+	int64_t w_ms;	    /* the window (-1: unused) */
+	int64_t from, last; /* periods summed */
+	int32_t ai;	    /* ring */
+	struct hist_summary s;
+};
+
+#define HIST_SUMCACHE 2	     /* aggregate windows cached per metric ... */
+#define HIST_SUMCACHE_MIN 16 /* ... of at least this many closed periods */
+
 struct hist {
 	uint32_t raw_cap;  /* raw samples the ring holds */
 	uint32_t raw_len;  /* raw samples in it, <= raw_cap */
@@ -61,6 +96,8 @@ struct hist {
 	struct hist_acc acc[2];	 /* [0] minute, [1] quarter: the open period */
 	int64_t last_period[2];	 /* newest closed period stored in each ring, INT64_MIN if none */
 	struct hist_agg *agg[2]; /* point into the same allocation */
+	struct hist_sumcache sc[HIST_SUMCACHE];
+	uint32_t sc_next; /* the entry replaced next */
 	struct hist_sample raw[];
 };
 
@@ -123,26 +160,10 @@ size_t hist_window(const struct hist *h, int64_t now_ms, int64_t w_ms, struct hi
  */
 double hist_value_at(const struct hist *h, int64_t t_ms);
 
-/*
- * What the trend functions need of a window, gathered in one pass over the
- * ring without copying the points (the rules engine's path: a cycle reads
- * about a million points).  Sums are of t in seconds relative to the first
- * point and v relative to the first point's v, which keeps the one-pass
- * least-squares sums well conditioned for any window a rule can ask for.
- */
-struct hist_summary {
-	size_t n;
-	int64_t t_first, t_last; /* ms, of the oldest and newest points */
-	double v_first, v_last;
-	double min, max; /* of the points' min / max; NaN only if all are */
-	double sum_v;	 /* of v */
-	double st, stt, sd,
-	    std; /* sums of t, t*t, d, t*d: t = (t_ms - t_first) / 1000, d = v - v_first */
-};
-
-/* Summarise the points hist_window() would return.  Returns s->n. */
-size_t hist_window_summary(const struct hist *h, int64_t now_ms, int64_t w_ms,
-			   struct hist_summary *s);
+/* Summarise the points hist_window() would return.  Returns s->n.  Not
+ * const: it keeps the summaries of aggregate windows' closed periods in
+ * h->sc for the next call. */
+size_t hist_window_summary(struct hist *h, int64_t now_ms, int64_t w_ms, struct hist_summary *s);
 
 /* Oldest time any resolution holds data for, as hist_window() reckons it
  * (INT64_MAX if there is none; NaN samples are not data). */

@@ -145,14 +145,14 @@ static const char usage_text[] =
     "  --score-yellow N   score from which the node is yellow (default 10),\n"
     "  --score-red N      red (default 50)\n"
     "  --score-critical N and critical (default 150)\n"
-    "  --history N        raw samples kept per metric (default 64)\n";
+    "  --history N        raw samples kept per metric (default 32)\n";
 
 /* The defaults the usage text shows. */
 _Static_assert(CFG_DEFAULT_RECOVER_MS == 5 * 60 * 1000, "usage text: recover-after");
 _Static_assert((int)CFG_DEFAULT_SCORE_YELLOW == 10 && (int)CFG_DEFAULT_SCORE_RED == 50 &&
 		   (int)CFG_DEFAULT_SCORE_CRITICAL == 150,
 	       "usage text: scores");
-_Static_assert(HIST_RAW_DEFAULT == 64, "usage text: history");
+_Static_assert(HIST_RAW_DEFAULT == 32, "usage text: history");
 
 static void print_json(json_object *obj)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "history.h"
+#include "window.h"
 
 #define SEC 1000LL
 #define MIN (60 * SEC)
@@ -53,9 +54,9 @@ END_TEST
 START_TEST(test_bytes)
 {
 	/* the figure documented in history.h (x86-64) */
-	ck_assert_uint_eq(hist_bytes(64), 3016);
+	ck_assert_uint_eq(hist_bytes(64), 3280);
 	ck_assert_uint_eq(hist_bytes(64), sizeof(struct hist) + 64 * 16 + (60 + 96) * 12);
-	ck_assert_uint_eq(hist_bytes(HIST_RAW_DEFAULT), hist_bytes(64));
+	ck_assert_uint_eq(hist_bytes(HIST_RAW_DEFAULT), 2768); /* the default, 32 */
 	/* the rings end exactly where the allocation does */
 	h = hist_new(64);
 	ck_assert_ptr_eq((char *)(h->agg[1] + HIST_QTR_SLOTS), (char *)h + hist_bytes(64));
@@ -561,6 +562,49 @@ START_TEST(test_value_at)
 }
 END_TEST
 
+/* The engine's path (one-pass summaries, closed periods cached per window)
+ * gives what the array functions give on hist_window()'s points, at every
+ * step of a wobbly ramp, for windows on each ring. */
+START_TEST(test_summary_matches_window)
+{
+	/* Two long aggregate windows (each keeps its cache entry, HIST_SUMCACHE)
+	 * and a short one (summed afresh),
+	 * so most calls are answered from the cache. */
+	static const int64_t w[] = {120000, 600000, 3600000, 24 * 3600000LL};
+	struct hist_point *pts;
+	struct hist_summary sum;
+	int64_t t;
+
+	h = hist_new(32);
+	pts = calloc(hist_window_max(h), sizeof *pts);
+	ck_assert_ptr_nonnull(pts);
+	for (t = 0; t < 30 * 3600000LL; t += 10000) {
+		hist_push(h, t, 50 + t / 360000.0 + 3 * sin(t / 70000.0));
+		if (t % 70000 != 0 && t < 29 * 3600000LL)
+			continue; /* check every 70 s, then every sample of the last hour */
+		for (size_t k = 0; k < sizeof w / sizeof w[0]; k++) {
+			size_t n = hist_window(h, t, w[k], pts, hist_window_max(h), NULL);
+			struct wfit fa, fs;
+			struct wval a, b;
+
+			ck_assert_uint_eq(hist_window_summary(h, t, w[k], &sum), n);
+			ck_assert_double_eq_tol(wsum_avg(&sum).v, win_avg(pts, n).v, 1e-9);
+			ck_assert_double_eq(wsum_min(&sum).v, win_min(pts, n).v);
+			ck_assert_double_eq(wsum_max(&sum).v, win_max(pts, n).v);
+			if (n < 2)
+				continue;
+			ck_assert_double_eq_tol(wsum_delta(&sum).v, win_delta(pts, n).v, 1e-9);
+			a = win_fit(pts, n, t, &fa);
+			b = wsum_fit(&sum, t, &fs);
+			ck_assert_int_eq(a.st, b.st);
+			ck_assert_double_eq_tol(fs.slope, fa.slope, 1e-9 * (1 + fabs(fa.slope)));
+			ck_assert_double_eq_tol(fs.at_now, fa.at_now, 1e-6);
+		}
+	}
+	free(pts);
+}
+END_TEST
+
 Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -593,6 +637,7 @@ Suite *history_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("window");
+	tcase_add_test(tc, test_summary_matches_window);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_window_raw);
 	tcase_add_test(tc, test_window_young_reads_raw);
