@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "config_lex.h"
+#include "util.h"
 
 /* ---- errors ---- */
 
@@ -123,22 +124,6 @@ static enum tok_type lex_word(struct lexer *lx, struct token *t)
 	return T_WORD;
 }
 
-/* One escape after a backslash (the current byte); -1 if unknown. */
-static int lex_escape(char c)
-{
-	switch (c) {
-	case '"':
-	case '\\':
-		return c;
-	case 'n':
-		return '\n';
-	case 't':
-		return '\t';
-	default:
-		return -1;
-	}
-}
-
 /* A quoted string, on one line.  The current byte is the opening quote. */
 static enum tok_type lex_string(struct lexer *lx, struct token *t)
 {
@@ -166,7 +151,7 @@ static enum tok_type lex_string(struct lexer *lx, struct token *t)
 			lex_bump(lx);
 			if (lx->p >= lx->end || *lx->p == '\n')
 				continue; /* unterminated, reported above */
-			e = lex_escape(*lx->p);
+			e = util_unescape(*lx->p);
 			if (e < 0) {
 				lex_error(
 				    lx, line, col,

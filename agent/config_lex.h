@@ -12,8 +12,8 @@
  * To extend: a new punctuation character gets an enum tok_type value (with
  * its one-line comment), a case in lex_punct() and its byte in the
  * strchr() set of lex_next(); it must also leave is_word_char(), or it
- * would be read as part of a word.  A new escape goes to lex_escape() and
- * to the list in the "invalid escape" message.
+ * would be read as part of a word.  A new escape goes to util_unescape() (shared with rules_lex.c)
+ * and to the list in the "invalid escape" message.
  */
 #ifndef HWH_CONFIG_LEX_H
 #define HWH_CONFIG_LEX_H

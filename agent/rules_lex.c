@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rules_lex.h"
+#include "util.h"
 
 /* ---- errors ---- */
 
@@ -267,22 +268,6 @@ bad:
 	return RT_ERROR;
 }
 
-/* One escape after a backslash; -1 if unknown. */
-static int lex_escape(char c)
-{
-	switch (c) {
-	case '"':
-	case '\\':
-		return c;
-	case 'n':
-		return '\n';
-	case 't':
-		return '\t';
-	default:
-		return -1;
-	}
-}
-
 /* One character of a string at a backslash: its value into buf, or an
  * error reported.  false if the escape was bad. */
 static bool lex_string_escape(struct rlexer *lx, char *buf, size_t *n)
@@ -293,7 +278,7 @@ static bool lex_string_escape(struct rlexer *lx, char *buf, size_t *n)
 	lex_bump(lx);
 	if (lx->p >= lx->end || *lx->p == '\n')
 		return true; /* unterminated: the caller reports it */
-	e = lex_escape(*lx->p);
+	e = util_unescape(*lx->p);
 	lex_bump(lx);
 	if (e < 0) {
 		rlex_error(lx, line, col,

@@ -113,3 +113,18 @@ int str_icontains(const char *haystack, const char *needle)
 			return 1;
 	return 0;
 }
+
+int util_unescape(char c)
+{
+	switch (c) {
+	case '"':
+	case '\\':
+		return c;
+	case 'n':
+		return '\n';
+	case 't':
+		return '\t';
+	default:
+		return -1;
+	}
+}

@@ -37,4 +37,8 @@ int exe_dir(char *buf, size_t n);
 /* Case-insensitive substring test; an empty needle matches. */
 int str_icontains(const char *haystack, const char *needle);
 
+/* The character a backslash escape stands for in configuration and rule
+ * strings (\" \\ \n \t), -1 if c starts no escape. */
+int util_unescape(char c);
+
 #endif

@@ -182,10 +182,11 @@ struct wval win_eta(const struct hist_point *p, size_t n, int64_t now_ms, double
 	return win_eta_fit(p, n, now_ms, threshold, &f);
 }
 
-struct wval win_eta_fit(const struct hist_point *p, size_t n, int64_t now_ms, double threshold,
-			const struct wfit *f)
+/* The ETA of a fitted line to threshold, t_old seconds (negative: in the
+ * past) being the window's oldest point: see win_eta(). */
+static struct wval eta_of(const struct wfit *f, double t_old, double threshold)
 {
-	double d_now, d_old, t_old = 0;
+	double d_now, d_old;
 
 	if (isnan(threshold))
 		return wv_err("threshold is not a number");
@@ -196,16 +197,24 @@ struct wval win_eta_fit(const struct hist_point *p, size_t n, int64_t now_ms, do
 		return (struct wval){.st = WV_OK, .v = INFINITY, .why = NULL};
 	if ((d_now < 0) == (f->slope > 0)) /* moving towards it */
 		return wv_num(-d_now / f->slope);
+	d_old = f->at_now + f->slope * t_old - threshold;
+	if (d_old == 0 || (d_old < 0) != (d_now < 0))
+		return wv_num(0);
+	return (struct wval){.st = WV_OK, .v = INFINITY, .why = NULL};
+}
+
+struct wval win_eta_fit(const struct hist_point *p, size_t n, int64_t now_ms, double threshold,
+			const struct wfit *f)
+{
+	double t_old = 0;
+
 	for (size_t i = 0; i < n; i++) { /* oldest time, whatever the order */
 		double t = secs_between(now_ms, p[i].t_ms);
 
 		if (i == 0 || t < t_old)
 			t_old = t;
 	}
-	d_old = f->at_now + f->slope * t_old - threshold;
-	if (d_old == 0 || (d_old < 0) != (d_now < 0))
-		return wv_num(0);
-	return (struct wval){.st = WV_OK, .v = INFINITY, .why = NULL};
+	return eta_of(f, t_old, threshold);
 }
 
 /* ---- from a summary ---- */
@@ -287,21 +296,7 @@ struct wval wsum_predict(const struct wfit *fit, int64_t horizon_ms)
 struct wval wsum_eta(const struct hist_summary *s, int64_t now_ms, double threshold,
 		     const struct wfit *f)
 {
-	double d_now, d_old;
-
-	if (isnan(threshold))
-		return wv_err("threshold is not a number");
-	d_now = f->at_now - threshold;
-	if (d_now == 0)
-		return wv_num(0);
-	if (f->slope == 0)
-		return (struct wval){.st = WV_OK, .v = INFINITY, .why = NULL};
-	if ((d_now < 0) == (f->slope > 0)) /* moving towards it */
-		return wv_num(-d_now / f->slope);
-	d_old = f->at_now + f->slope * secs_between(now_ms, s->t_first) - threshold;
-	if (d_old == 0 || (d_old < 0) != (d_now < 0))
-		return wv_num(0);
-	return (struct wval){.st = WV_OK, .v = INFINITY, .why = NULL};
+	return eta_of(f, secs_between(now_ms, s->t_first), threshold);
 }
 
 /*
