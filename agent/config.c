@@ -201,6 +201,25 @@ void cfg_diag_add(struct cfg_diag *diag, const char *file, int line, int col, co
 	va_end(ap);
 }
 
+void cfg_diag_verror(struct cfg_diag *diag, const char *file, int *nerr, bool *stop, int max,
+		     int line, int col, const char *fmt, va_list ap)
+{
+	char *msg;
+
+	++*nerr;
+	if (*stop)
+		return;
+	if (*nerr > max) {
+		cfg_diag_add(diag, file, line, col, "too many errors, giving up");
+		*stop = true;
+		return;
+	}
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	cfg_diag_add(diag, file, line, col, "%s", msg);
+	free(msg);
+}
+
 void cfg_diag_free(struct cfg_diag *diag)
 {
 	if (!diag)

@@ -16,6 +16,7 @@
 #ifndef HWH_CONFIG_H
 #define HWH_CONFIG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,6 +107,15 @@ int config_parse(const char *name, const char *text, size_t len, struct hwh_conf
 void cfg_diag_add(struct cfg_diag *diag, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void cfg_diag_free(struct cfg_diag *diag);
+
+/* The error sink both lexers share (config_lex.c, rules_lex.c): count the
+ * error in *nerr and add it to diag as "file:line:col: message", unless
+ * *stop is set; the one past max becomes "too many errors, giving up" and
+ * sets *stop.  A message that cannot be allocated is dropped, still counted
+ * (the parse fails either way). */
+__attribute__((format(printf, 8, 0))) void cfg_diag_verror(struct cfg_diag *diag, const char *file,
+							   int *nerr, bool *stop, int max, int line,
+							   int col, const char *fmt, va_list ap);
 
 /* Effective stale age of a source: its own, else the global, else 3 x interval. */
 int64_t cfg_source_stale_ms(const struct hwh_config *cfg, const struct cfg_source *src);

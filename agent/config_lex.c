@@ -21,20 +21,8 @@
 
 void lex_verror(struct lexer *lx, int line, int col, const char *fmt, va_list ap)
 {
-	char *msg;
-
-	lx->nerr++;
-	if (lx->stop)
-		return;
-	if (lx->nerr > CFG_MAX_ERRORS) {
-		cfg_diag_add(lx->diag, lx->file, line, col, "too many errors, giving up");
-		lx->stop = true;
-		return;
-	}
-	if (vasprintf(&msg, fmt, ap) < 0)
-		return;
-	cfg_diag_add(lx->diag, lx->file, line, col, "%s", msg);
-	free(msg);
+	cfg_diag_verror(lx->diag, lx->file, &lx->nerr, &lx->stop, CFG_MAX_ERRORS, line, col, fmt,
+			ap);
 }
 
 __attribute__((format(printf, 4, 5))) static void lex_error(struct lexer *lx, int line, int col,

@@ -20,20 +20,8 @@
 
 void rlex_verror(struct rlexer *lx, int line, int col, const char *fmt, va_list ap)
 {
-	char *msg;
-
-	lx->nerr++;
-	if (lx->stop)
-		return;
-	if (lx->nerr > RULES_MAX_ERRORS) {
-		cfg_diag_add(lx->diag, lx->file, line, col, "too many errors, giving up");
-		lx->stop = true;
-		return;
-	}
-	if (vasprintf(&msg, fmt, ap) < 0)
-		return; /* dropped, still counted: the parse fails either way */
-	cfg_diag_add(lx->diag, lx->file, line, col, "%s", msg);
-	free(msg);
+	cfg_diag_verror(lx->diag, lx->file, &lx->nerr, &lx->stop, RULES_MAX_ERRORS, line, col, fmt,
+			ap);
 }
 
 void rlex_error(struct rlexer *lx, int line, int col, const char *fmt, ...)
