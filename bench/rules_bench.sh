@@ -61,7 +61,7 @@ CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "| evaluation per cycle (thread CPU) | $(get cycle_cpu_ms_median) ms |"
 	echo "| per metric | $per ns |"
 	echo "| heap per metric: metric, history, bindings | $mem bytes |"
-	echo "| of which the history (\`hist_bytes(64)\`) | $(get hist_bytes) bytes |"
+	echo "| of which the history (hist_bytes() of the default \`history\`, 32) | $(get hist_bytes) bytes |"
 	echo "| replay: $(get replay_samples) samples through the shipped rules | $(get replay_cpu_s) s CPU |"
 	echo "| replay speed | $rps samples/s |"
 	echo
