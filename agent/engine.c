@@ -231,6 +231,19 @@ void engine_metric_new(struct metric *m, void *arg)
 		log_err("%s: out of memory: no rules bound", m->id);
 		return;
 	}
+	if (e->ntargets == e->targets_cap) {
+		size_t cap = e->targets_cap ? 2 * e->targets_cap : 256;
+		struct eng_target **v = realloc(e->targets, cap * sizeof *v);
+		if (v == NULL) {
+			log_err("%s: out of memory: no rules bound", m->id);
+			free(t);
+			return;
+		}
+		e->targets = v;
+		e->targets_cap = cap;
+	}
+	t->index = e->ntargets;
+	e->targets[e->ntargets++] = t;
 	t->m = m;
 	m->eng = t;
 	if (e->restore != NULL) {
@@ -253,10 +266,15 @@ void engine_metric_free(struct metric *m, void *arg)
 {
 	struct engine *e = arg;
 
-	if (m->eng == NULL)
+	struct eng_target *t = m->eng;
+
+	if (t == NULL)
 		return;
-	free_bindings(e, m->eng);
-	free(m->eng);
+	/* Out of the vector: the last one takes its place. */
+	e->targets[t->index] = e->targets[--e->ntargets];
+	e->targets[t->index]->index = t->index;
+	free_bindings(e, t);
+	free(t);
 	m->eng = NULL;
 }
 
@@ -655,18 +673,16 @@ void engine_tick(struct engine *e, int64_t now_mono, int64_t now_wall)
 
 void engine_cycle(struct engine *e, int64_t now_mono, int64_t now_wall)
 {
-	const struct metric_store *ms = e->ms;
+	/* The targets' vector, not the store's hash table: a dense walk. */
+	for (size_t i = 0; i < e->ntargets; i++) {
+		struct eng_target *t = e->targets[i];
+		const struct metric *m = t->m;
 
-	for (size_t i = 0; i < ms->nbuckets; i++) {
-		for (struct metric *m = ms->buckets[i]; m != NULL; m = m->next) {
-			if (m->eng == NULL)
-				engine_metric_new(m, e);
-			if (m->eng == NULL || m->eng->seen_updates == m->updates)
-				continue;
-			if (e->on_sample != NULL)
-				e->on_sample(e->arg, m);
-			eval_target(e, m->eng, now_mono, now_wall);
-		}
+		if (t->seen_updates == m->updates)
+			continue;
+		if (e->on_sample != NULL)
+			e->on_sample(e->arg, m);
+		eval_target(e, t, now_mono, now_wall);
 	}
 	engine_tick(e, now_mono, now_wall);
 }
@@ -750,6 +766,7 @@ void engine_destroy(struct engine *e)
 		free(s->source), free(s->device), free(s->type), free(s->id), free(s);
 	}
 	free(e->streams);
+	free(e->targets);
 	free(e->rule_max);
 	free(e->mark);
 	restore_free(e->restore);

@@ -100,6 +100,7 @@ struct eng_target {
 	uint8_t limits;	       /* limits the metric had when bound (bit per enum hwh_limit) */
 	double prev;	       /* counter value at the last evaluation */
 	uint64_t seen_updates; /* m->updates at the last evaluation */
+	size_t index;	       /* in engine.targets (metrics only) */
 };
 
 /* Events of one (source, device, type). */
@@ -125,7 +126,9 @@ struct eng_change {
 struct engine {
 	struct ruleset *rules; /* owned */
 	struct engine_cfg cfg;
-	struct metric_store *ms; /* borrowed */
+	struct metric_store *ms;     /* borrowed */
+	struct eng_target **targets; /* every metric's target, for the cycle's walk */
+	size_t ntargets, targets_cap;
 	struct eng_stream **streams;
 	size_t nstreams, streams_cap;
 	struct binding *findings; /* list head: active, clearing, error */

@@ -342,17 +342,21 @@ static int64_t agg_reach(const struct hist *h, int ai)
  * sample), one or two points where the raw ring has them all.  The cost:
  * in that one period a coarser ring may really hold up to one period more.
  */
+/* The reach of ring ai, given the reach of the next finer resolution. */
+static int64_t agg_reach_from(const struct hist *h, int ai, int64_t fine)
+{
+	int64_t r = agg_reach(h, ai);
+
+	if (fine != INT64_MAX && fine > r && fine < sat_add(r, agg_ms[ai]))
+		r = fine;
+	return r;
+}
+
 static void reaches(const struct hist *h, int64_t reach[HIST_NRES])
 {
 	reach[HIST_RAW] = raw_reach(h);
-	for (int ai = 0; ai < NAGG; ai++) {
-		int r = HIST_MINUTE + ai;
-		int64_t fine = reach[r - 1];
-
-		reach[r] = agg_reach(h, ai);
-		if (fine != INT64_MAX && fine > reach[r] && fine < sat_add(reach[r], agg_ms[ai]))
-			reach[r] = fine;
-	}
+	for (int ai = 0; ai < NAGG; ai++)
+		reach[HIST_MINUTE + ai] = agg_reach_from(h, ai, reach[HIST_MINUTE + ai - 1]);
 }
 
 /* The resolution hist_window() reads for a window starting at start. */
@@ -482,7 +486,12 @@ static enum hist_res pick_res_lazy(const struct hist *h, int64_t start)
 	reach[HIST_RAW] = raw_reach(h);
 	if (reach[HIST_RAW] <= start)
 		return HIST_RAW;
-	reaches(h, reach);
+	for (int ai = 0; ai < NAGG; ai++) {
+		int r = HIST_MINUTE + ai;
+		reach[r] = agg_reach_from(h, ai, reach[r - 1]);
+		if (reach[r] <= start)
+			return (enum hist_res)r;
+	}
 	return pick_res(reach, start);
 }
 
