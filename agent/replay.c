@@ -126,7 +126,11 @@ static int feed_sample(struct replay *r, const struct trace_rec *rec, char *err,
 	rd.value = rec->value;
 	rd.status = isnan(rec->value) ? HWH_R_UNREADABLE : HWH_R_OK;
 	memcpy(rd.limit, rec->limit, sizeof rd.limit);
-	rc = ms_update(&r->ms, rec->source, &rd, rec->t_ms, rec->t_ms, &m);
+	/* The trace names the metric by its id: look it up as it stands, and
+	 * build it from its parts only for a metric not seen yet. */
+	m = ms_find(&r->ms, rec->id);
+	rc = m != NULL ? metric_set(m, &rd, rec->t_ms, rec->t_ms)
+		       : ms_update(&r->ms, rec->source, &rd, rec->t_ms, rec->t_ms, &m);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", rec->id,
 			 rc == -EINVAL ? "not a valid metric id" : strerror(-rc));
