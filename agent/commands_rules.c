@@ -91,7 +91,26 @@ static int cmp_weight(const void *a, const void *b)
 	return c ? c : strcmp(eng_target_id(x->tgt), eng_target_id(y->tgt));
 }
 
-static json_object *findings_json(const struct engine *e)
+/* A liveness problem as a finding of its own: "unknown is not healthy". */
+static json_object *live_json(const struct health_report *live, size_t i)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "rule",
+			       json_object_new_string(live_kind_name(live->reason_kind[i])));
+	json_object_object_add(o, "target", json_object_new_string(live->reason_target[i]));
+	json_object_object_add(o, "kind", json_object_new_string("liveness"));
+	json_object_object_add(o, "state", json_object_new_string("active"));
+	json_object_object_add(o, "severity", json_object_new_string("warning"));
+	json_object_object_add(o, "score", json_object_new_double(ENG_ERR_SCORE));
+	json_object_object_add(o, "message", json_object_new_string(live->reasons[i]));
+	json_object_object_add(o, "since", NULL);
+	json_object_object_add(o, "rule_file", NULL);
+	json_object_object_add(o, "evidence", json_object_new_object());
+	return o;
+}
+
+static json_object *findings_json(const struct engine *e, const struct health_report *live)
 {
 	const struct binding **v = calloc(e->nfindings ? e->nfindings : 1, sizeof *v);
 	json_object *arr = json_object_new_array();
@@ -105,6 +124,9 @@ static json_object *findings_json(const struct engine *e)
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(arr, finding_json(v[i]));
 	free(v);
+	for (size_t i = 0; i < live->nreasons; i++)
+		if (live->reason_kind[i] != LK_NONE)
+			json_object_array_add(arr, live_json(live, i));
 	return arr;
 }
 
@@ -175,7 +197,7 @@ json_object *cmd_explain(void *ud, json_object *req, char *err, size_t errlen)
 	ms_lock(&d->store);
 	health_eval(&d->store, v, d->nsources, mono_ms(), &live);
 	json_object_object_add(r, "node", node_explain(&d->engine, &live));
-	json_object_object_add(r, "findings", findings_json(&d->engine));
+	json_object_object_add(r, "findings", findings_json(&d->engine, &live));
 	json_object_object_add(r, "evaluation_errors",
 			       json_object_new_int64((int64_t)d->engine.eval_errors));
 	ms_unlock(&d->store);

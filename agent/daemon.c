@@ -485,7 +485,7 @@ void daemon_health(struct daemon *d, struct health_report *r)
 	health_eval(&d->store, v, d->nsources, mono_ms(), r);
 	/* Liveness is judged when asked (a metric turns stale by time alone):
 	 * let the node state see it now rather than at the next evaluation. */
-	engine_set_liveness(&d->engine, r->state, r->state > NODE_GREEN ? ENG_ERR_SCORE : 0);
+	engine_set_liveness(&d->engine, r->state, health_live_score(r));
 	engine_update_state(&d->engine, mono_ms(), wall_ms());
 	add_findings(d, r);
 	ms_unlock(&d->store);
@@ -521,8 +521,7 @@ void daemon_evaluate(struct daemon *d)
 		if (live.state != d->engine.live_state)
 			log_info("liveness %s%s%s", node_state_name(live.state),
 				 live.nreasons ? ": " : "", live.nreasons ? live.reasons[0] : "");
-		engine_set_liveness(&d->engine, live.state,
-				    live.state > NODE_GREEN ? ENG_ERR_SCORE : 0);
+		engine_set_liveness(&d->engine, live.state, health_live_score(&live));
 	} else {
 		engine_set_liveness(&d->engine, NODE_YELLOW, ENG_ERR_SCORE);
 	}

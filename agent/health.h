@@ -36,6 +36,20 @@ struct source_view {
 	int64_t stale_ms;
 };
 
+/* Kinds of liveness problem: each is a finding of its own (shown by
+ * explain) and weighs ENG_ERR_SCORE once, however many sources or metrics
+ * have it. */
+enum live_kind {
+	LK_NONE = 0,	      /* not a liveness reason (a rule's finding) */
+	LK_NO_SOURCES,	      /* nothing configured or detected */
+	LK_SOURCE_DOWN,	      /* failed or unavailable */
+	LK_SOURCE_STALE,      /* no poll within its stale age */
+	LK_SOURCE_EMPTY,      /* polls fine, reads nothing */
+	LK_METRIC_STALE,      /* no reading within its stale age */
+	LK_METRIC_UNREADABLE, /* unreadable for longer than that */
+	LK_COUNT
+};
+
 struct health_report {
 	enum node_state state;
 	double score;	       /* the node's health score (engine), 0 for liveness alone */
@@ -43,12 +57,23 @@ struct health_report {
 	size_t nreasons;
 	size_t more; /* reasons left out past HEALTH_MAX_REASONS */
 	char reasons[HEALTH_MAX_REASONS][192];
-	enum node_state reason_state[HEALTH_MAX_REASONS]; /* what each reason weighs */
+	enum node_state reason_state[HEALTH_MAX_REASONS];      /* what each reason weighs */
+	enum live_kind reason_kind[HEALTH_MAX_REASONS];	       /* LK_NONE for rule findings */
+	char reason_target[HEALTH_MAX_REASONS][METRIC_ID_MAX]; /* source or metric */
+	unsigned live_kinds; /* bit (1 << kind) of every liveness kind seen, listed or not */
 };
 
 /* Evaluate (store lock held).  now_mono: CLOCK_MONOTONIC ms. */
 void health_eval(const struct metric_store *ms, const struct source_view *srcs, size_t nsrcs,
 		 int64_t now_mono, struct health_report *out);
+
+/* A liveness problem of kind k about target (a source or metric): yellow. */
+__attribute__((format(printf, 4, 5))) void health_add_live(struct health_report *r,
+							   enum live_kind k, const char *target,
+							   const char *fmt, ...);
+/* What the liveness problems weigh: ENG_ERR_SCORE (10) per kind. */
+double health_live_score(const struct health_report *r);
+const char *live_kind_name(enum live_kind k);
 
 /* Add a reason that weighs st, keeping the list worst first. */
 __attribute__((format(printf, 3, 4))) void

@@ -157,6 +157,31 @@ START_TEST(test_finding_explained)
 }
 END_TEST
 
+/* Unknown is not healthy: a source that cannot poll is a finding of its own. */
+START_TEST(test_source_down_is_a_finding)
+{
+	struct rig r;
+	struct json_object *ex, *f;
+
+	rig_init(&r, false);
+	daemon_start(&r.d, r.conf);
+	ck_assert_int_eq(unlink(r.vals), 0); /* the echo plugin's poll fails */
+	wait_finding(&r.d, "source-down");
+	ex = cli_json(&r.d, "explain", NULL);
+	f = finding(ex, "source-down");
+	ck_assert_str_eq(json_str(f, "kind"), "liveness");
+	ck_assert_str_eq(json_str(f, "target"), "e");
+	ck_assert_str_eq(json_str(f, "severity"), "warning");
+	ck_assert_msg(strstr(json_str(f, "message"), "source e failed") != NULL, "message: %s",
+		      json_str(f, "message"));
+	ck_assert_str_eq(json_str(ex, "node.state"), "yellow");
+	ck_assert_double_eq(json_num(ex, "node.score"), 10);
+	json_object_put(ex);
+	ck_assert_int_eq(daemon_stop(&r.d), 0);
+	rig_free(&r);
+}
+END_TEST
+
 static bool file_exists(void *arg)
 {
 	return access(arg, F_OK) == 0;
@@ -325,6 +350,7 @@ Suite *rules_daemon_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_finding_explained);
+	tcase_add_test(tc, test_source_down_is_a_finding);
 	tcase_add_test(tc, test_sigkill_restart_keeps_state);
 	tcase_add_test(tc, test_corrupt_state_set_aside);
 	tcase_add_test(tc, test_check_config_reports_rule_errors);

@@ -251,6 +251,28 @@ START_TEST(test_health_unknown_is_not_green)
 }
 END_TEST
 
+START_TEST(test_health_live_kinds)
+{
+	struct source_view v = view("s", SRC_OK, 1000);
+	struct hwh_reading r = temp("temp1", 50), r2 = temp("temp2", 51);
+	struct health_report h;
+
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
+	ms_update(&ms, "s", &r2, 1000, 1, NULL);
+	health_eval(&ms, &v, 1, 4001, &h); /* the source and both metrics stale */
+	ck_assert_uint_eq(h.nreasons, 3);
+	ck_assert_int_eq(h.reason_kind[0], LK_SOURCE_STALE);
+	ck_assert_str_eq(h.reason_target[0], "s");
+	ck_assert_int_eq(h.reason_kind[1], LK_METRIC_STALE);
+	ck_assert_str_eq(h.reason_target[1], "s/chip/temp1");
+	ck_assert_str_eq(live_kind_name(h.reason_kind[2]), "metric-stale");
+	/* Two kinds, however many metrics: 10 each. */
+	ck_assert_double_eq(health_live_score(&h), 20);
+	health_eval(&ms, &v, 1, 1500, &h);
+	ck_assert_double_eq(health_live_score(&h), 0);
+}
+END_TEST
+
 START_TEST(test_health_reasons_worst_first)
 {
 	struct health_report h = {0};
@@ -287,6 +309,7 @@ Suite *metrics_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(th, setup, teardown);
 	tcase_add_test(th, test_health_ignores_limits);
+	tcase_add_test(th, test_health_live_kinds);
 	tcase_add_test(th, test_health_unknown_is_not_green);
 	tcase_add_test(th, test_health_reasons_worst_first);
 	suite_add_tcase(s, th);
