@@ -412,7 +412,6 @@ static void fire(struct engine *e, const struct eval_ctx *c, int64_t wall)
 
 	b->state = BS_ACTIVE;
 	if (binding_extra(b) != NULL) {
-		b->x->active_mono_ms = c->now;
 		b->x->active_wall_ms = wall;
 		keep_evidence(b, c);
 	}
@@ -691,12 +690,8 @@ void engine_cycle(struct engine *e, int64_t now_mono, int64_t now_wall)
 
 static void rebind_all(struct engine *e)
 {
-	const struct metric_store *ms = e->ms;
-
-	for (size_t i = 0; ms != NULL && i < ms->nbuckets; i++)
-		for (struct metric *m = ms->buckets[i]; m != NULL; m = m->next)
-			if (m->eng != NULL)
-				rebind(e, m->eng);
+	for (size_t i = 0; i < e->ntargets; i++)
+		rebind(e, e->targets[i]);
 	for (size_t i = 0; i < e->nstreams; i++)
 		rebind(e, &e->streams[i]->t);
 }
@@ -754,11 +749,8 @@ int engine_init(struct engine *e, struct ruleset *rules, const struct engine_cfg
 
 void engine_destroy(struct engine *e)
 {
-	const struct metric_store *ms = e->ms;
-
-	for (size_t i = 0; ms != NULL && i < ms->nbuckets; i++)
-		for (struct metric *m = ms->buckets[i]; m != NULL; m = m->next)
-			engine_metric_free(m, e);
+	while (e->ntargets > 0) /* each one leaves the vector */
+		engine_metric_free(e->targets[e->ntargets - 1]->m, e);
 	for (size_t i = 0; i < e->nstreams; i++) {
 		struct eng_stream *s = e->streams[i];
 		free_bindings(e, &s->t);
@@ -777,17 +769,14 @@ void engine_destroy(struct engine *e)
 size_t engine_rule_targets(const struct engine *e, const struct rule *r,
 			   void (*fn)(void *arg, const struct eng_target *t), void *arg)
 {
-	const struct metric_store *ms = e->ms;
 	size_t n = 0;
 
-	for (size_t i = 0; ms != NULL && i < ms->nbuckets; i++)
-		for (const struct metric *m = ms->buckets[i]; m != NULL; m = m->next)
-			for (uint32_t j = 0; m->eng != NULL && j < m->eng->nb; j++)
-				if (m->eng->b[j].rule == r && ++n && fn != NULL)
-					fn(arg, m->eng);
-	for (size_t i = 0; i < e->nstreams; i++)
-		for (uint32_t j = 0; j < e->streams[i]->t.nb; j++)
-			if (e->streams[i]->t.b[j].rule == r && ++n && fn != NULL)
-				fn(arg, &e->streams[i]->t);
+	for (size_t i = 0; i < e->ntargets + e->nstreams; i++) {
+		const struct eng_target *t =
+		    i < e->ntargets ? e->targets[i] : &e->streams[i - e->ntargets]->t;
+		for (uint32_t j = 0; j < t->nb; j++)
+			if (t->b[j].rule == r && ++n && fn != NULL)
+				fn(arg, t);
+	}
 	return n;
 }

@@ -73,11 +73,10 @@ struct bind_extra {
 	struct leaky_bucket *buckets; /* rule->nbuckets */
 	double seen_events;	      /* event rules: stream total fed to buckets */
 	int64_t active_wall_ms;	      /* finding since (wall) */
-	int64_t active_mono_ms;
-	double ev[RF_COUNT_FNS];     /* evidence: first call of each function */
-	unsigned have_ev;	     /* bit (1 << RF_x) when ev[x] is set */
-	char msg[ENG_MSG_MAX];	     /* finding message, or the evaluation error */
-	struct binding *prev, *next; /* list of findings (active/clearing/error) */
+	double ev[RF_COUNT_FNS];      /* evidence: first call of each function */
+	unsigned have_ev;	      /* bit (1 << RF_x) when ev[x] is set */
+	char msg[ENG_MSG_MAX];	      /* finding message, or the evaluation error */
+	struct binding *prev, *next;  /* list of findings (active/clearing/error) */
 };
 
 struct binding {

@@ -508,11 +508,11 @@ size_t hist_window(const struct hist *h, int64_t now_ms, int64_t w_ms, struct hi
 	return agg_points(h, agg_index(r), start, now_ms, out, max);
 }
 
-/* One point into a summary.  Points never carry NaN (raw NaN samples are
- * skipped, aggregates hold only numbers), so min and max compare plainly. */
+/* hist_summary_add(), inlined for the ring walks below. */
 static inline void sum_point(struct hist_summary *s, int64_t t_ms, double v, double mn, double mx)
 {
 	double t, d;
+	int64_t dt;
 
 	if (s->n == 0) {
 		s->t_first = t_ms;
@@ -520,18 +520,29 @@ static inline void sum_point(struct hist_summary *s, int64_t t_ms, double v, dou
 		s->min = mn;
 		s->max = mx;
 	}
-	t = (double)(t_ms - s->t_first) * 0.001;
+	if (__builtin_sub_overflow(t_ms, s->t_first, &dt))
+		t = ((double)t_ms - (double)s->t_first) * 0.001;
+	else
+		t = (double)dt * 0.001;
 	d = v - s->v_first;
 	s->n++;
 	s->t_last = t_ms;
 	s->v_last = v;
-	s->min = mn < s->min ? mn : s->min;
-	s->max = mx > s->max ? mx : s->max;
+	/* A NaN min or max never wins, unless every point has one. */
+	if (mn < s->min || isnan(s->min))
+		s->min = mn;
+	if (mx > s->max || isnan(s->max))
+		s->max = mx;
 	s->sum_v += v;
 	s->st += t;
 	s->stt += t * t;
 	s->sd += d;
 	s->std += t * d;
+}
+
+void hist_summary_add(struct hist_summary *s, const struct hist_point *p)
+{
+	sum_point(s, p->t_ms, p->v, p->min, p->max);
 }
 
 /* Raw samples [i, j) of the ring (physical slots, no wrap) into s, up to

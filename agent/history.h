@@ -160,6 +160,9 @@ size_t hist_window(const struct hist *h, int64_t now_ms, int64_t w_ms, struct hi
  */
 double hist_value_at(const struct hist *h, int64_t t_ms);
 
+/* Add one point (the next newest) to a summary that starts zeroed. */
+void hist_summary_add(struct hist_summary *s, const struct hist_point *p);
+
 /* Summarise the points hist_window() would return.  Returns s->n.  Not
  * const: it keeps the summaries of aggregate windows' closed periods in
  * h->sc for the next call. */

@@ -291,8 +291,6 @@ static void resync(struct rparser *p)
 
 /* ---- statements ---- */
 
-/* A rule block being parsed. */
-
 /* The statement ends here: ';', newline, '}' or end of file.  expr: it
  * ended with an expression, so an operator could have followed. */
 void rp_end_stmt(struct rparser *p, enum stmt_kw k, bool expr)

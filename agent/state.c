@@ -162,10 +162,8 @@ void engine_save(const struct engine *e, struct sf_buf *b, int64_t now_mono, int
 	sf_put_u8(b, (uint8_t)e->state);
 	sf_put_i64(b, e->state_since_wall_ms);
 	sf_rec_end(b, rec);
-	for (size_t i = 0; e->ms != NULL && i < e->ms->nbuckets; i++)
-		for (const struct metric *m = e->ms->buckets[i]; m != NULL; m = m->next)
-			if (m->eng != NULL)
-				put_target_all(b, m->eng, m->hist, off);
+	for (size_t i = 0; i < e->ntargets; i++)
+		put_target_all(b, e->targets[i], e->targets[i]->m->hist, off);
 	for (size_t i = 0; i < e->nstreams; i++)
 		put_target_all(b, &e->streams[i]->t, e->streams[i]->cum, off);
 }

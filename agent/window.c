@@ -32,52 +32,46 @@ static struct wval wv_num(double v)
 	return (struct wval){.st = WV_OK, .v = v, .why = NULL};
 }
 
-struct wval win_avg(const struct hist_point *p, size_t n)
+/*
+ * The array versions summarise their points (oldest first) and answer from
+ * the summary, so the engine's path (hist_window_summary() straight off the
+ * ring) and these compute every function one way.
+ */
+static struct hist_summary summarise(const struct hist_point *p, size_t n)
 {
-	double sum = 0;
+	struct hist_summary s = {0};
 
-	if (n == 0)
-		return wv_na("no data in window");
 	for (size_t i = 0; i < n; i++)
-		sum += p[i].v;
-	return wv_num(sum / (double)n);
+		hist_summary_add(&s, &p[i]);
+	return s;
 }
 
-/* A NaN min or max never wins a comparison, so it is skipped unless every
- * point has one; then the result is NaN and wv_num() reports it. */
+struct wval win_avg(const struct hist_point *p, size_t n)
+{
+	struct hist_summary s = summarise(p, n);
+
+	return wsum_avg(&s);
+}
+
 struct wval win_min(const struct hist_point *p, size_t n)
 {
-	double m;
+	struct hist_summary s = summarise(p, n);
 
-	if (n == 0)
-		return wv_na("no data in window");
-	m = p[0].min;
-	for (size_t i = 1; i < n; i++)
-		if (p[i].min < m || isnan(m))
-			m = p[i].min;
-	return wv_num(m);
+	return wsum_min(&s);
 }
 
 struct wval win_max(const struct hist_point *p, size_t n)
 {
-	double m;
+	struct hist_summary s = summarise(p, n);
 
-	if (n == 0)
-		return wv_na("no data in window");
-	m = p[0].max;
-	for (size_t i = 1; i < n; i++)
-		if (p[i].max > m || isnan(m))
-			m = p[i].max;
-	return wv_num(m);
+	return wsum_max(&s);
 }
 
 struct wval win_delta(const struct hist_point *p, size_t n)
 {
-	if (n == 0)
-		return wv_na("no data in window");
-	if (n < 2)
-		return wv_na("too few points");
-	return wv_num(p[n - 1].v - p[0].v);
+	struct hist_summary s = summarise(p, n);
+
+	return wsum_delta(&s);
 }
 
 /* b - a in seconds.  Through double when the int64 difference would
@@ -93,58 +87,16 @@ static double secs_between(int64_t a, int64_t b)
 
 struct wval win_rate(const struct hist_point *p, size_t n)
 {
-	double dt;
+	struct hist_summary s = summarise(p, n);
 
-	if (n == 0)
-		return wv_na("no data in window");
-	if (n < 2)
-		return wv_na("too few points");
-	dt = secs_between(p[0].t_ms, p[n - 1].t_ms);
-	if (dt == 0)
-		return wv_na("points share one time");
-	return wv_num((p[n - 1].v - p[0].v) / dt);
+	return wsum_rate(&s);
 }
 
-/*
- * Ordinary least squares in two passes: the means first, then the sums of
- * the centred products.  Times relative to now_ms keep them small, and
- * centring avoids the cancellation of the one-pass formula
- * (n*sum(t*v) - sum(t)*sum(v)), which loses every digit when the times
- * are large and close together.
- */
 struct wval win_fit(const struct hist_point *p, size_t n, int64_t now_ms, struct wfit *fit)
 {
-	double mt = 0, mv = 0, sxx = 0, sxy = 0, slope, at_now;
+	struct hist_summary s = summarise(p, n);
 
-	if (n == 0)
-		return wv_na("no data in window");
-	if (n < 2)
-		return wv_na("too few points");
-	for (size_t i = 0; i < n; i++) {
-		mt += secs_between(now_ms, p[i].t_ms);
-		mv += p[i].v;
-	}
-	mt /= (double)n;
-	mv /= (double)n;
-	for (size_t i = 0; i < n; i++) {
-		double dt = secs_between(now_ms, p[i].t_ms) - mt;
-
-		sxx += dt * dt;
-		sxy += dt * (p[i].v - mv);
-	}
-	if (sxx == 0)
-		return wv_na("points share one time");
-	if (!isfinite(sxx))
-		return wv_err("overflow");
-	slope = sxy / sxx;
-	at_now = mv - slope * mt; /* the line at t = 0, i.e. now_ms */
-	if (!isfinite(slope))
-		return wv_num(slope);
-	if (!isfinite(at_now))
-		return wv_num(at_now);
-	if (fit != NULL)
-		*fit = (struct wfit){.slope = slope, .at_now = at_now, .n = n};
-	return wv_num(slope);
+	return wsum_fit(&s, now_ms, fit);
 }
 
 struct wval win_slope(const struct hist_point *p, size_t n, int64_t now_ms)
@@ -157,9 +109,7 @@ struct wval win_predict(const struct hist_point *p, size_t n, int64_t now_ms, in
 	struct wfit f;
 	struct wval r = win_fit(p, n, now_ms, &f);
 
-	if (r.st != WV_OK)
-		return r;
-	return wv_num(f.at_now + f.slope * ((double)horizon_ms / 1000.0));
+	return r.st != WV_OK ? r : wsum_predict(&f, horizon_ms);
 }
 
 /*
@@ -171,15 +121,14 @@ struct wval win_predict(const struct hist_point *p, size_t n, int64_t now_ms, in
  */
 struct wval win_eta(const struct hist_point *p, size_t n, int64_t now_ms, double threshold)
 {
+	struct hist_summary s = summarise(p, n);
 	struct wfit f;
 	struct wval r;
 
 	if (isnan(threshold))
 		return wv_err("threshold is not a number");
-	r = win_fit(p, n, now_ms, &f);
-	if (r.st != WV_OK)
-		return r;
-	return win_eta_fit(p, n, now_ms, threshold, &f);
+	r = wsum_fit(&s, now_ms, &f);
+	return r.st != WV_OK ? r : wsum_eta(&s, now_ms, threshold, &f);
 }
 
 /* The ETA of a fitted line to threshold, t_old seconds (negative: in the
@@ -201,20 +150,6 @@ static struct wval eta_of(const struct wfit *f, double t_old, double threshold)
 	if (d_old == 0 || (d_old < 0) != (d_now < 0))
 		return wv_num(0);
 	return (struct wval){.st = WV_OK, .v = INFINITY, .why = NULL};
-}
-
-struct wval win_eta_fit(const struct hist_point *p, size_t n, int64_t now_ms, double threshold,
-			const struct wfit *f)
-{
-	double t_old = 0;
-
-	for (size_t i = 0; i < n; i++) { /* oldest time, whatever the order */
-		double t = secs_between(now_ms, p[i].t_ms);
-
-		if (i == 0 || t < t_old)
-			t_old = t;
-	}
-	return eta_of(f, t_old, threshold);
 }
 
 /* ---- from a summary ---- */
@@ -264,7 +199,7 @@ struct wval wsum_rate(const struct hist_summary *s)
  * and the cancellation costs a few digits of sixteen. */
 struct wval wsum_fit(const struct hist_summary *s, int64_t now_ms, struct wfit *fit)
 {
-	double n = (double)s->n, sxx, sxy, slope, mt;
+	double n = (double)s->n, sxx, sxy, slope, mt, at_now;
 
 	if (s->n == 0)
 		return wv_na("no data in window");
@@ -276,14 +211,13 @@ struct wval wsum_fit(const struct hist_summary *s, int64_t now_ms, struct wfit *
 	sxy = s->std - s->st * s->sd / n;
 	slope = sxy / sxx;
 	mt = s->st / n;
-	if (fit != NULL) {
-		fit->slope = slope;
-		fit->at_now =
-		    s->v_first + s->sd / n + slope * (secs_between(s->t_first, now_ms) - mt);
-		fit->n = s->n;
-		if (!isfinite(fit->at_now))
-			return wv_err("overflow");
-	}
+	at_now = s->v_first + s->sd / n + slope * (secs_between(s->t_first, now_ms) - mt);
+	if (!isfinite(slope))
+		return wv_num(slope); /* the error it is: not a number or overflow */
+	if (!isfinite(at_now))
+		return wv_num(at_now);
+	if (fit != NULL)
+		*fit = (struct wfit){.slope = slope, .at_now = at_now, .n = s->n};
 	return wv_num(slope);
 }
 

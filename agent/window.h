@@ -47,8 +47,9 @@ struct wfit {
 	double at_now; /* the line's value at now_ms */
 	size_t n;      /* points used */
 };
-/* Fit the line; NA if n < 2 or every point has the same time.  Numerically
- * stable: times are taken relative to now_ms, in seconds, and centred.
+/* Fit the line; NA if n < 2 or every point has the same time.  One-pass
+ * sums with times in seconds relative to the first point (so they stay
+ * within the window's span) and values relative to its value.
  * On WV_OK v is the slope and *fit (if not NULL) is filled in. */
 struct wval win_fit(const struct hist_point *p, size_t n, int64_t now_ms, struct wfit *fit);
 /* The fitted slope in units per second. */
@@ -70,14 +71,10 @@ struct wval win_predict(const struct hist_point *p, size_t n, int64_t now_ms, in
  * for the whole window.  Pair eta() with a plain threshold test for that.
  */
 struct wval win_eta(const struct hist_point *p, size_t n, int64_t now_ms, double threshold);
-/* The same from a fit already made of these points (win_fit() said WV_OK). */
-struct wval win_eta_fit(const struct hist_point *p, size_t n, int64_t now_ms, double threshold,
-			const struct wfit *fit);
-
 /*
- * The same functions from a window's summary (hist_window_summary()): one
- * pass over the ring, no copy.  Same results as the array versions, to
- * rounding (the fit uses one-pass sums, taken relative to the first point).
+ * The same functions from a window's summary (hist_window_summary(): one
+ * pass over the ring, no copy).  The array versions above summarise their
+ * points and call these, so both paths compute alike.
  */
 struct wval wsum_avg(const struct hist_summary *s);
 struct wval wsum_min(const struct hist_summary *s);
