@@ -226,7 +226,7 @@ struct wval wsum_predict(const struct wfit *fit, int64_t horizon_ms)
 	return wv_num(fit->at_now + fit->slope * ((double)horizon_ms / 1000.0));
 }
 
-/* As win_eta_fit(); the oldest point is the first. */
+/* The ETA of the fitted line (see win_eta()); the oldest point is the first. */
 struct wval wsum_eta(const struct hist_summary *s, int64_t now_ms, double threshold,
 		     const struct wfit *f)
 {
