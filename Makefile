@@ -58,7 +58,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/prepare.c agent/commands.c agent/commands_rules.c agent/events.c agent/window.c \
                agent/rules_lex.c agent/rules_parse.c agent/rules_match.c agent/rules_expr.c agent/rules_load.c \
                agent/eval.c agent/render.c \
-               agent/engine.c agent/state.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
+               agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c
 PLUGINS     := sensors

@@ -101,6 +101,7 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 	if (src == NULL)
 		return NULL;
 	ps->inst = NULL; /* the source owns it now */
+	src->pstate = &d->pstate;
 	if (source_start(src) < 0) {
 		log_err("%s: cannot start its thread", cs->name);
 		source_stop(src, 0);
@@ -319,6 +320,7 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 
 	memset(d, 0, sizeof *d);
 	d->opts = *o;
+	pstate_init(&d->pstate);
 	/* Shortest form that keeps ms time stamps: 0.577, not 0.57699999999999996. */
 	json_c_set_serialization_double_format("%.15g", JSON_C_OPTION_GLOBAL);
 	d->start_mono_ms = mono_ms();
@@ -410,6 +412,9 @@ void daemon_shutdown(struct daemon *d)
 {
 	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
 	if (d->engine_up) {
+		/* The last polls' events go into the file with the positions
+		 * (pstate.h) their sources kept for them. */
+		daemon_feed_events(d);
 		if (d->state_ok && d->cfg != NULL)
 			persist_save(d);
 		ms_lock(&d->store);
@@ -428,6 +433,7 @@ void daemon_shutdown(struct daemon *d)
 	if (d->store.buckets != NULL)
 		ms_destroy(&d->store);
 	events_destroy(&d->events);
+	pstate_destroy(&d->pstate);
 	config_free(d->cfg);
 	d->cfg = NULL;
 	plugin_registry_free(&d->plugins);
@@ -492,7 +498,8 @@ void daemon_health(struct daemon *d, struct health_report *r)
 	free(v);
 }
 
-/* Read new events from the ring into the engine (and the trace). */
+/* Read new events from the ring into the engine (and the trace); store
+ * lock held. */
 static void feed_events(struct daemon *d, int64_t now)
 {
 	struct event ev[32];
@@ -507,6 +514,13 @@ static void feed_events(struct daemon *d, int64_t now)
 			engine_event(&d->engine, ev[i].source, ev[i].device, ev[i].type, now);
 		}
 	}
+}
+
+void daemon_feed_events(struct daemon *d)
+{
+	ms_lock(&d->store);
+	feed_events(d, mono_ms());
+	ms_unlock(&d->store);
 }
 
 void daemon_evaluate(struct daemon *d)

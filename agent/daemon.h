@@ -18,6 +18,7 @@
 #include "health.h"
 #include "metrics.h"
 #include "plugin.h"
+#include "pstate.h"
 #include "source.h"
 
 /* Command-line settings; each non-NULL path overrides the configuration. */
@@ -67,6 +68,7 @@ struct daemon {
 	bool notify;	      /* NOTIFY_SOCKET set: systemd listens for sd_notify */
 	char notified[160];   /* last STATUS= sent */
 	struct engine engine; /* rules, findings, node state (store lock) */
+	struct pstate pstate; /* what plugins keep across restarts */
 	bool engine_up;
 	int64_t next_eval_ms; /* housekeeping evaluation */
 	int64_t next_save_ms; /* state file */
@@ -95,6 +97,8 @@ void daemon_health(struct daemon *d, struct health_report *r);
 
 /* Evaluate the rules now (takes the store lock). */
 void daemon_evaluate(struct daemon *d);
+/* Take new events into the engine without evaluating (store lock). */
+void daemon_feed_events(struct daemon *d);
 
 /* persist.c: state file and trace recording. */
 void persist_load(struct daemon *d, const struct hwh_config *cfg);

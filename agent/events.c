@@ -72,6 +72,16 @@ uint64_t events_add(struct event_ring *r, const char *source, const struct hwh_e
 	return seq;
 }
 
+uint64_t events_last_seq(struct event_ring *r)
+{
+	uint64_t seq;
+
+	pthread_mutex_lock(&r->lock);
+	seq = r->next_seq - 1;
+	pthread_mutex_unlock(&r->lock);
+	return seq;
+}
+
 size_t events_since(struct event_ring *r, uint64_t after, struct event *out, size_t max)
 {
 	size_t n = 0;

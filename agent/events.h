@@ -46,6 +46,9 @@ uint64_t events_add(struct event_ring *r, const char *source, const struct hwh_e
  * Returns how many were copied. */
 size_t events_since(struct event_ring *r, uint64_t after, struct event *out, size_t max);
 
+/* Sequence number of the newest event stored so far (0: none yet). */
+uint64_t events_last_seq(struct event_ring *r);
+
 const char *severity_name(enum hwh_severity s);
 
 #endif

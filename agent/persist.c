@@ -8,6 +8,9 @@
  * the daemon starts fresh; one whose records do not make sense is moved
  * aside here.
  *
+ * Plugins' kept values (pstate.h) go into the same file, each only once
+ * the engine has taken in the events before it.
+ *
  * Recording ("record PATH") appends every new sample and event to a trace
  * that `hwhealth replay` reads (docs/hwhealth-trace.5).
  */
@@ -62,6 +65,9 @@ void persist_load(struct daemon *d, const struct hwh_config *cfg)
 	} else if (engine_load(&d->engine, b.p, b.len, mono_ms(), wall_ms(), err, sizeof err) < 0) {
 		log_warn("%s: %s; moved aside to %s.bad, starting fresh", path, err, path);
 		sf_move_aside(path);
+	} else if (pstate_load(&d->pstate, b.p, b.len, err, sizeof err) < 0) {
+		log_warn("%s: %s; plugin positions (SEL...) after it not restored", path, err);
+		hold_restored(d, cfg);
 	} else {
 		hold_restored(d, cfg);
 		log_notice("state restored from %s: node was %s", path,
@@ -83,6 +89,8 @@ int persist_save(struct daemon *d)
 	}
 	ms_lock(&d->store);
 	engine_save(&d->engine, &b, mono_ms(), wall_ms());
+	pstate_commit(&d->pstate, d->engine.event_seq);
+	pstate_save(&d->pstate, &b);
 	ms_unlock(&d->store);
 	if (b.oom)
 		log_err("out of memory: state not saved");

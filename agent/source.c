@@ -126,6 +126,53 @@ static int host_stopping(struct hwh_ctx *ctx)
 	return stop;
 }
 
+/* A key or value a plugin may keep: not empty (keys), short, printable. */
+static bool state_str_ok(const char *s, size_t max, bool empty_ok)
+{
+	size_t n = s != NULL ? strnlen(s, max) : max;
+
+	return n < max && (empty_ok || n > 0);
+}
+
+static int host_state_get(struct hwh_ctx *ctx, const char *key, char *buf, size_t len)
+{
+	struct source *src = ctx_source(ctx);
+
+	if (!state_str_ok(key, HWH_STATE_KEY_MAX, false) || buf == NULL)
+		return -EINVAL;
+	for (uint32_t i = 0; i < src->nstage; i++) {
+		const char *v = src->stage[i].value;
+		if (strcmp(src->stage[i].key, key) != 0)
+			continue;
+		if (strlen(v) >= len)
+			return -ENOSPC;
+		memcpy(buf, v, strlen(v) + 1);
+		return (int)strlen(v);
+	}
+	return src->pstate != NULL ? pstate_get(src->pstate, src->name, key, buf, len) : -ENOENT;
+}
+
+/* Staged until the poll ends: see poll_finish() and stage_commit(). */
+static int host_state_set(struct hwh_ctx *ctx, const char *key, const char *value)
+{
+	struct source *src = ctx_source(ctx);
+	uint32_t i;
+
+	if (!state_str_ok(key, HWH_STATE_KEY_MAX, false) ||
+	    !state_str_ok(value, HWH_STATE_VALUE_MAX, true))
+		return -EINVAL;
+	for (i = 0; i < src->nstage; i++)
+		if (strcmp(src->stage[i].key, key) == 0)
+			break;
+	if (i == SOURCE_STAGE_MAX)
+		return -ENOSPC;
+	if (i == src->nstage)
+		src->nstage++;
+	util_strlcpy(src->stage[i].key, key, sizeof src->stage[i].key);
+	util_strlcpy(src->stage[i].value, value, sizeof src->stage[i].value);
+	return 0;
+}
+
 const struct hwh_host source_host = {
     .abi_version = HWH_ABI_VERSION,
     .struct_size = sizeof(struct hwh_host),
@@ -134,6 +181,8 @@ const struct hwh_host source_host = {
     .event = host_event,
     .verror = host_verror,
     .stopping = host_stopping,
+    .state_get = host_state_get,
+    .state_set = host_state_set,
 };
 
 /* ---- the poll thread ---------------------------------------------------- */
@@ -199,6 +248,27 @@ static bool wait_due(struct source *src, int64_t due_ms)
 	return !src->stop;
 }
 
+/* Hand what the finished call kept with hwh_state_set() to the pstate
+ * table, behind every event stored so far (the call's own included). */
+static void stage_commit(struct source *src)
+{
+	uint64_t seq = src->events != NULL ? events_last_seq(src->events) : 0;
+
+	for (uint32_t i = 0; i < src->nstage && src->pstate != NULL; i++)
+		if (pstate_set(src->pstate, src->name, src->stage[i].key, src->stage[i].value,
+			       seq) < 0)
+			log_err("%s: out of memory: state key %s not kept", src->name,
+				src->stage[i].key);
+	src->nstage = 0;
+}
+
+/* Does a poll's error say the device did not answer (plugin.h)? */
+static bool rc_unreachable(int rc)
+{
+	return rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -ECONNREFUSED ||
+	       rc == -ENETUNREACH;
+}
+
 /* Record the outcome of one call into the plugin (lock held). */
 static void poll_finish(struct source *src, int rc, int64_t t0_us, int64_t cpu0_us,
 			const char *what)
@@ -213,15 +283,21 @@ static void poll_finish(struct source *src, int rc, int64_t t0_us, int64_t cpu0_
 	in->in_poll = false;
 	if (atomic_load(&src->overrun)) {
 		/* Already reported unavailable by the main thread. */
+		src->nstage = 0; /* dropped like its readings */
 		in->late_dropped++;
 		log_notice("%s: late %s ended after %.1f s; its results were dropped", src->name,
 			   what, in->poll_us / 1e6);
-	} else if (rc < 0) {
+		return;
+	}
+	stage_commit(src); /* also after an error: its events are stored */
+	if (rc < 0) {
+		enum source_state st = rc_unreachable(rc) ? SRC_UNAVAILABLE : SRC_FAILED;
 		in->failures++;
-		if (in->state != SRC_FAILED || strcmp(in->error, src->pending_error) != 0)
-			log_warn("%s: %s failed: %s", src->name, what,
+		if (in->state != st || strcmp(in->error, src->pending_error) != 0)
+			log_warn("%s: %s %s: %s", src->name, what,
+				 st == SRC_FAILED ? "failed" : "got no answer",
 				 src->pending_error[0] ? src->pending_error : strerror(-rc));
-		in->state = SRC_FAILED;
+		in->state = st;
 		if (src->pending_error[0])
 			util_strlcpy(in->error, src->pending_error, sizeof in->error);
 		else

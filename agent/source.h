@@ -26,8 +26,16 @@
 #include "events.h"
 #include "metrics.h"
 #include "plugin.h"
+#include "pstate.h"
 
 #define SOURCE_ERR_MAX 256
+#define SOURCE_STAGE_MAX 8 /* distinct keys one poll may hwh_state_set() */
+
+/* A value set during the current poll, kept until the poll ends. */
+struct source_stage {
+	char key[HWH_STATE_KEY_MAX];
+	char value[HWH_STATE_VALUE_MAX];
+};
 
 /* Where a source stands. */
 enum source_state {
@@ -59,6 +67,9 @@ struct source {
 	struct metric_store *store;
 	struct event_ring *events;
 	int wake_fd; /* eventfd of the main loop, written when a poll starts */
+	/* Where hwh_state_set() values go when a poll ends (NULL: nowhere;
+	 * set by the owner before source_start()). */
+	struct pstate *pstate;
 
 	pthread_t thread;
 	pthread_mutex_t lock; /* guards everything below */
@@ -69,6 +80,8 @@ struct source {
 	char pending_error[SOURCE_ERR_MAX]; /* set by hwh_error() during a poll */
 	uint32_t emitted;		    /* readings stored by the current poll */
 	uint32_t emit_idx;		    /* emits so far in this poll, stored or not */
+	struct source_stage stage[SOURCE_STAGE_MAX]; /* poll thread only */
+	uint32_t nstage;
 	/* The metric the i-th emit of the last poll went to: a source reporting
 	 * the same readings in the same order skips id building and hashing.
 	 * Metrics are never freed while the store lives, so the pointers hold. */

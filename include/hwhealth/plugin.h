@@ -28,13 +28,14 @@
 #ifndef HWHEALTH_PLUGIN_H
 #define HWHEALTH_PLUGIN_H
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define HWH_ABI_MAJOR 1
-#define HWH_ABI_MINOR 0
+#define HWH_ABI_MINOR 1
 #define HWH_ABI_VERSION ((uint32_t)(HWH_ABI_MAJOR << 16 | HWH_ABI_MINOR))
 #define HWH_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -54,9 +55,16 @@ enum hwh_kind {
 	HWH_KIND_INTRUSION,   /* 0 = closed, 1 = intrusion detected */
 	HWH_KIND_COUNTER,     /* monotonically growing count (errors...) */
 	HWH_KIND_PERCENT,     /* 0..100 */
-	HWH_KIND_STATE,	      /* discrete state, see hwh_reading.text */
+	HWH_KIND_STATE,	      /* discrete state: HWH_STATE_*, words in hwh_reading.text */
 	HWH_KIND_COUNT	      /* number of kinds, not a kind */
 };
+
+/* Values of a HWH_KIND_STATE reading: the hardware's (or its vendor
+ * library's) own verdict on a discrete sensor, e.g. FreeIPMI's
+ * interpretation of an IPMI power supply or memory sensor. */
+#define HWH_STATE_NOMINAL 0.0
+#define HWH_STATE_WARNING 1.0
+#define HWH_STATE_CRITICAL 2.0
 
 /* The limits a piece of hardware reports for its own reading. */
 enum hwh_limit {
@@ -155,6 +163,12 @@ struct hwh_host {
 	void (*verror)(struct hwh_ctx *ctx, const char *fmt, va_list ap);
 	/* Non-zero when the core is stopping this instance: end the poll early. */
 	int (*stopping)(struct hwh_ctx *ctx);
+	/* ABI 1.1.  Small strings the core keeps for this instance across
+	 * restarts, in its state file (a read position, say).  Use
+	 * hwh_state_get() / hwh_state_set(), which check that the host has
+	 * them. */
+	int (*state_get)(struct hwh_ctx *ctx, const char *key, char *buf, size_t len);
+	int (*state_set)(struct hwh_ctx *ctx, const char *key, const char *value);
 };
 
 /* A plugin: the one symbol a .so exports. */
@@ -172,7 +186,10 @@ struct hwh_plugin {
 	/* Open resources.  0, or a negative errno with hwh_error() called. */
 	int (*init)(void *inst, struct hwh_ctx *ctx);
 	/* Read the hardware.  0, or a negative errno with hwh_error() called:
-	 * the source is then unavailable with that reason until a poll works. */
+	 * the source is then down with that reason until a poll works.
+	 * -ETIMEDOUT, -EHOSTUNREACH, -ECONNREFUSED and -ENETUNREACH mean the
+	 * device did not answer (source state "unavailable"); any other error
+	 * means it answered wrongly or the request was refused ("failed"). */
 	int (*poll)(void *inst, struct hwh_ctx *ctx);
 	/* Rediscover devices (may be NULL). */
 	int (*rescan)(void *inst, struct hwh_ctx *ctx);
@@ -223,6 +240,43 @@ static inline int hwh_event(struct hwh_ctx *ctx, const struct hwh_event *e)
 static inline int hwh_stopping(struct hwh_ctx *ctx)
 {
 	return hwh_host(ctx)->stopping(ctx);
+}
+
+/* Keys and values of the kept state: at most this long, and no NUL. */
+#define HWH_STATE_KEY_MAX 64
+#define HWH_STATE_VALUE_MAX 256
+
+#define HWH_HOST_HAS(h, member)                                                                    \
+	((h)->struct_size >= offsetof(struct hwh_host, member) + sizeof(h)->member)
+
+/*
+ * The value kept for key, as last set by this instance (in this run or,
+ * from the state file, before the restart), copied NUL-terminated into buf.
+ * Returns its length; -ENOENT if none was kept; -ENOSPC if buf is too
+ * small; -ENOSYS on a host older than ABI 1.1.
+ */
+static inline int hwh_state_get(struct hwh_ctx *ctx, const char *key, char *buf, size_t len)
+{
+	const struct hwh_host *h = hwh_host(ctx);
+
+	return HWH_HOST_HAS(h, state_get) ? h->state_get(ctx, key, buf, len) : -ENOSYS;
+}
+
+/*
+ * Keep value for key.  It takes effect when the current poll ends, and not
+ * at all if the poll overran its timeout (its readings and events are
+ * dropped too).  It reaches the state file only together with the events
+ * reported before it, so "the last record I reported" stays true across a
+ * crash: after a restart the plugin never skips an event, and reports one
+ * twice only if the daemon died between the event and the next save.
+ * Returns 0; -EINVAL for a key or value too long; -ENOMEM; -ENOSYS on a
+ * host older than ABI 1.1.
+ */
+static inline int hwh_state_set(struct hwh_ctx *ctx, const char *key, const char *value)
+{
+	const struct hwh_host *h = hwh_host(ctx);
+
+	return HWH_HOST_HAS(h, state_set) ? h->state_set(ctx, key, value) : -ENOSYS;
 }
 
 /* Initialise a reading: no value, no limits, no flags, status OK. */

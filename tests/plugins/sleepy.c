@@ -3,7 +3,10 @@
  * Options: "sleep DURATION" (ms/s suffix) slept in every poll, ignoring
  * stop requests, like a read stuck in a driver; "emit N" readings
  * sleepy/dev/m0..mN-1 with value = poll count; "fail yes" makes every poll
- * fail with a message.
+ * fail with a message (-EIO), "fail timeout" as a device that does not
+ * answer (-ETIMEDOUT); "keep yes" keeps the poll count with hwh_state_set()
+ * at the end of each poll and emits sleepy/dev/kept, the value kept by the
+ * poll before (-1 when none).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +19,8 @@
 struct sleepy {
 	long sleep_ms;
 	int emit;
-	int fail;
+	int fail; /* 0, or the error each poll returns */
+	int keep;
 	long polls;
 };
 
@@ -50,7 +54,11 @@ static int sleepy_config(const struct hwh_option *opts, size_t n, void **inst,
 		else if (strcmp(opts[i].key, "emit") == 0)
 			s->emit = atoi(opts[i].value);
 		else if (strcmp(opts[i].key, "fail") == 0)
-			s->fail = strcmp(opts[i].value, "yes") == 0;
+			s->fail = strcmp(opts[i].value, "yes") == 0	  ? -EIO
+				  : strcmp(opts[i].value, "timeout") == 0 ? -ETIMEDOUT
+									  : 0;
+		else if (strcmp(opts[i].key, "keep") == 0)
+			s->keep = strcmp(opts[i].value, "yes") == 0;
 		else
 			bad = 1;
 		if (bad) {
@@ -65,6 +73,21 @@ static int sleepy_config(const struct hwh_option *opts, size_t n, void **inst,
 	return 0;
 }
 
+/* "keep yes": report what the last poll kept, keep this poll's count. */
+static void sleepy_keep(struct sleepy *s, struct hwh_ctx *ctx)
+{
+	struct hwh_reading r;
+	char buf[32];
+
+	hwh_reading_init(&r);
+	r.device = "dev";
+	r.name = "kept";
+	r.value = hwh_state_get(ctx, "polls", buf, sizeof buf) > 0 ? atof(buf) : -1;
+	hwh_emit(ctx, &r);
+	snprintf(buf, sizeof buf, "%ld", s->polls);
+	hwh_state_set(ctx, "polls", buf);
+}
+
 static int sleepy_poll(void *inst, struct hwh_ctx *ctx)
 {
 	struct sleepy *s = inst;
@@ -76,8 +99,10 @@ static int sleepy_poll(void *inst, struct hwh_ctx *ctx)
 		;
 	if (s->fail) {
 		hwh_error(ctx, "sleepy: told to fail (poll %ld)", s->polls);
-		return -EIO;
+		return s->fail;
 	}
+	if (s->keep)
+		sleepy_keep(s, ctx);
 	for (int i = 0; i < s->emit; i++) {
 		struct hwh_reading r;
 		hwh_reading_init(&r);

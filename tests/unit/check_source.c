@@ -3,6 +3,7 @@
  * counted, and its late results are dropped; a stuck thread is abandoned on
  * stop without blocking. */
 #include <check.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,11 @@ static int watch(struct source *s, int (*pred)(const struct source_info *))
 		sleep_ms(10);
 	}
 	return 0;
+}
+
+static int unavailable(const struct source_info *in)
+{
+	return in->state == SRC_UNAVAILABLE;
 }
 
 static int polled_twice(const struct source_info *in)
@@ -148,6 +154,76 @@ START_TEST(test_failed_poll_reason)
 }
 END_TEST
 
+/* A poll saying the device did not answer (-ETIMEDOUT) makes the source
+ * unavailable, not failed, with the plugin's reason. */
+START_TEST(test_unreachable_is_unavailable)
+{
+	const struct hwh_option opts[] = {{"fail", "timeout", "t", 1, 1}};
+	struct source *s = make("sleepy", opts, 1, 50, 1000);
+	struct source_info in;
+
+	ck_assert_int_eq(source_start(s), 0);
+	ck_assert(watch(s, unavailable));
+	source_get_info(s, &in);
+	ck_assert_uint_ge(in.failures, 1);
+	ck_assert_uint_eq(in.overruns, 0);
+	ck_assert_ptr_nonnull(strstr(in.error, "sleepy: told to fail (poll "));
+	ck_assert_int_eq(source_stop(s, 1000), 0);
+}
+END_TEST
+
+/* hwh_state_set() reaches the pstate table when the poll ends, behind the
+ * newest event stored so far, and the next poll reads it back. */
+START_TEST(test_state_kept_after_poll)
+{
+	const struct hwh_option opts[] = {{"keep", "yes", "t", 1, 1}};
+	struct source *s = make("sleepy", opts, 1, 50, 1000);
+	struct event_ring ring;
+	struct pstate ps;
+	struct hwh_event ev = {.device = "d", .type = "t", .text = "x"};
+	char buf[32];
+
+	pstate_init(&ps);
+	ck_assert_int_eq(events_init(&ring, 8), 0);
+	events_add(&ring, "other", &ev, 0, 0); /* seq 1, before any poll */
+	s->pstate = &ps;
+	s->events = &ring;
+	ck_assert_int_eq(source_start(s), 0);
+	ck_assert(watch(s, polled_twice));
+	ck_assert_int_eq(source_stop(s, 1000), 0);
+	ck_assert_int_gt(pstate_get(&ps, "sleepy", "polls", buf, sizeof buf), 0);
+	ck_assert_int_ge(atoi(buf), 2);
+	ck_assert_uint_eq(ps.n, 1);
+	ck_assert_uint_eq(ps.v[0].seq, 1); /* behind event 1 */
+	ck_assert_ptr_null(ps.v[0].saved); /* not committed yet */
+	ms_lock(&ms);
+	/* the last poll read what the one before kept */
+	ck_assert_double_eq(ms_find(&ms, "sleepy/dev/kept")->value, atoi(buf) - 1);
+	ms_unlock(&ms);
+	pstate_destroy(&ps);
+	events_destroy(&ring);
+}
+END_TEST
+
+/* What an overrunning poll keeps is dropped with its readings. */
+START_TEST(test_state_dropped_on_overrun)
+{
+	const struct hwh_option opts[] = {{"sleep", "400ms", "t", 1, 1}, {"keep", "yes", "t", 2, 1}};
+	struct source *s = make("sleepy", opts, 2, 60000, 100);
+	struct pstate ps;
+	char buf[32];
+
+	pstate_init(&ps);
+	s->pstate = &ps;
+	ck_assert_int_eq(source_start(s), 0);
+	ck_assert(watch(s, overran));
+	ck_assert(watch(s, late_done));
+	ck_assert_int_eq(source_stop(s, 1000), 0);
+	ck_assert_int_eq(pstate_get(&ps, "sleepy", "polls", buf, sizeof buf), -ENOENT);
+	pstate_destroy(&ps);
+}
+END_TEST
+
 static void write_atomic(const char *path, const char *text)
 {
 	char tmp[128];
@@ -224,6 +300,9 @@ Suite *source_suite(void)
 	tcase_add_test(tc, test_overrun_marks_unavailable_and_drops);
 	tcase_add_test(tc, test_stuck_thread_abandoned);
 	tcase_add_test(tc, test_failed_poll_reason);
+	tcase_add_test(tc, test_unreachable_is_unavailable);
+	tcase_add_test(tc, test_state_kept_after_poll);
+	tcase_add_test(tc, test_state_dropped_on_overrun);
 	tcase_add_test(tc, test_emit_order_change);
 	suite_add_tcase(s, tc);
 	return s;
