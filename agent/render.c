@@ -60,6 +60,8 @@ static const char *metric_attr(const struct metric *m, const struct eng_stream *
 		return m ? (m->label ? m->label : m->name) : s->type;
 	if (!strcmp(key, "unit"))
 		return m ? m->unit : "";
+	if (!strcmp(key, "text"))
+		return m && m->text ? m->text : "";
 	return NULL;
 }
 
@@ -112,7 +114,7 @@ void engine_render(const struct binding *b, char *buf, size_t n)
 {
 	const char *t = b->rule->message;
 	size_t off = 0;
-	char key[32], val[64];
+	char key[32], val[EVENT_TEXT_MAX];
 
 	if (t == NULL) {
 		expand(b, "value", val, sizeof val);

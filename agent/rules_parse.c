@@ -68,7 +68,7 @@ const char *const rp_kind_names[HWH_KIND_COUNT] = {
  * engine when "when" has no such call or it had no result). */
 static const char *const tvars[] = {
 	"value", "min", "max", "lcrit", "crit", "lemerg", "emerg", "unit", "id", "source",
-	"device", "name", "label", "type", "rule",
+	"device", "name", "label", "type", "rule", "text",
 	"avg", "delta", "rate", "slope", "predict", "eta", "count", "bucket",
 };
 #define NTVARS (sizeof(tvars) / sizeof(tvars[0]))
