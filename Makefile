@@ -51,6 +51,7 @@ CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 # libsensors ships no .pc file on Debian 12: fall back to the plain library.
 SENSORS_LIBS := $(shell $(PKG_CONFIG) --libs libsensors 2>/dev/null || echo -lsensors)
+IPMI_LIBS   := $(shell $(PKG_CONFIG) --libs libipmimonitoring libfreeipmi 2>/dev/null)
 
 # The core: everything the daemon is made of but main().
 CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
@@ -61,7 +62,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c
-PLUGINS     := sensors
+PLUGINS     := sensors ipmi
 TEST_PLUGINS := badabi sleepy echo
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -103,6 +104,10 @@ $(BUILD)/plugins/sensors.so: $(BUILD)/plugins/sensors.o $(BUILD)/plugins/sensors
                               $(BUILD)/plugins/sensors_read.o $(BUILD)/plugins/sensors_value.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SENSORS_LIBS) -lm
 
+IPMI_OBJS   := $(addprefix $(BUILD)/plugins/,ipmi.o ipmi_opts.o ipmi_read.o ipmi_sel.o ipmi_class.o)
+$(BUILD)/plugins/ipmi.so: $(IPMI_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(IPMI_LIBS) -lm
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
@@ -118,8 +123,11 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 # Suite functions are found by the runner through suites.inc, not a header.
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
+# The IPMI plugin's option parser and SEL classifier are pure C: unit-tested
+# in the runner, which does not link libipmimonitoring.
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
-                $(BUILD)/agent/cli_format_rules.o $(BUILD)/libhwcore.a
+                $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
+                $(BUILD)/plugins/ipmi_class.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
@@ -148,7 +156,7 @@ bench: all $(BUILD)/rules_bench
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
-                fuzz_trace fuzz_statefile fuzz_state
+                fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -157,6 +165,9 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(CORE_SRCS)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(FUZZ_BUILD)/fuzz_sysfs_value: tests/fuzz/fuzz_sysfs_value.c plugins/sensors_value.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
+$(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c plugins/ipmi_class.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
 $(FUZZ_BUILD)/fuzz_cli_format: tests/fuzz/fuzz_cli_format.c agent/cli_format.c \
