@@ -67,7 +67,8 @@ TEST_PLUGINS := badabi sleepy echo
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
-TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c
+TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c \
+               tests/ipmisim.c
 TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 DAEMON      := $(BUILD)/hwhealthd
@@ -112,7 +113,7 @@ $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
 # Every "Suite *name_suite(void)" in the test sources goes into the runner.
-$(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c,$(TEST_SRCS))
+$(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c,$(TEST_SRCS))
 	@mkdir -p $(dir $@)
 	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $^ > $@
 
