@@ -260,6 +260,15 @@ static enum hwh_severity event_sev(enum rule_severity s)
 				   : HWH_SEV_INFO;
 }
 
+/* A node state change as an event: getting worse is a warning, reaching
+ * red or critical is critical, getting better is news. */
+static enum hwh_severity state_severity(enum node_state from, enum node_state to)
+{
+	if (to <= from)
+		return HWH_SEV_INFO;
+	return to >= NODE_RED ? HWH_SEV_CRITICAL : HWH_SEV_WARNING;
+}
+
 /* The engine reports a change: log it with its evidence and keep it as an event. */
 static void on_change(void *arg, const struct eng_change *c)
 {
@@ -290,7 +299,7 @@ static void on_change(void *arg, const struct eng_change *c)
 		snprintf(text, sizeof text, "node %s -> %s (score %g)", node_state_name(c->from),
 			 node_state_name(c->to), c->score);
 		log_notice("%s", text);
-		note_event(d, "state", c->to > c->from ? HWH_SEV_WARNING : HWH_SEV_INFO,
+		note_event(d, "state", state_severity(c->from, c->to),
 			   c->t_wall_ms, text);
 		break;
 	}

@@ -370,7 +370,10 @@ enum metric_status metric_status(const struct metric *m, int source_ok, int64_t 
 		return MST_UNREADABLE;
 	if (m->flags & HWH_F_FAULT)
 		return MST_FAULT;
-	if (metric_limit_level(m) != LIM_NONE)
+	if (metric_limit_level(m) != LIM_NONE || (m->flags & HWH_F_ALARM))
+		return MST_ALARM;
+	/* A discrete sensor's own verdict (plugin.h, HWH_STATE_*). */
+	if (m->kind == HWH_KIND_STATE && m->value >= HWH_STATE_WARNING)
 		return MST_ALARM;
 	return MST_OK;
 }
