@@ -154,6 +154,7 @@ $(BUILD)/rules_bench: bench/rules_bench.c $(BUILD)/libhwcore.a
 bench: all $(BUILD)/rules_bench
 	./bench/sensors_bench.sh $(BUILD)
 	./bench/rules_bench.sh $(BUILD)
+	./bench/ipmi_bench.sh $(BUILD)
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
