@@ -270,6 +270,15 @@ static int sel_last(struct bmc *b, struct hwh_ctx *ctx, struct bmc_sel_pos *last
 
 /* ---- new records -------------------------------------------------------- */
 
+/* A read that failed part way: what it reported stands, so keep the
+ * position after it (the rest comes next time).  Returns rc. */
+static int keep_partial(struct bmc *b, struct hwh_ctx *ctx, const struct sel_walk *w, int rc)
+{
+	if (w->reported > 0)
+		pos_set(b, ctx, &w->last_reported);
+	return rc;
+}
+
 /* Read the SEL and report the records after kept (all of them if kept is
  * "empty SEL").  0, or a negative errno. */
 static int report_new(struct bmc *b, struct hwh_ctx *ctx, const struct bmc_sel_pos *kept)
@@ -280,7 +289,7 @@ static int report_new(struct bmc *b, struct hwh_ctx *ctx, const struct bmc_sel_p
 
 	w.after = pos_equal(kept, &none) ? NULL : kept;
 	if ((rc = sel_read(b, ctx, NULL, 0, &w)) < 0)
-		return rc;
+		return keep_partial(b, ctx, &w, rc);
 	if (!w.stopped && w.after != NULL && !w.found && w.seen > 0) {
 		/* Nothing was reported: read again, reporting everything. */
 		hwh_log(ctx, HWH_LOG_NOTICE,
@@ -289,7 +298,7 @@ static int report_new(struct bmc *b, struct hwh_ctx *ctx, const struct bmc_sel_p
 			kept->id, kept->ts, w.seen);
 		w = (struct sel_walk){.b = b, .ctx = ctx, .report = 1};
 		if ((rc = sel_read(b, ctx, NULL, 0, &w)) < 0)
-			return rc;
+			return keep_partial(b, ctx, &w, rc);
 	}
 	if (w.stopped) {
 		if (w.reported > 0)

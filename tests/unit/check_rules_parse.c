@@ -792,7 +792,7 @@ START_TEST(test_message_templates)
 	expect_errors("rule t { when 1; severity info; message \"\\\"${valu} ${value} ${x\" }",
 		      NAME ":1:44: unknown variable '${valu}' in the message (expected one of: "
 			   "value, min, max, lcrit, crit, lemerg, emerg, unit, id, source, device, "
-			   "name, label, type, rule, avg, delta, rate, slope, predict, eta, count, "
+			   "name, label, type, rule, text, avg, delta, rate, slope, predict, eta, count, "
 			   "bucket)",
 		      NAME ":1:61: unterminated '${' in the message (expected '}')",
 		      (const char *)NULL);
