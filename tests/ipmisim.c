@@ -382,6 +382,8 @@ static void write_emu(struct ipmisim *s)
 		   "sel_enable 0x20 1000 0x0a\n");
 	for (size_t i = 0; i < ipmisim_bmc_count; i++)
 		emu_sensor(&b, &ipmisim_bmc[i], s->temp_file);
+	if (s->extra != NULL)
+		emu_sensor(&b, s->extra, s->temp_file);
 	sb_add(&b, "mc_enable 0x20\n");
 	xfmt(path, sizeof path, "%s/bmc.emu", s->dir);
 	write_or_abort(path, b.p);
@@ -456,11 +458,14 @@ static void write_sdrs(struct ipmisim *s)
 		   "\tfru_inventory\t\tfalse\n\tsel\t\t\ttrue\n\tsdr\t\t\ttrue\n"
 		   "\tsensor\t\t\ttrue\n\tentity_id\t\tsystem_board\n\tentity_instance\t\t1\n"
 		   "\tid_string\t\t\"TestBMC\"\nendsdr\n\n");
-	for (size_t i = 0; i < ipmisim_bmc_count; i++) {
-		if (ipmisim_bmc[i].erc == 0x01)
-			sdr_full(&b, &ipmisim_bmc[i]);
+	for (size_t i = 0; i <= ipmisim_bmc_count; i++) {
+		const struct ipmisim_sensor *x = i < ipmisim_bmc_count ? &ipmisim_bmc[i] : s->extra;
+		if (x == NULL)
+			break;
+		if (x->erc == 0x01)
+			sdr_full(&b, x);
 		else
-			sdr_compact(&b, &ipmisim_bmc[i]);
+			sdr_compact(&b, x);
 	}
 	xfmt(path, sizeof path, "%s/bmc.sdrs", s->dir);
 	write_or_abort(path, b.p);
@@ -507,6 +512,26 @@ void ipmisim_init(struct ipmisim *s, const char *dir)
 	write_emu(s);
 	write_sdrs(s);
 	compile_sdrs(s);
+}
+
+void ipmisim_add_sensor(struct ipmisim *s, const struct ipmisim_sensor *x)
+{
+	char cache[TL_PATH_MAX + 16];
+	const char *argv[] = {"rm", "-rf", cache, NULL};
+	struct cmd_result r;
+
+	if (s->pid != 0)
+		ck_abort_msg("ipmisim_add_sensor: stop the simulator first");
+	s->extra = x;
+	write_emu(s);
+	write_sdrs(s);
+	compile_sdrs(s);
+	/* The tools refuse an out-of-date cache: theirs goes (the daemon's
+	 * is the plugin's business). */
+	xfmt(cache, sizeof cache, "%s/.freeipmi", s->tool_cache);
+	if (cmd_run(argv, &r, 10000) != 0)
+		ck_abort_msg("rm -rf %s failed: %s", cache, r.err);
+	cmd_result_free(&r);
 }
 
 void ipmisim_set_temp_file(struct ipmisim *s, int millideg)

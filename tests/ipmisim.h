@@ -105,11 +105,16 @@ struct ipmisim {
 	pid_t pid;		      /* 0 when not running */
 	int exit_code;		      /* how the last run ended (128 + signal) */
 	int starts;		      /* successful starts so far */
+	const struct ipmisim_sensor *extra; /* one more sensor (ipmisim_add_sensor) */
 };
 
 /* Write the BMC into dir/bmc with fresh ports, compile its SDRs, set the
  * temp file to 40 °C.  Aborts the test on failure. */
 void ipmisim_init(struct ipmisim *s, const char *dir);
+/* Give the (stopped) BMC one more sensor after ipmisim_bmc[]: its .emu and
+ * SDRs are written and compiled again, as a firmware update or a new part
+ * changes a real BMC's SDR repository.  x must outlive s. */
+void ipmisim_add_sensor(struct ipmisim *s, const struct ipmisim_sensor *x);
 /* Start ipmi_sim and wait until it owns both ports.  On the first start
  * only, ports taken meanwhile by someone else are replaced by new ones. */
 void ipmisim_start(struct ipmisim *s);

@@ -741,6 +741,40 @@ START_TEST(test_sensors_match_ipmi_sensors)
 }
 END_TEST
 
+/* A sensor the BMC gains, as after a firmware update or a part added. */
+static const struct ipmisim_sensor outlet_temp = {
+    13, "Outlet Temp", "Temperature",	       0x01, 0x01,  "degrees_C", 1,
+    0,	"111111",      {0, 5, 10, 55, 65, 75}, 35,   false, -1};
+
+/* The BMC's SDR repository changes: the plugin fetches its SDR cache again
+ * and reports the new sensor with its thresholds, as ipmi-sensors does. */
+START_TEST(test_sdr_change_refreshed)
+{
+	struct ipmisim_row *rows;
+	int n;
+
+	start_daemon_ipmi();
+	wait_source(SRC, "ok", 1);
+	n = ipmisim_sensors(&sim, &rows);
+	assert_sensors_match(rows, n, NULL);
+	free(rows);
+	/* FreeIPMI tells a stale cache by the SDR repository's addition and
+	 * erase times, in whole seconds: change the SDR in a later second than
+	 * the one the daemon's cache was made in, as any real change is. */
+	wait_more_polls(SRC, 2);
+
+	ipmisim_stop(&sim);
+	ipmisim_add_sensor(&sim, &outlet_temp);
+	ipmisim_start(&sim);
+	n = ipmisim_sensors(&sim, &rows);
+	ck_assert_int_eq(n, (int)ipmisim_bmc_count + 1);
+	ck_assert_ptr_nonnull(ipmisim_row(rows, n, "Outlet Temp"));
+	assert_sensors_match(rows, n, NULL); /* incl. outlet_temp's six limits */
+	free(rows);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+}
+END_TEST
+
 /* ---- 2. faults at run time ------------------------------------------------ */
 
 START_TEST(test_temp_ramp_predicted_warning)
@@ -1256,6 +1290,29 @@ START_TEST(test_wrong_cipher_suite_fails_clearly)
 }
 END_TEST
 
+/* In band on a machine without a BMC device (this one): a clear error
+ * naming the in-band access, no crash, no busy loop. */
+START_TEST(test_inband_without_device_fails_clearly)
+{
+	static const char *const needles[] = {"in-band", NULL};
+	char conf[4096];
+
+	if (access("/dev/ipmi0", F_OK) == 0 || access("/dev/ipmi/0", F_OK) == 0 ||
+	    access("/dev/ipmidev/0", F_OK) == 0) {
+		fprintf(stderr, "test_inband_without_device_fails_clearly: this machine has an "
+				"IPMI device; nothing to test\n");
+		return;
+	}
+	conf_head(conf, sizeof conf);
+	cat(conf, sizeof conf,
+	    "source %s {\n  plugin ipmi\n  sdr-cache-dir %s/sdrcache-inband\n"
+	    "  interval %dms\n  timeout 3s\n}\n",
+	    SRC, tree->dir, INTERVAL_MS);
+	daemon_start(&d, conf);
+	assert_refused(needles);
+}
+END_TEST
+
 Suite *ipmi_daemon_suite(void)
 {
 	Suite *s = suite_create("ipmi_daemon");
@@ -1265,6 +1322,7 @@ Suite *ipmi_daemon_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, TC_TIMEOUT_SEC);
 	tcase_add_test(tc, test_sensors_match_ipmi_sensors);
+	tcase_add_test(tc, test_sdr_change_refreshed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");
@@ -1289,6 +1347,7 @@ Suite *ipmi_daemon_suite(void)
 	tcase_add_test(tc, test_bmc_down_unavailable_then_recovers);
 	tcase_add_test(tc, test_wrong_password_fails_clearly);
 	tcase_add_test(tc, test_wrong_cipher_suite_fails_clearly);
+	tcase_add_test(tc, test_inband_without_device_fails_clearly);
 	suite_add_tcase(s, tc);
 	return s;
 }
