@@ -299,8 +299,7 @@ static void on_change(void *arg, const struct eng_change *c)
 		snprintf(text, sizeof text, "node %s -> %s (score %g)", node_state_name(c->from),
 			 node_state_name(c->to), c->score);
 		log_notice("%s", text);
-		note_event(d, "state", state_severity(c->from, c->to),
-			   c->t_wall_ms, text);
+		note_event(d, "state", state_severity(c->from, c->to), c->t_wall_ms, text);
 		break;
 	}
 }

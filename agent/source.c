@@ -265,8 +265,7 @@ static void stage_commit(struct source *src)
 /* Does a poll's error say the device did not answer (plugin.h)? */
 static bool rc_unreachable(int rc)
 {
-	return rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -ECONNREFUSED ||
-	       rc == -ENETUNREACH;
+	return rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -ECONNREFUSED || rc == -ENETUNREACH;
 }
 
 /* Record the outcome of one call into the plugin (lock held). */

@@ -76,10 +76,10 @@ struct source {
 	pthread_cond_t cond;
 	bool stop, rescan, abandoned, running;
 	int64_t poll_start_mono_ms;
-	atomic_bool overrun;		    /* the current poll is past its deadline */
-	char pending_error[SOURCE_ERR_MAX]; /* set by hwh_error() during a poll */
-	uint32_t emitted;		    /* readings stored by the current poll */
-	uint32_t emit_idx;		    /* emits so far in this poll, stored or not */
+	atomic_bool overrun;			     /* the current poll is past its deadline */
+	char pending_error[SOURCE_ERR_MAX];	     /* set by hwh_error() during a poll */
+	uint32_t emitted;			     /* readings stored by the current poll */
+	uint32_t emit_idx;			     /* emits so far in this poll, stored or not */
 	struct source_stage stage[SOURCE_STAGE_MAX]; /* poll thread only */
 	uint32_t nstage;
 	/* The metric the i-th emit of the last poll went to: a source reporting

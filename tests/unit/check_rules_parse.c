@@ -789,13 +789,13 @@ START_TEST(test_message_templates)
 		ruleset_clear(&rs);
 	}
 	/* columns count the string as written, escapes included */
-	expect_errors("rule t { when 1; severity info; message \"\\\"${valu} ${value} ${x\" }",
-		      NAME ":1:44: unknown variable '${valu}' in the message (expected one of: "
-			   "value, min, max, lcrit, crit, lemerg, emerg, unit, id, source, device, "
-			   "name, label, type, rule, text, avg, delta, rate, slope, predict, eta, count, "
-			   "bucket)",
-		      NAME ":1:61: unterminated '${' in the message (expected '}')",
-		      (const char *)NULL);
+	expect_errors(
+	    "rule t { when 1; severity info; message \"\\\"${valu} ${value} ${x\" }",
+	    NAME ":1:44: unknown variable '${valu}' in the message (expected one of: "
+		 "value, min, max, lcrit, crit, lemerg, emerg, unit, id, source, device, "
+		 "name, label, type, rule, text, avg, delta, rate, slope, predict, eta, count, "
+		 "bucket)",
+	    NAME ":1:61: unterminated '${' in the message (expected '}')", (const char *)NULL);
 }
 END_TEST
 

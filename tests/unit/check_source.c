@@ -208,7 +208,8 @@ END_TEST
 /* What an overrunning poll keeps is dropped with its readings. */
 START_TEST(test_state_dropped_on_overrun)
 {
-	const struct hwh_option opts[] = {{"sleep", "400ms", "t", 1, 1}, {"keep", "yes", "t", 2, 1}};
+	const struct hwh_option opts[] = {{"sleep", "400ms", "t", 1, 1},
+					  {"keep", "yes", "t", 2, 1}};
 	struct source *s = make("sleepy", opts, 2, 60000, 100);
 	struct pstate ps;
 	char buf[32];
