@@ -105,7 +105,8 @@ $(BUILD)/plugins/sensors.so: $(BUILD)/plugins/sensors.o $(BUILD)/plugins/sensors
                               $(BUILD)/plugins/sensors_read.o $(BUILD)/plugins/sensors_value.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SENSORS_LIBS) -lm
 
-IPMI_OBJS   := $(addprefix $(BUILD)/plugins/,ipmi.o ipmi_opts.o ipmi_read.o ipmi_sel.o ipmi_class.o)
+IPMI_OBJS   := $(addprefix $(BUILD)/plugins/,ipmi.o ipmi_opts.o ipmi_values.o ipmi_read.o \
+                 ipmi_sel.o ipmi_class.o)
 $(BUILD)/plugins/ipmi.so: $(IPMI_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(IPMI_LIBS) -lm
 
@@ -128,7 +129,7 @@ $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_
 # in the runner, which does not link libipmimonitoring.
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
-                $(BUILD)/plugins/ipmi_class.o $(BUILD)/libhwcore.a
+                $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
@@ -169,7 +170,8 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(CORE_SRCS)
 $(FUZZ_BUILD)/fuzz_sysfs_value: tests/fuzz/fuzz_sysfs_value.c plugins/sensors_value.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
-$(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c plugins/ipmi_class.c
+$(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c plugins/ipmi_values.c \
+                               plugins/ipmi_class.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
 $(FUZZ_BUILD)/fuzz_cli_format: tests/fuzz/fuzz_cli_format.c agent/cli_format.c \

@@ -169,6 +169,9 @@ BMC_HIDDEN int bmc_opts_parse(const struct hwh_option *opts, size_t nopts, struc
 			      struct hwh_config_error *err);
 /* Free what bmc_opts_parse() allocated and wipe the secrets. */
 BMC_HIDDEN void bmc_opts_free(struct bmc_opts *o);
+
+/* ---- ipmi_values.c: option values (pure) -------------------------------- */
+
 /* "500ms", "3s", "5m", "1h" to milliseconds; a unit is required.  0 or -1. */
 BMC_HIDDEN int bmc_parse_duration_ms(const char *s, uint64_t *ms);
 /* "0x" + hex digits, or text, into a BMC key of 1..20 bytes.  0 or -1. */
@@ -179,6 +182,17 @@ BMC_HIDDEN int bmc_parse_workarounds(const char *s, enum bmc_proto proto, unsign
 				     char *msg, size_t len);
 /* "host", "host:port" or "[v6]:port".  0, or -1 with msg set. */
 BMC_HIDDEN int bmc_check_host(const char *s, char *msg, size_t len);
+/* "yes" or "no" into *b.  0 or -1. */
+BMC_HIDDEN int bmc_parse_bool(const char *s, int *b);
+/* A word of names[] (NULL-terminated) into the matching vals[].  0 or -1. */
+BMC_HIDDEN int bmc_parse_word(const char *s, const char *const *names, const int *vals, int *out);
+/* Option key names a readable regular file: its absolute path into *dst
+ * (the old one freed).  0, or -1 with msg set, saying expected. */
+BMC_HIDDEN int bmc_set_file(char **dst, const char *key, const char *path, const char *expected,
+			    char *msg, size_t len);
+/* The first line of password-file path into o->password.  0, or -1 with
+ * msg set; nothing of the file is left in memory but the password. */
+BMC_HIDDEN int bmc_read_password_file(struct bmc_opts *o, const char *path, char *msg, size_t len);
 
 /* ---- ipmi_class.c: pure mappings ---------------------------------------- */
 
