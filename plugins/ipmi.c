@@ -52,7 +52,9 @@
 
 #include "ipmi_internal.h"
 
-#define BMC_DIR_MODE 0700 /* the SDR cache dir: it describes the BMC */
+#define BMC_DIR_MODE 0700	      /* the SDR cache dir: it describes the BMC */
+#define BMC_INBAND_RETRY_MIN_MS 30000 /* see inband_waiting() */
+#define BMC_INBAND_RETRY_MAX_MS 3600000
 
 /* The libraries' process-wide set-up, once per process. */
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
@@ -75,6 +77,8 @@ static void lib_init(void)
 	crypt_errno = crypt_rc < 0 ? errno : 0;
 }
 
+static int bmc_probe(void);
+
 /* ---- helpers shared with the other files -------------------------------- */
 
 uint64_t bmc_mono_ms(void)
@@ -91,7 +95,17 @@ int bmc_fail_monitoring(struct bmc *b, struct hwh_ctx *ctx, ipmi_monitoring_ctx_
 	int errnum = ipmi_monitoring_ctx_errnum(m);
 	const char *msg = ipmi_monitoring_ctx_errormsg(m);
 
-	hwh_error(ctx, "%s: %s (%s)", what, msg ? msg : "unknown error", b->conn);
+	/* In band, FreeIPMI says "internal system error" for a missing BMC. */
+	const char *hint =
+	    b->o.host == NULL && errnum == IPMI_MONITORING_ERR_SYSTEM_ERROR && !bmc_probe()
+		? "; no /dev/ipmi0: no BMC here, or its driver (ipmi_si, "
+		  "ipmi_devintf) is not loaded"
+		: "";
+
+	if (snprintf(b->last_err, sizeof b->last_err, "%s: %s (%s)%s", what,
+		     msg ? msg : "unknown error", b->conn, hint) >= (int)sizeof b->last_err)
+		b->last_err[sizeof b->last_err - 2] = '~'; /* cut short: say so */
+	hwh_error(ctx, "%s", b->last_err);
 	return bmc_errno_monitoring(errnum);
 }
 
@@ -316,13 +330,58 @@ static int bmc_init(void *inst, struct hwh_ctx *ctx)
 	return 0;
 }
 
+/*
+ * In band, FreeIPMI looks for the BMC (ACPI SPMI, SMBIOS, PCI) on every
+ * call, and libfreeipmi 1.6.10 leaks 32 bytes per look when there is none
+ * (ipmi_locate_acpi_spmi_get_device_info).  So after a failed in-band poll
+ * the library is asked again only after a wait doubling from
+ * BMC_INBAND_RETRY_MIN_MS to BMC_INBAND_RETRY_MAX_MS, and the polls in
+ * between report the same error: a node without a BMC, or without its
+ * driver loaded, costs a few hundred bytes a day, and the source recovers
+ * within the hour once the driver is there (sooner with a rescan).
+ */
+static int inband_waiting(struct bmc *b, struct hwh_ctx *ctx)
+{
+	uint64_t now = bmc_mono_ms();
+
+	if (b->o.host != NULL || b->inband_next_ms == 0 || now >= b->inband_next_ms)
+		return 0;
+	/* Worded to stay the same during a wait: the core logs each change. */
+	hwh_error(ctx, "%s; asked again %llu s after the last try", b->last_err,
+		  (unsigned long long)b->inband_wait_ms / 1000);
+	return 1;
+}
+
+static void inband_result(struct bmc *b, int rc)
+{
+	if (b->o.host != NULL)
+		return;
+	if (rc >= 0) {
+		b->inband_next_ms = 0;
+		b->inband_backoff_ms = BMC_INBAND_RETRY_MIN_MS;
+		return;
+	}
+	if (b->inband_backoff_ms < BMC_INBAND_RETRY_MIN_MS)
+		b->inband_backoff_ms = BMC_INBAND_RETRY_MIN_MS;
+	b->inband_rc = rc;
+	b->inband_wait_ms = b->inband_backoff_ms;
+	b->inband_next_ms = bmc_mono_ms() + b->inband_backoff_ms;
+	if (b->inband_backoff_ms < BMC_INBAND_RETRY_MAX_MS)
+		b->inband_backoff_ms *= 2;
+}
+
 static int bmc_poll(void *inst, struct hwh_ctx *ctx)
 {
 	struct bmc *b = inst;
 	int thr = 0, rc;
 
-	if (b->o.sensors && (thr = bmc_read_sensors(b, ctx)) < 0)
+	if (inband_waiting(b, ctx))
+		return b->inband_rc;
+	if (b->o.sensors && (thr = bmc_read_sensors(b, ctx)) < 0) {
+		inband_result(b, thr);
 		return thr; /* no SEL either: a dead BMC costs one session timeout */
+	}
+	inband_result(b, 0);
 	if (b->o.sel && !hwh_stopping(ctx) && (rc = bmc_sel_poll(b, ctx)) < 0)
 		return rc; /* the readings stand; the SEL's error is the poll's */
 	if (thr > 0) {
@@ -341,6 +400,7 @@ static int bmc_rescan(void *inst, struct hwh_ctx *ctx)
 	(void)ctx;
 	b->reread_sdr = 1;
 	b->info.next_ms = 0;
+	b->inband_next_ms = 0; /* in band: ask the library again now */
 	return 0;
 }
 

@@ -142,6 +142,8 @@ struct bmc_sel_info {
 };
 
 /* One instance: one BMC. */
+#define SOURCE_ERR_TEXT 256 /* bytes of an error text kept */
+
 struct bmc {
 	struct bmc_opts o;
 	char conn[160];		      /* "host, lanplus, cipher suite 3, privilege admin" */
@@ -151,6 +153,11 @@ struct bmc {
 	struct ipmi_monitoring_ipmi_config cfg; /* points into o */
 	char *sdr_path;				/* the SDR cache file */
 	int reread_sdr;				/* rescan asked: refetch the SDR next poll */
+	char last_err[SOURCE_ERR_TEXT];		/* the last library failure, as reported */
+	int inband_rc;				/* in band: the failure repeated until... */
+	uint64_t inband_next_ms;		/* ...then (CLOCK_MONOTONIC), 0 = none */
+	uint64_t inband_wait_ms;		/* the wait in effect */
+	uint64_t inband_backoff_ms;		/* the wait after the next failure */
 	struct bmc_thr_table thr;
 	struct bmc_names names;
 	size_t emit_failed;	/* readings the core refused in the last poll */

@@ -4,6 +4,9 @@
  * "Suite *NAME_suite(void)" defined under tests/unit and tests/integration
  * into suites.inc; a new test file needs no change here.
  * Pick suites with check's own CK_RUN_SUITE / CK_RUN_CASE variables.
+ *
+ * Daemons the tests start inherit LSAN_OPTIONS naming tests/lsan.supp
+ * (leaks inside third-party libraries), unless the caller set their own.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -14,6 +17,8 @@
 
 int main(void)
 {
+	setenv("LSAN_OPTIONS", "suppressions=" HWH_SRC_DIR "/tests/lsan.supp:print_suppressions=0",
+	       0);
 	SRunner *sr = srunner_create(NULL);
 #define SUITE(fn) srunner_add_suite(sr, fn());
 #include "suites.inc"
