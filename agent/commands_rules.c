@@ -184,11 +184,15 @@ static json_object *node_explain(const struct engine *e, const struct health_rep
 json_object *cmd_explain(void *ud, json_object *req, char *err, size_t errlen)
 {
 	struct daemon *d = ud;
-	struct source_view *v = daemon_views(d);
+	struct source_view *v;
 	struct health_report live;
 	json_object *r;
 
 	(void)req;
+	/* The node state as of now, so that it agrees with the liveness
+	 * findings computed below from the same moment. */
+	daemon_evaluate(d);
+	v = daemon_views(d);
 	if (v == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
