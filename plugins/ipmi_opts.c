@@ -222,18 +222,29 @@ static int apply_authentication(struct bmc_opts *o, const char *key, const char 
 	return -1;
 }
 
+/* Cipher suite 0 (no authentication, no integrity, no encryption) is not
+ * offered: libipmimonitoring 1.6.10 takes 0 as "the default" and silently
+ * uses 3, so asking for it would not get it (measured). */
 static int apply_cipher_suite(struct bmc_opts *o, const char *key, const char *val, char *msg,
 			      size_t len)
 {
-	static const char *const names[] = {"0",  "1",	"2",  "3",  "6",  "7", "8",
+	static const char *const names[] = {"1",  "2",	"3",  "6",  "7",  "8",
 					    "11", "12", "15", "16", "17", NULL};
-	static const int vals[] = {0, 1, 2, 3, 6, 7, 8, 11, 12, 15, 16, 17};
+	static const int vals[] = {1, 2, 3, 6, 7, 8, 11, 12, 15, 16, 17};
 
 	if (bmc_parse_word(val, names, vals, &o->cipher_suite) == 0)
 		return 0;
+	if (strcmp(val, "0") == 0) {
+		snprintf(msg, len,
+			 "%s: cipher suite 0 (no authentication) cannot be used: "
+			 "libipmimonitoring takes 0 as its default, 3; choose 1, 2, 3, 6, 7, 8, "
+			 "11, 12, 15, 16 or 17",
+			 key);
+		return -1;
+	}
 	snprintf(msg, len,
-		 "%s: expected an IPMI 2.0 cipher suite id: 0, 1, 2, 3, 6, 7, 8, 11, 12, 15, "
-		 "16 or 17, got '%s'",
+		 "%s: expected an IPMI 2.0 cipher suite id: 1, 2, 3, 6, 7, 8, 11, 12, 15, 16 or "
+		 "17, got '%s'",
 		 key, val);
 	return -1;
 }

@@ -188,8 +188,8 @@ START_TEST(test_word_values)
 	     IPMI_MONITORING_AUTHENTICATION_TYPE_STRAIGHT_PASSWORD_KEY},
 	    {"authentication", "md5", IPMI_MONITORING_AUTHENTICATION_TYPE_MD5},
 	};
-	static const char *const suites[] = {"0", "1",	"2",  "3",  "6",  "7",
-					     "8", "11", "12", "15", "16", "17"};
+	static const char *const suites[] = {"1",  "2",	 "3",  "6",  "7", "8",
+					     "11", "12", "15", "16", "17"};
 	struct bmc_opts o;
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -637,12 +637,20 @@ START_TEST(test_value_errors)
 		     "privilege: expected user, operator or admin, got 'root'");
 	expect_error(KV(NET, "protocol", "lan", "authentication", "sha1"), 2,
 		     "authentication: expected none, straight, md2 or md5, got 'sha1'");
-	expect_error(KV(NET, "cipher-suite", "4"), 1,
-		     "cipher-suite: expected an IPMI 2.0 cipher suite id: 0, 1, 2, 3, 6, 7, 8, 11, "
-		     "12, 15, 16 or 17, got '4'");
-	expect_error(KV(NET, "cipher-suite", "03"), 1,
-		     "cipher-suite: expected an IPMI 2.0 cipher suite id: 0, 1, 2, 3, 6, 7, 8, 11, "
-		     "12, 15, 16 or 17, got '03'");
+	expect_error(
+	    KV(NET, "cipher-suite", "4"), 1,
+	    "cipher-suite: expected an IPMI 2.0 cipher suite id: 1, 2, 3, 6, 7, 8, 11, 12, "
+	    "15, 16 or 17, got '4'");
+	expect_error(
+	    KV(NET, "cipher-suite", "03"), 1,
+	    "cipher-suite: expected an IPMI 2.0 cipher suite id: 1, 2, 3, 6, 7, 8, 11, 12, "
+	    "15, 16 or 17, got '03'");
+	/* libipmimonitoring would silently use 3 */
+	expect_error(
+	    KV(NET, "cipher-suite", "0"), 1,
+	    "cipher-suite: cipher suite 0 (no authentication) cannot be used: "
+	    "libipmimonitoring takes 0 as its default, 3; choose 1, 2, 3, 6, 7, 8, 11, 12, "
+	    "15, 16 or 17");
 	expect_error(KV("sensors", "true"), 0, "sensors: expected yes or no, got 'true'");
 	expect_error(KV("sel", "1"), 0, "sel: expected yes or no, got '1'");
 	expect_error(KV("host", "a b"), 0,
