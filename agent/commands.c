@@ -98,15 +98,11 @@ static json_object *source_json(struct daemon *d, size_t i, const struct source_
 static json_object *cmd_status(void *ud, json_object *req, char *err, size_t errlen)
 {
 	struct daemon *d = ud;
-	struct source_view *v;
+	struct source_view *v = daemon_views(d);
 	json_object *r, *srcs;
 	int64_t now = mono_ms();
 
 	(void)req;
-	/* The node state as of now, not as of the last tick: a source that
-	 * just failed shows in both its row and the state. */
-	daemon_evaluate(d);
-	v = daemon_views(d);
 	if (v == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;

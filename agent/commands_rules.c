@@ -184,22 +184,18 @@ static json_object *node_explain(const struct engine *e, const struct health_rep
 json_object *cmd_explain(void *ud, json_object *req, char *err, size_t errlen)
 {
 	struct daemon *d = ud;
-	struct source_view *v;
+	struct source_view *v = daemon_views(d);
 	struct health_report live;
 	json_object *r;
 
 	(void)req;
-	/* The node state as of now, so that it agrees with the liveness
-	 * findings computed below from the same moment. */
-	daemon_evaluate(d);
-	v = daemon_views(d);
 	if (v == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	r = json_object_new_object();
 	ms_lock(&d->store);
-	health_eval(&d->store, v, d->nsources, mono_ms(), &live);
+	daemon_liveness(d, v, &live); /* the node state agrees with these findings */
 	json_object_object_add(r, "node", node_explain(&d->engine, &live));
 	json_object_object_add(r, "findings", findings_json(&d->engine, &live));
 	json_object_object_add(r, "evaluation_errors",

@@ -496,14 +496,19 @@ void daemon_health(struct daemon *d, struct health_report *r)
 		return;
 	}
 	ms_lock(&d->store);
-	health_eval(&d->store, v, d->nsources, mono_ms(), r);
-	/* Liveness is judged when asked (a metric turns stale by time alone):
-	 * let the node state see it now rather than at the next evaluation. */
-	engine_set_liveness(&d->engine, r->state, health_live_score(r));
-	engine_update_state(&d->engine, mono_ms(), wall_ms());
+	daemon_liveness(d, v, r);
 	add_findings(d, r);
 	ms_unlock(&d->store);
 	free(v);
+}
+
+void daemon_liveness(struct daemon *d, const struct source_view *v, struct health_report *live)
+{
+	health_eval(&d->store, v, d->nsources, mono_ms(), live);
+	/* Liveness is judged when asked (a metric turns stale by time alone):
+	 * let the node state see it now rather than at the next evaluation. */
+	engine_set_liveness(&d->engine, live->state, health_live_score(live));
+	engine_update_state(&d->engine, mono_ms(), wall_ms());
 }
 
 /* Read new events from the ring into the engine (and the trace); store

@@ -94,6 +94,9 @@ int daemon_check_config(const struct daemon_opts *o);
 struct source_view *daemon_views(struct daemon *d);
 /* Current health (takes the store lock). */
 void daemon_health(struct daemon *d, struct health_report *r);
+/* Liveness as of now into live, and the node state brought up to it (store
+ * lock held; v: daemon_views()), so that the two always agree. */
+void daemon_liveness(struct daemon *d, const struct source_view *v, struct health_report *live);
 
 /* Evaluate the rules now (takes the store lock). */
 void daemon_evaluate(struct daemon *d);
