@@ -101,12 +101,14 @@ $(BUILD)/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Helpers every plugin needs (plugins link no core code): plugin_util.o.
 $(BUILD)/plugins/sensors.so: $(BUILD)/plugins/sensors.o $(BUILD)/plugins/sensors_discover.o \
-                              $(BUILD)/plugins/sensors_read.o $(BUILD)/plugins/sensors_value.o
+                              $(BUILD)/plugins/sensors_read.o $(BUILD)/plugins/sensors_value.o \
+                              $(BUILD)/plugins/plugin_util.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SENSORS_LIBS) -lm
 
 IPMI_OBJS   := $(addprefix $(BUILD)/plugins/,ipmi.o ipmi_opts.o ipmi_values.o ipmi_read.o \
-                 ipmi_sel.o ipmi_class.o)
+                 ipmi_sel.o ipmi_class.o plugin_util.o)
 $(BUILD)/plugins/ipmi.so: $(IPMI_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(IPMI_LIBS) -lm
 
@@ -129,7 +131,8 @@ $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_
 # in the runner, which does not link libipmimonitoring.
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
-                $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o $(BUILD)/libhwcore.a
+                $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
+                $(BUILD)/plugins/plugin_util.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
@@ -171,7 +174,7 @@ $(FUZZ_BUILD)/fuzz_sysfs_value: tests/fuzz/fuzz_sysfs_value.c plugins/sensors_va
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
 $(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c plugins/ipmi_values.c \
-                               plugins/ipmi_class.c
+                               plugins/ipmi_class.c plugins/plugin_util.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
 $(FUZZ_BUILD)/fuzz_cli_format: tests/fuzz/fuzz_cli_format.c agent/cli_format.c \

@@ -81,14 +81,6 @@ static int bmc_probe(void);
 
 /* ---- helpers shared with the other files -------------------------------- */
 
-uint64_t bmc_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int bmc_fail_monitoring(struct bmc *b, struct hwh_ctx *ctx, ipmi_monitoring_ctx_t m,
 			const char *what)
 {
@@ -342,7 +334,7 @@ static int bmc_init(void *inst, struct hwh_ctx *ctx)
  */
 static int inband_waiting(struct bmc *b, struct hwh_ctx *ctx)
 {
-	uint64_t now = bmc_mono_ms();
+	uint64_t now = pu_mono_ms();
 
 	if (b->o.host != NULL || b->inband_next_ms == 0 || now >= b->inband_next_ms)
 		return 0;
@@ -365,7 +357,7 @@ static void inband_result(struct bmc *b, int rc)
 		b->inband_backoff_ms = BMC_INBAND_RETRY_MIN_MS;
 	b->inband_rc = rc;
 	b->inband_wait_ms = b->inband_backoff_ms;
-	b->inband_next_ms = bmc_mono_ms() + b->inband_backoff_ms;
+	b->inband_next_ms = pu_mono_ms() + b->inband_backoff_ms;
 	if (b->inband_backoff_ms < BMC_INBAND_RETRY_MAX_MS)
 		b->inband_backoff_ms *= 2;
 }

@@ -37,6 +37,8 @@
 
 #include <hwhealth/plugin.h>
 
+#include "plugin_util.h"
+
 /* Shared between this plugin's files, not exported from ipmi.so. */
 #define BMC_HIDDEN __attribute__((visibility("hidden")))
 
@@ -179,8 +181,6 @@ BMC_HIDDEN void bmc_opts_free(struct bmc_opts *o);
 
 /* ---- ipmi_values.c: option values (pure) -------------------------------- */
 
-/* "500ms", "3s", "5m", "1h" to milliseconds; a unit is required.  0 or -1. */
-BMC_HIDDEN int bmc_parse_duration_ms(const char *s, uint64_t *ms);
 /* "0x" + hex digits, or text, into a BMC key of 1..20 bytes.  0 or -1. */
 BMC_HIDDEN int bmc_parse_k_g(const char *s, unsigned char *out, unsigned *len);
 /* A comma list of FreeIPMI workaround names for proto into *flags.  0, or
@@ -282,8 +282,6 @@ BMC_HIDDEN int bmc_sel_poll(struct bmc *b, struct hwh_ctx *ctx);
 
 /* ---- ipmi.c -------------------------------------------------------------- */
 
-/* CLOCK_MONOTONIC in milliseconds. */
-BMC_HIDDEN uint64_t bmc_mono_ms(void);
 /* A new libipmimonitoring context for b: its SDR cache directory and file
  * name set, and the sensor (for_sel 0) or SEL (for_sel 1) interpretation
  * file loaded.  0 with *out set, or a negative errno with hwh_error(). */

@@ -254,7 +254,7 @@ static int apply_session_timeout(struct bmc_opts *o, const char *key, const char
 {
 	uint64_t ms;
 
-	if (bmc_parse_duration_ms(val, &ms) < 0 || ms < BMC_SESSION_TIMEOUT_MIN_MS ||
+	if (pu_parse_duration_ms(val, &ms) < 0 || ms < BMC_SESSION_TIMEOUT_MIN_MS ||
 	    ms > BMC_SESSION_TIMEOUT_MAX_MS) {
 		snprintf(msg, len,
 			 "%s: expected a duration from 100ms to 60s such as 500ms or 3s, got "
@@ -271,7 +271,7 @@ static int apply_retrans_timeout(struct bmc_opts *o, const char *key, const char
 {
 	uint64_t ms;
 
-	if (bmc_parse_duration_ms(val, &ms) < 0 || ms < BMC_RETRANS_TIMEOUT_MIN_MS ||
+	if (pu_parse_duration_ms(val, &ms) < 0 || ms < BMC_RETRANS_TIMEOUT_MIN_MS ||
 	    ms > BMC_SESSION_TIMEOUT_MAX_MS) {
 		snprintf(msg, len,
 			 "%s: expected a duration from 10ms to below the session-timeout such "
@@ -346,7 +346,7 @@ static int apply_sel_info_interval(struct bmc_opts *o, const char *key, const ch
 {
 	uint64_t ms;
 
-	if (bmc_parse_duration_ms(val, &ms) < 0 || ms < BMC_SEL_INFO_MIN_MS ||
+	if (pu_parse_duration_ms(val, &ms) < 0 || ms < BMC_SEL_INFO_MIN_MS ||
 	    ms > BMC_SEL_INFO_MAX_MS) {
 		snprintf(msg, len,
 			 "%s: expected a duration from 1s to 24h such as 30s or 5m, got '%s'", key,

@@ -463,7 +463,7 @@ out:
 /* Ask Get SEL Info if forced or due.  0, or a negative errno. */
 static int info_refresh(struct bmc *b, struct hwh_ctx *ctx, int force)
 {
-	uint64_t now = bmc_mono_ms();
+	uint64_t now = pu_mono_ms();
 	int rc;
 
 	if (b->info.unsupported || (!force && b->info.valid && now < b->info.next_ms))

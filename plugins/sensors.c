@@ -33,7 +33,6 @@
  * feature type or limit/flag subfeature is one row in sensors_discover.c's
  * feat_types[] or sub_roles[].
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +48,7 @@
 
 #include <hwhealth/plugin.h>
 
+#include "plugin_util.h"
 #include "sensors_internal.h"
 
 #define SENS_HWMON_DIR "/sys/class/hwmon"
@@ -61,44 +61,7 @@ pthread_mutex_t sens_lock = PTHREAD_MUTEX_INITIALIZER;
 /* An instance exists: libsensors' state is process-wide, so only one may. */
 static int sens_claimed;
 
-/* ---- small helpers ------------------------------------------------------ */
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- options ------------------------------------------------------------ */
-
-/* Parse "500ms", "10s", "5m" or "1h" into milliseconds.  0 or -1. */
-static int parse_duration_ms(const char *str, uint64_t *ms)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t mult;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-	unsigned long long n;
-	char *end;
-
-	if (!isdigit((unsigned char)str[0]))
-		return -1;
-	errno = 0;
-	n = strtoull(str, &end, 10);
-	if (errno != 0)
-		return -1;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(end, units[i].suffix) != 0)
-			continue;
-		if (n > UINT64_MAX / units[i].mult)
-			return -1;
-		*ms = n * units[i].mult;
-		return 0;
-	}
-	return -1;
-}
 
 /* "config PATH": resolve it now (the daemon may chdir) and check that it
  * is a readable regular file.  0, or -1 with msg set. */
@@ -145,7 +108,7 @@ static int opt_apply(struct sens *s, const struct hwh_option *o, char *msg, size
 	if (strcmp(o->key, "config") == 0)
 		return opt_config_path(s, o->value, msg, len);
 	if (strcmp(o->key, "rescan") == 0) {
-		if (parse_duration_ms(o->value, &ms) < 0 || ms < SENS_RESCAN_MIN_MS ||
+		if (pu_parse_duration_ms(o->value, &ms) < 0 || ms < SENS_RESCAN_MIN_MS ||
 		    ms > SENS_RESCAN_MAX_MS) {
 			snprintf(msg, len,
 				 "rescan: expected a duration from 100ms to 24h such as 500ms, 10s "
@@ -271,7 +234,7 @@ static int sens_init(void *inst, struct hwh_ctx *ctx)
 static int sens_poll(void *inst, struct hwh_ctx *ctx)
 {
 	struct sens *s = inst;
-	uint64_t now = mono_ms();
+	uint64_t now = pu_mono_ms();
 	size_t failed;
 	int rc;
 

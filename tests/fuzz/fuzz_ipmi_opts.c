@@ -98,7 +98,7 @@ static void check_value(struct bmc_names *t, unsigned i, const char *v)
 		    p.id != q.id || p.ts != q.ts || p.id > 0xFFFF)
 			__builtin_trap();
 	}
-	(void)bmc_parse_duration_ms(v, &ms);
+	(void)pu_parse_duration_ms(v, &ms);
 	if (bmc_parse_k_g(v, key, &len) == 0 && (len == 0 || len > BMC_K_G_MAX))
 		__builtin_trap();
 	for (int proto = BMC_INBAND; proto <= BMC_LANPLUS; proto++)

@@ -468,26 +468,26 @@ START_TEST(test_durations)
 {
 	uint64_t ms = 0;
 
-	ck_assert_int_eq(bmc_parse_duration_ms("500ms", &ms), 0);
+	ck_assert_int_eq(pu_parse_duration_ms("500ms", &ms), 0);
 	ck_assert_uint_eq(ms, 500);
-	ck_assert_int_eq(bmc_parse_duration_ms("3s", &ms), 0);
+	ck_assert_int_eq(pu_parse_duration_ms("3s", &ms), 0);
 	ck_assert_uint_eq(ms, 3000);
-	ck_assert_int_eq(bmc_parse_duration_ms("5m", &ms), 0);
+	ck_assert_int_eq(pu_parse_duration_ms("5m", &ms), 0);
 	ck_assert_uint_eq(ms, 300000);
-	ck_assert_int_eq(bmc_parse_duration_ms("2h", &ms), 0);
+	ck_assert_int_eq(pu_parse_duration_ms("2h", &ms), 0);
 	ck_assert_uint_eq(ms, 7200000);
-	ck_assert_int_eq(bmc_parse_duration_ms("0ms", &ms), 0);
+	ck_assert_int_eq(pu_parse_duration_ms("0ms", &ms), 0);
 	ck_assert_uint_eq(ms, 0);
 	/* A unit is required: FreeIPMI's tools take bare milliseconds. */
-	ck_assert_int_eq(bmc_parse_duration_ms("3", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms("1.5s", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms("-1s", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms(" 1s", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms("1 s", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms("1d", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms("", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms("99999999999999999999ms", &ms), -1);
-	ck_assert_int_eq(bmc_parse_duration_ms("9999999999999999h", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("3", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("1.5s", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("-1s", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms(" 1s", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("1 s", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("1d", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("99999999999999999999ms", &ms), -1);
+	ck_assert_int_eq(pu_parse_duration_ms("9999999999999999h", &ms), -1);
 }
 END_TEST
 

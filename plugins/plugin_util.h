@@ -1,0 +1,21 @@
+/*
+ * plugin_util: small helpers every source plugin needs.  Plugins link no
+ * core code (include/hwhealth/plugin.h), so these are linked into each
+ * plugin's .so instead, hidden: a .so exports its hwh_plugin alone.
+ */
+#ifndef HWH_PLUGIN_UTIL_H
+#define HWH_PLUGIN_UTIL_H
+
+#include <stdint.h>
+
+#define PU_HIDDEN __attribute__((visibility("hidden")))
+
+/* CLOCK_MONOTONIC in milliseconds. */
+PU_HIDDEN uint64_t pu_mono_ms(void);
+
+/* "500ms", "10s", "5m" or "1h" into milliseconds; a unit is required (a
+ * bare number would be ambiguous: FreeIPMI's tools read it as ms, the
+ * daemon's configuration as seconds).  0, or -1 on anything else. */
+PU_HIDDEN int pu_parse_duration_ms(const char *s, uint64_t *ms);
+
+#endif
