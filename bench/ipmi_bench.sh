@@ -76,12 +76,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 trap 'exit 141' PIPE # the reader went away: stop quietly
 
-last() { echo "$1" | awk '{ print $NF }'; }
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
+# shellcheck source=bench/lib.sh
+. "$SRC/bench/lib.sh"
 now_ns() { date +%s%N; }
-# sleep that a signal interrupts (sh runs traps only between commands)
-nap() { sleep "$1" & wait $!; }
 
 CFLAGS="-std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror"
 # shellcheck disable=SC2086
@@ -94,10 +91,6 @@ ${CC:-cc} $CFLAGS -o "$W/cpuof" "$SRC/bench/cpuof.c"
 port_free() {
 	[ -z "$(ss -Hlnu "sport = :$1")" ] && [ -z "$(ss -Hlnt "sport = :$(($1 + 1))")" ]
 }
-bound_by_sim() {
-	ss -Hlnup "sport = :$PORT" 2>/dev/null | grep -q "pid=$SIMPID," &&
-		ss -Hlntp "sport = :$CPORT" 2>/dev/null | grep -q "pid=$SIMPID,"
-}
 start_sim() {
 	tries=0
 	while :; do
@@ -109,21 +102,7 @@ start_sim() {
 		rm -rf "$W/bmc"
 		mkdir -p "$W/bmc"
 		"$SRC/bench/ipmi_bmc.sh" -n "$NSENSORS" -p "$PORT" -c "$CPORT" -N benchbmc "$W/bmc"
-		(
-			trap '' PIPE
-			exec ipmi_sim -c "$W/bmc/lan.conf" -f "$W/bmc/bmc.emu" -s "$W/bmc/state" -n
-		) </dev/null >"$W/bmc/sim.out" 2>"$W/bmc/sim.err" &
-		SIMPID=$!
-		# Ready in ~10 ms; do not send before the UDP port is bound (a lost
-		# first packet costs FreeIPMI a 500 ms retransmission).
-		i=0
-		while [ $i -lt 100 ] && kill -0 "$SIMPID" 2>/dev/null; do
-			bound_by_sim && return 0
-			i=$((i + 1))
-			sleep 0.05
-		done
-		stop_pid "$SIMPID"
-		SIMPID=
+		sim_start "$W/bmc" "$PORT" "$CPORT" && return 0
 	done
 }
 start_sim
@@ -173,14 +152,12 @@ tool_figures IST --output-sensor-thresholds
 EXEC_CPU=$("$W/cpuof" run -i $PACE_MS "$RUNS" ipmi-sensors --help)
 
 # ---- hwhealthd ----
-cli() { "$BUILD/hwhealth" --socket "$W/hwhealthd.sock" "$@"; }
 # A number or string from `hwhealth status --json` (one source, so the last
 # match is the source's).
 status_json() { cli --json status 2>/dev/null | tr -d '\n'; }
 json_num() { sed -n "s/.*\"$1\": *\([0-9.eE+-]*\).*/\1/p"; }
 json_str() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }
 status_num() { status_json | json_num "$1"; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
 
 # daemon_figures LABEL SEL(yes|no): ${LABEL}_CPU (process clock / polls),
 # ${LABEL}_TICKS, ${LABEL}_THREAD (poll_cpu_ms), ${LABEL}_WALL (poll_ms),
@@ -289,7 +266,6 @@ stop_pid "$SIMPID"
 SIMPID=
 
 # ---- verdicts and report ----
-verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
 R_CPU=$(calc "$IS_CPU / $D_CPU")
 R_CPUT=$(calc "$IST_CPU / $D_CPU")
 R_CPU_S=$(calc "$IS_CPU / $DS_CPU")

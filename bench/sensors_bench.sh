@@ -102,18 +102,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 trap 'exit 141' PIPE # the reader went away: stop quietly
 
-last() { echo "$1" | awk '{ print $NF }'; }
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
-calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
-cli() { "$BUILD/hwhealth" --socket "$W/hwhealthd.sock" "$@"; }
+# shellcheck source=bench/lib.sh
+. "$SRC/bench/lib.sh"
 # A number from `hwhealth status --json` (one source, so the last match).
 status_num() {
 	cli --json status 2>/dev/null | tr -d '\n' |
 		sed -n "s/.*\"$1\": *\([0-9.eE+-]*\).*/\1/p"
 }
-# sleep that a signal interrupts (sh runs traps only between commands)
-nap() { sleep "$1" & wait $!; }
-ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
 
 nchips=$(sensors 2>/dev/null | grep -E '^coretemp-isa-[0-9a-f]{4}$' | sort -u | wc -l)
 ninputs=$(sensors -j 2>/dev/null | grep -c '_input"') || true
@@ -186,7 +181,6 @@ R_FLOOR=$(calc "$HD / $FL")
 R_FLOORH=$(calc "$HD / $FLH")
 R_SJ=$(calc "$SJ / $HD")
 R_CEIL=$(calc "$SJ / $FLP")
-verdict() { awk "BEGIN { exit !($1) }" && echo PASS || echo MISS; }
 V_FLOOR=$(verdict "$R_FLOOR <= 2")
 V_SJ=$(verdict "$R_SJ >= 20")
 V_RSS=$(verdict "$RSS <= 8")

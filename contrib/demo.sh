@@ -54,6 +54,8 @@ die() { echo "demo: $*" >&2; exit 1; }
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd) || die "no build dir $1"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$SRC/bench/lib.sh"
 for f in hwhealthd hwhealth plugins/sensors.so; do
 	[ -e "$BUILD/$f" ] || die "$BUILD/$f missing: run make first"
 done
@@ -189,27 +191,11 @@ start_bmc() {
 		echo "demo: no loopback in the namespace ($(cat "$W/bmc/ip.err")); going on without the BMC"
 		return 1
 	fi
-	(
-		trap '' PIPE # a console client that goes away must not kill it
-		exec ipmi_sim -c "$W/bmc/lan.conf" -f "$W/bmc/bmc.emu" -s "$W/bmc/state" -n
-	) </dev/null >"$W/bmc/sim.out" 2>"$W/bmc/sim.err" &
-	SIMPID=$!
-	# Bound in ~10 ms.  Nothing may be sent before: a lost first packet
-	# costs FreeIPMI a 500 ms retransmission.
-	i=0
-	until [ -n "$(ss -Hlnu "sport = :$BMC_PORT")" ] &&
-		[ -n "$(ss -Hlnt "sport = :$BMC_CONSOLE")" ]; do
-		i=$((i + 1))
-		if [ $i -ge 100 ] || ! kill -0 "$SIMPID" 2>/dev/null; then
-			echo "demo: ipmi_sim did not start ($(tail -1 "$W/bmc/sim.err"));" \
-				"going on without the BMC"
-			kill -TERM "$SIMPID" 2>/dev/null || true
-			wait "$SIMPID" 2>/dev/null || true
-			SIMPID=
-			return 1
-		fi
-		sleep 0.05
-	done
+	if ! sim_start "$W/bmc" $BMC_PORT $BMC_CONSOLE; then
+		echo "demo: ipmi_sim did not start ($(tail -1 "$W/bmc/sim.err"));" \
+			"going on without the BMC"
+		return 1
+	fi
 	# Its SEL clock starts at "post-init" seconds: give it the time of day
 	# so that its records carry real times (best effort).
 	if command -v bmc-device >/dev/null; then
@@ -267,9 +253,6 @@ source ipmi {
 }
 EOF
 mkdir -p "$W/state"
-cli() { "$BUILD/hwhealth" --socket "$W/hwhealthd.sock" "$@"; }
-# sleep that a signal interrupts (sh runs traps only between commands)
-nap() { sleep "$1" & wait $!; }
 
 if [ -n "$BMC" ]; then
 	echo "demo: fake sensors in $W, a simulated BMC (ipmi_sim pid $SIMPID) on" \
