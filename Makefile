@@ -62,7 +62,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c
-PLUGINS     := sensors ipmi
+PLUGINS     := sensors ipmi edac
 TEST_PLUGINS := badabi sleepy echo
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -112,6 +112,9 @@ IPMI_OBJS   := $(addprefix $(BUILD)/plugins/,ipmi.o ipmi_opts.o ipmi_values.o ip
 $(BUILD)/plugins/ipmi.so: $(IPMI_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(IPMI_LIBS) -lm
 
+$(BUILD)/plugins/edac.so: $(BUILD)/plugins/edac.o $(BUILD)/plugins/edac_value.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
@@ -127,12 +130,14 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 # Suite functions are found by the runner through suites.inc, not a header.
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
-# The IPMI plugin's option parser and SEL classifier are pure C: unit-tested
-# in the runner, which does not link libipmimonitoring.
+# The IPMI plugin's option parser and SEL classifier, and the EDAC plugin's
+# value parser and naming, are pure C: unit-tested in the runner, which does
+# not link libipmimonitoring.
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
-                $(BUILD)/plugins/plugin_util.o $(BUILD)/libhwcore.a
+                $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
+                $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
@@ -162,7 +167,7 @@ bench: all $(BUILD)/rules_bench
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
-                fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts
+                fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts fuzz_edac_value
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -173,6 +178,9 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(CORE_SRCS)
 $(FUZZ_BUILD)/fuzz_sysfs_value: tests/fuzz/fuzz_sysfs_value.c plugins/sensors_value.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
+$(FUZZ_BUILD)/fuzz_edac_value: tests/fuzz/fuzz_edac_value.c plugins/edac_value.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^
 $(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c plugins/ipmi_values.c \
                                plugins/ipmi_class.c plugins/plugin_util.c
 	@mkdir -p $(FUZZ_BUILD)

@@ -172,7 +172,7 @@ static int ce_findings(double step_s)
 	for (double t = 0; t <= 7 * 86400; t += 600) {
 		if (fmod(t, step_s) < 600 && t > 0)
 			v += 1;
-		sample(t, "edac/mc0-csrow0-ch0/ce_count", "counter", "", v, NULL);
+		sample(t, "edac/mc0-dimm0/dimm_ce_count", "counter", "", v, NULL);
 	}
 	doc = replay(0, "--rules", SHIPPED, NULL);
 	struct json_object *c = changes(doc);
