@@ -130,14 +130,14 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 # Suite functions are found by the runner through suites.inc, not a header.
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
-# The IPMI plugin's option parser and SEL classifier, and the EDAC plugin's
-# value parser and naming, are pure C: unit-tested in the runner, which does
-# not link libipmimonitoring.
+# The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
+# value parser and naming, and the smart plugin's JSON parser are pure C:
+# unit-tested in the runner, which does not link libipmimonitoring.
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
-                $(BUILD)/libhwcore.a
+                $(BUILD)/plugins/smart_parse.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
