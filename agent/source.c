@@ -173,6 +173,25 @@ static int host_state_set(struct hwh_ctx *ctx, const char *key, const char *valu
 	return 0;
 }
 
+/* ABI 1.2 entries: wired to the core in the next commits. */
+static int host_hold(struct hwh_ctx *ctx, const char *device, const char *why)
+{
+	(void)ctx, (void)device, (void)why;
+	return -ENOSYS;
+}
+
+static int host_daemon_health(struct hwh_ctx *ctx, struct hwh_daemon_health *out)
+{
+	(void)ctx, (void)out;
+	return -ENOSYS;
+}
+
+static int host_source_up(struct hwh_ctx *ctx, const char *name, int64_t *down_ms)
+{
+	(void)ctx, (void)name, (void)down_ms;
+	return -ENOSYS;
+}
+
 const struct hwh_host source_host = {
     .abi_version = HWH_ABI_VERSION,
     .struct_size = sizeof(struct hwh_host),
@@ -183,6 +202,9 @@ const struct hwh_host source_host = {
     .stopping = host_stopping,
     .state_get = host_state_get,
     .state_set = host_state_set,
+    .hold = host_hold,
+    .daemon_health = host_daemon_health,
+    .source_up = host_source_up,
 };
 
 /* ---- the poll thread ---------------------------------------------------- */

@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #define HWH_ABI_MAJOR 1
-#define HWH_ABI_MINOR 1
+#define HWH_ABI_MINOR 2
 #define HWH_ABI_VERSION ((uint32_t)(HWH_ABI_MAJOR << 16 | HWH_ABI_MINOR))
 #define HWH_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -149,6 +149,21 @@ struct hwh_ctx; /* opaque: one plugin instance as the core sees it */
 #define HWH_LOG_INFO 6
 #define HWH_LOG_DEBUG 7
 
+/* Node states, as hwh_daemon_health() reports them. */
+#define HWH_NODE_GREEN 0
+#define HWH_NODE_YELLOW 1
+#define HWH_NODE_RED 2
+#define HWH_NODE_CRITICAL 3
+
+/* The daemon's own health (ABI 1.2), for a plugin that must act on it: the
+ * watchdog plugin pets the hardware only while the daemon works. */
+struct hwh_daemon_health {
+	int64_t loop_age_ms; /* since the daemon's main loop last went round
+			      * (it goes round at least once a second) */
+	int node_state;	     /* HWH_NODE_*, as of the last evaluation */
+	int64_t uptime_ms;   /* since the daemon started */
+};
+
 /* The core's services, reached through hwh_host(ctx). */
 struct hwh_host {
 	uint32_t abi_version;
@@ -169,6 +184,13 @@ struct hwh_host {
 	 * them. */
 	int (*state_get)(struct hwh_ctx *ctx, const char *key, char *buf, size_t len);
 	int (*state_set)(struct hwh_ctx *ctx, const char *key, const char *value);
+	/* ABI 1.2.  Keep the metrics of one device as they are, unsampled,
+	 * so they do not turn stale: see hwh_hold(). */
+	int (*hold)(struct hwh_ctx *ctx, const char *device, const char *why);
+	/* ABI 1.2.  The daemon's own health: see hwh_daemon_health(). */
+	int (*daemon_health)(struct hwh_ctx *ctx, struct hwh_daemon_health *out);
+	/* ABI 1.2.  Whether another source is up: see hwh_source_up(). */
+	int (*source_up)(struct hwh_ctx *ctx, const char *name, int64_t *down_ms);
 };
 
 /* A plugin: the one symbol a .so exports. */
@@ -193,10 +215,20 @@ struct hwh_plugin {
 	int (*poll)(void *inst, struct hwh_ctx *ctx);
 	/* Rediscover devices (may be NULL). */
 	int (*rescan)(void *inst, struct hwh_ctx *ctx);
-	/* Carry out an action (action plugins; NULL for sources). */
+	/* Carry out an action (NULL when the plugin has none).  Action plugins
+	 * act here; a source may too (the watchdog's "self-fence").  Called on
+	 * the main thread, possibly while a poll runs on the instance's own
+	 * thread: keep it short and thread-safe (set a flag the poll reads).
+	 * 0, or a negative errno (-ENOTSUP for an action it does not know). */
 	int (*act)(void *inst, struct hwh_ctx *ctx, const char *action, const char *arg);
 	/* Release everything; inst is invalid afterwards. */
 	void (*shutdown)(void *inst);
+	/* ABI 1.2.  The poll interval and timeout a source block of this
+	 * plugin gets when it sets none (0: the daemon's defaults).  smart
+	 * polls every 30 minutes, as smartd does; the watchdog every few
+	 * seconds. */
+	int64_t default_interval_ms;
+	int64_t default_timeout_ms;
 };
 
 /* Helpers every plugin uses.  Static inline so plugins link nothing. */
@@ -277,6 +309,44 @@ static inline int hwh_state_set(struct hwh_ctx *ctx, const char *key, const char
 	const struct hwh_host *h = hwh_host(ctx);
 
 	return HWH_HOST_HAS(h, state_set) ? h->state_set(ctx, key, value) : -ENOSYS;
+}
+
+/*
+ * The plugin chose not to read device this poll (a disk in standby that a
+ * read would wake): keep that device's metrics of this instance as they
+ * are, with no new sample, and do not let them turn stale.  why ("standby")
+ * is shown beside them.  The hold lasts until the device's next reading;
+ * call it each poll the device is skipped.  Returns 0; -ENOENT if the
+ * instance has no metric of that device yet; -ENOSYS on a host older than
+ * ABI 1.2 (the metrics will then turn stale).
+ */
+static inline int hwh_hold(struct hwh_ctx *ctx, const char *device, const char *why)
+{
+	const struct hwh_host *h = hwh_host(ctx);
+	return HWH_HOST_HAS(h, hold) ? h->hold(ctx, device, why) : -ENOSYS;
+}
+
+/*
+ * The daemon's own health into *out (any thread, cheap: a few atomic
+ * loads).  Returns 0, or -ENOSYS on a host older than ABI 1.2.
+ */
+static inline int hwh_daemon_health(struct hwh_ctx *ctx, struct hwh_daemon_health *out)
+{
+	const struct hwh_host *h = hwh_host(ctx);
+	return HWH_HOST_HAS(h, daemon_health) ? h->daemon_health(ctx, out) : -ENOSYS;
+}
+
+/*
+ * Whether the source named name (another instance, "ipmi") is up: its last
+ * poll worked and it is not stale.  Returns 1 up; 0 down, with *down_ms
+ * (if not NULL) how long it has been down (since its last good poll, or
+ * since the daemon started); -ENOENT if no source has that name; -ENOSYS
+ * on a host older than ABI 1.2.  As of the main loop's last round.
+ */
+static inline int hwh_source_up(struct hwh_ctx *ctx, const char *name, int64_t *down_ms)
+{
+	const struct hwh_host *h = hwh_host(ctx);
+	return HWH_HOST_HAS(h, source_up) ? h->source_up(ctx, name, down_ms) : -ENOSYS;
 }
 
 /* Initialise a reading: no value, no limits, no flags, status OK. */
