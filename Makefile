@@ -54,7 +54,7 @@ SENSORS_LIBS := $(shell $(PKG_CONFIG) --libs libsensors 2>/dev/null || echo -lse
 IPMI_LIBS   := $(shell $(PKG_CONFIG) --libs libipmimonitoring libfreeipmi 2>/dev/null)
 
 # The core: everything the daemon is made of but main().
-CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c \
+CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c agent/watch.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
                agent/prepare.c agent/commands.c agent/commands_rules.c agent/events.c agent/window.c \
                agent/rules_lex.c agent/rules_parse.c agent/rules_match.c agent/rules_expr.c agent/rules_load.c \

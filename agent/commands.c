@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "log.h"
 #include "util.h"
 
 static json_object *jdouble(double v)
@@ -163,6 +164,7 @@ static json_object *metric_json(const struct metric *m, const struct source_view
 	json_object_object_add(o, "status", json_object_new_string(metric_status_name(st)));
 	json_object_object_add(o, "text", jstr(m->text));
 	json_object_object_add(o, "error", jstr(m->error));
+	json_object_object_add(o, "held", jstr(st == MST_HELD ? m->held : NULL));
 	json_object_object_add(o, "timestamp", json_object_new_double(m->t_wall_ms / 1e3));
 	json_object_object_add(o, "age_s", json_object_new_double((now - m->t_mono_ms) / 1e3));
 	json_object_object_add(o, "samples", json_object_new_int64(hist_len(m->hist)));
@@ -276,10 +278,44 @@ static json_object *cmd_rescan(void *ud, json_object *req, char *err, size_t err
 	return r;
 }
 
+/* {"cmd":"self-fence","reason":TEXT}: stop the hardware watchdog's petting
+ * so that it resets the node (root only; the watchdog source must allow it
+ * with "self-fence yes").  Answers {"fencing":["wd"]}. */
+static json_object *cmd_self_fence(void *ud, json_object *req, char *err, size_t errlen)
+{
+	char names[512];
+	json_object *jr, *r, *arr;
+	const char *reason;
+	int n;
+
+	if (!json_object_object_get_ex(req, "reason", &jr) ||
+	    !json_object_is_type(jr, json_type_string) ||
+	    (reason = json_object_get_string(jr))[0] == '\0') {
+		snprintf(err, errlen, "self-fence needs a \"reason\" (the text is logged)");
+		return NULL;
+	}
+	log_crit("self-fence requested over the control socket: %s", reason);
+	if ((n = daemon_act(ud, "self-fence", reason, names, sizeof names, err, errlen)) == 0)
+		return NULL;
+	r = json_object_new_object();
+	arr = json_object_new_array();
+	for (char *save = NULL, *t = strtok_r(names, " ", &save); t != NULL;
+	     t = strtok_r(NULL, " ", &save))
+		json_object_array_add(arr, json_object_new_string(t));
+	json_object_object_add(r, "fencing", arr);
+	return r;
+}
+
 const struct ctl_cmd daemon_commands[] = {
-    {"ping", false, cmd_ping},	     {"status", false, cmd_status},
-    {"sensors", false, cmd_sensors}, {"events", false, cmd_events},
-    {"reload", true, cmd_reload},    {"rescan", true, cmd_rescan},
-    {"explain", false, cmd_explain}, {"rules", false, cmd_rules},
-    {"history", false, cmd_history}, {NULL, false, NULL},
+    {"ping", false, cmd_ping},
+    {"status", false, cmd_status},
+    {"sensors", false, cmd_sensors},
+    {"events", false, cmd_events},
+    {"reload", true, cmd_reload},
+    {"rescan", true, cmd_rescan},
+    {"explain", false, cmd_explain},
+    {"rules", false, cmd_rules},
+    {"history", false, cmd_history},
+    {"self-fence", true, cmd_self_fence},
+    {NULL, false, NULL},
 };

@@ -678,9 +678,11 @@ static void set_source_key(struct parser *p, struct block *b, enum skey k, struc
 		break;
 	case S_INTERVAL:
 		set_duration(p, st, &b->src.interval_ms);
+		b->src.interval_set = true;
 		break;
 	case S_TIMEOUT:
 		set_duration(p, st, &b->src.timeout_ms);
+		b->src.timeout_set = true;
 		break;
 	case S_STALE:
 		set_duration(p, st, &b->src.stale_ms);

@@ -48,6 +48,8 @@ struct cfg_source {
 	int64_t interval_ms;	 /* poll interval */
 	int64_t timeout_ms;	 /* a poll running longer marks the source unavailable */
 	int64_t stale_ms;	 /* metrics older than this are stale */
+	bool interval_set;	 /* interval / timeout given in the block: */
+	bool timeout_set;	 /* a plugin's own defaults do not apply */
 	bool enabled;		 /* "enabled no" keeps the block but runs nothing */
 	struct hwh_option *opts; /* plugin-specific options, strings owned here */
 	size_t nopts;

@@ -102,6 +102,9 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 		return NULL;
 	ps->inst = NULL; /* the source owns it now */
 	src->pstate = &d->pstate;
+	src->watch = &d->watch;
+	if (watch_declare(&d->watch, cs->name, mono_ms()) < 0)
+		log_err("%s: out of memory", cs->name);
 	if (source_start(src) < 0) {
 		log_err("%s: cannot start its thread", cs->name);
 		source_stop(src, 0);
@@ -329,6 +332,7 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 	memset(d, 0, sizeof *d);
 	d->opts = *o;
 	pstate_init(&d->pstate);
+	watch_init(&d->watch, mono_ms());
 	/* Shortest form that keeps ms time stamps: 0.577, not 0.57699999999999996. */
 	json_c_set_serialization_double_format("%.15g", JSON_C_OPTION_GLOBAL);
 	d->start_mono_ms = mono_ms();
@@ -416,6 +420,41 @@ size_t daemon_rescan(struct daemon *d)
 	return d->nsources;
 }
 
+int daemon_act(struct daemon *d, const char *action, const char *arg, char *names, size_t len,
+	       char *err, size_t errlen)
+{
+	int taken = 0, refused = 0;
+	size_t used = 0;
+
+	names[0] = err[0] = '\0';
+	for (size_t i = 0; i < d->nsources; i++) {
+		struct source *src = d->sources[i];
+		const struct hwh_plugin *api = src->plugin->api;
+		int rc;
+
+		if (api->act == NULL)
+			continue;
+		rc = api->act(src->inst, (struct hwh_ctx *)(void *)src, action, arg);
+		if (rc == -ENOTSUP || rc == -ENOSYS)
+			continue;
+		if (rc < 0) {
+			refused++;
+			snprintf(err, errlen, "%s refused %s: %s", src->name, action,
+				 strerror(-rc));
+			log_warn("%s: refused %s (%s): %s", src->name, action, arg ? arg : "",
+				 strerror(-rc));
+			continue;
+		}
+		taken++;
+		used += (size_t)snprintf(names + used, used < len ? len - used : 0, "%s%s",
+					 used ? " " : "", src->name);
+		log_crit("%s: %s taken (%s)", src->name, action, arg ? arg : "");
+	}
+	if (taken == 0 && refused == 0)
+		snprintf(err, errlen, "no source carries out %s (a watchdog source does)", action);
+	return taken;
+}
+
 void daemon_shutdown(struct daemon *d)
 {
 	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
@@ -442,6 +481,7 @@ void daemon_shutdown(struct daemon *d)
 		ms_destroy(&d->store);
 	events_destroy(&d->events);
 	pstate_destroy(&d->pstate);
+	watch_destroy(&d->watch);
 	config_free(d->cfg);
 	d->cfg = NULL;
 	plugin_registry_free(&d->plugins);
@@ -555,6 +595,8 @@ void daemon_evaluate(struct daemon *d)
 	feed_events(d, now);
 	engine_cycle(&d->engine, now, wall);
 	ms_unlock(&d->store);
+	if (v != NULL && watch_update(&d->watch, d->engine.state, v, d->nsources, now) < 0)
+		log_err("out of memory updating the source table for watching plugins");
 	record_flush(d);
 	free(v);
 }
@@ -616,6 +658,7 @@ int daemon_run(struct daemon *d)
 	sd_notify(0, "READY=1");
 	while (!sig_stop) {
 		int64_t now = mono_ms();
+		watch_tick(&d->watch, now);
 		if (sig_reload) {
 			sig_reload = 0;
 			daemon_reload(d, NULL, 0);

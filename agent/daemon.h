@@ -20,6 +20,7 @@
 #include "plugin.h"
 #include "pstate.h"
 #include "source.h"
+#include "watch.h"
 
 /* Command-line settings; each non-NULL path overrides the configuration. */
 struct daemon_opts {
@@ -69,6 +70,7 @@ struct daemon {
 	char notified[160];   /* last STATUS= sent */
 	struct engine engine; /* rules, findings, node state (store lock) */
 	struct pstate pstate; /* what plugins keep across restarts */
+	struct watch watch;   /* heartbeat and source table for watching plugins */
 	bool engine_up;
 	int64_t next_eval_ms; /* housekeeping evaluation */
 	int64_t next_save_ms; /* state file */
@@ -86,6 +88,14 @@ int daemon_run(struct daemon *d);
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 /* Ask every source to rediscover its devices.  Returns how many. */
 size_t daemon_rescan(struct daemon *d);
+/*
+ * Ask every source that has an act() entry to carry out action with arg
+ * ("self-fence", the reason).  Returns how many took it, their names
+ * (space-separated) in names; with 0, err says why (none can, or the last
+ * refusal).  Logged, with the reason, at crit.
+ */
+int daemon_act(struct daemon *d, const char *action, const char *arg, char *names, size_t len,
+	       char *err, size_t errlen);
 void daemon_shutdown(struct daemon *d);
 /* --check-config: prints "configuration OK" or the errors.  Exit status. */
 int daemon_check_config(const struct daemon_opts *o);

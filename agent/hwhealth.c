@@ -57,6 +57,7 @@ enum cmd_opt {
 	OPT_SCORE_RED,	  /* replay --score-red N */
 	OPT_SCORE_CRIT,	  /* replay --score-critical N */
 	OPT_HISTORY,	  /* replay --history N */
+	OPT_REASON,	  /* self-fence --reason TEXT */
 	OPT_END		  /* one past the last */
 };
 
@@ -77,6 +78,7 @@ struct opts {
 	bool quiet;	       /* replay --quiet */
 	struct engine_cfg cfg; /* replay thresholds and recovery delay */
 	unsigned history;      /* replay --history, 0 = the default */
+	const char *reason;    /* self-fence --reason */
 };
 
 struct command {
@@ -100,6 +102,7 @@ static const struct {
     [OPT_SCORE_RED - OPT_SINCE] = {"score-red", "replay"},
     [OPT_SCORE_CRIT - OPT_SINCE] = {"score-critical", "replay"},
     [OPT_HISTORY - OPT_SINCE] = {"history", "replay"},
+    [OPT_REASON - OPT_SINCE] = {"reason", "self-fence"},
 };
 
 static const char usage_text[] =
@@ -121,6 +124,10 @@ static const char usage_text[] =
     "  ping              check that hwhealthd answers\n"
     "  reload            make hwhealthd re-read its configuration (root)\n"
     "  rescan            make every source rediscover its devices (root)\n"
+    "  self-fence --reason TEXT\n"
+    "                    stop petting the hardware watchdog so that it resets\n"
+    "                    this node (root; needs a watchdog source with\n"
+    "                    \"self-fence yes\")\n"
     "  help              show this text\n"
     "\n"
     "options (before or after the command; \"--\" ends them):\n"
@@ -458,6 +465,32 @@ static int simple_command(const struct opts *o)
 	return CLI_EXIT_OK;
 }
 
+/* self-fence --reason TEXT: the watchdog stops petting; the node resets. */
+static int cmd_self_fence(const struct opts *o)
+{
+	char err[CLIENT_ERR_LEN];
+	json_object *result, *v;
+
+	if (o->reason == NULL || o->reason[0] == '\0') {
+		fprintf(stderr, "hwhealth: self-fence needs --reason TEXT (it is logged)\n");
+		return CLI_EXIT_WARNING;
+	}
+	if (ask(o, request("self-fence", "reason", o->reason), &result, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hwhealth: %s\n", err);
+		return CLI_EXIT_WARNING;
+	}
+	if (o->json) {
+		print_json(result);
+	} else {
+		v = json_object_object_get(result, "fencing");
+		printf("self-fence: %s stopped petting the hardware watchdog; it resets this node "
+		       "when its timeout runs out\n",
+		       v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "a source");
+	}
+	json_object_put(result);
+	return CLI_EXIT_OK;
+}
+
 static int cmd_help(const struct opts *o)
 {
 	(void)o;
@@ -466,12 +499,12 @@ static int cmd_help(const struct opts *o)
 }
 
 static const struct command commands[] = {
-    {"status", 0, 0, NULL, cmd_status},	    {"explain", 0, 0, NULL, cmd_explain},
-    {"sensors", 0, 1, NULL, cmd_sensors},   {"events", 0, 0, NULL, cmd_events},
-    {"rules", 0, 1, NULL, cmd_rules},	    {"history", 1, 1, "METRIC", cmd_history},
-    {"replay", 1, 1, "TRACE", cmd_replay},  {"ping", 0, 0, NULL, simple_command},
-    {"reload", 0, 0, NULL, simple_command}, {"rescan", 0, 0, NULL, simple_command},
-    {"help", 0, 0, NULL, cmd_help},
+    {"status", 0, 0, NULL, cmd_status},		{"explain", 0, 0, NULL, cmd_explain},
+    {"sensors", 0, 1, NULL, cmd_sensors},	{"events", 0, 0, NULL, cmd_events},
+    {"rules", 0, 1, NULL, cmd_rules},		{"history", 1, 1, "METRIC", cmd_history},
+    {"replay", 1, 1, "TRACE", cmd_replay},	{"ping", 0, 0, NULL, simple_command},
+    {"reload", 0, 0, NULL, simple_command},	{"rescan", 0, 0, NULL, simple_command},
+    {"self-fence", 0, 0, NULL, cmd_self_fence}, {"help", 0, 0, NULL, cmd_help},
 };
 
 static const struct command *find_command(const char *name)
@@ -575,6 +608,9 @@ static int parse_cmd_opt(struct opts *o, int ch, const char *arg)
 		return parse_score(name, arg, &o->cfg.score_critical);
 	case OPT_HISTORY:
 		return parse_history(arg, &o->history);
+	case OPT_REASON:
+		o->reason = arg;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -620,6 +656,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"score-red", required_argument, NULL, OPT_SCORE_RED},
 	    {"score-critical", required_argument, NULL, OPT_SCORE_CRIT},
 	    {"history", required_argument, NULL, OPT_HISTORY},
+	    {"reason", required_argument, NULL, OPT_REASON},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;

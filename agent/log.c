@@ -67,6 +67,8 @@ int log_level_from_name(const char *name)
 
 const char *log_level_name(int level)
 {
+	if (level == LOG_CRIT_PRIO)
+		return "crit";
 	if (level < HWH_LOG_ERR || level > HWH_LOG_DEBUG)
 		return "?";
 	return level_names[level];

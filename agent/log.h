@@ -23,6 +23,9 @@ const char *log_level_name(int level);
 void log_vmsg(int prio, const char *prefix, const char *fmt, va_list ap);
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* syslog's LOG_CRIT: automatic actions on the node itself (self-fence). */
+#define LOG_CRIT_PRIO 2
+#define log_crit(...) log_msg(LOG_CRIT_PRIO, __VA_ARGS__)
 #define log_err(...) log_msg(HWH_LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(HWH_LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(HWH_LOG_NOTICE, __VA_ARGS__)

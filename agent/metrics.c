@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define MS_INITIAL_BUCKETS 256
 
 static const char *const kind_names[HWH_KIND_COUNT] = {
@@ -46,6 +48,7 @@ static const char *const status_names[MST_COUNT] = {
     [MST_OK] = "ok",	   [MST_ALARM] = "alarm",
     [MST_FAULT] = "fault", [MST_UNREADABLE] = "unreadable",
     [MST_STALE] = "stale", [MST_UNAVAILABLE] = "unavailable",
+    [MST_HELD] = "held",
 };
 
 const char *kind_name(enum hwh_kind kind)
@@ -277,11 +280,30 @@ int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int6
 	m->flags = r->flags;
 	m->t_mono_ms = mono;
 	m->t_wall_ms = wall;
+	m->t_held_mono_ms = 0;
+	m->held[0] = '\0';
 	if (r->status == HWH_R_OK)
 		m->t_ok_mono_ms = mono;
 	m->updates++;
 	hist_push(m->hist, mono, m->value);
 	return 0;
+}
+
+size_t ms_hold(struct metric_store *ms, const char *source, const char *device, const char *why,
+	       int64_t now_mono)
+{
+	size_t n = 0;
+
+	for (size_t b = 0; b < ms->nbuckets; b++) {
+		for (struct metric *m = ms->buckets[b]; m != NULL; m = m->next) {
+			if (strcmp(m->source, source) != 0 || strcmp(m->device, device) != 0)
+				continue;
+			m->t_held_mono_ms = now_mono;
+			util_strlcpy(m->held, why != NULL && why[0] ? why : "held", sizeof m->held);
+			n++;
+		}
+	}
+	return n;
 }
 
 size_t ms_remove_source(struct metric_store *ms, const char *source)
@@ -362,10 +384,14 @@ enum limit_level metric_limit_level(const struct metric *m)
 enum metric_status metric_status(const struct metric *m, int source_ok, int64_t stale_ms,
 				 int64_t now_mono)
 {
+	int64_t seen = m->t_held_mono_ms > m->t_mono_ms ? m->t_held_mono_ms : m->t_mono_ms;
+
 	if (!source_ok)
 		return MST_UNAVAILABLE;
-	if (now_mono - m->t_mono_ms > stale_ms)
+	if (now_mono - seen > stale_ms)
 		return MST_STALE;
+	if (m->t_held_mono_ms > m->t_mono_ms)
+		return MST_HELD;
 	if (m->rstatus == HWH_R_UNREADABLE)
 		return MST_UNREADABLE;
 	if (m->flags & HWH_F_FAULT)

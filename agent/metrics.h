@@ -31,6 +31,7 @@ enum metric_status {
 	MST_UNREADABLE,	 /* the source could not read the value */
 	MST_STALE,	 /* not updated within its source's stale age */
 	MST_UNAVAILABLE, /* its source is unavailable */
+	MST_HELD,	 /* kept unread on purpose (a disk in standby): hwh_hold() */
 	MST_COUNT	 /* number of statuses, not a status */
 };
 
@@ -59,6 +60,8 @@ struct metric {
 	int64_t t_mono_ms;    /* when last updated */
 	int64_t t_ok_mono_ms; /* when last readable (creation if never) */
 	int64_t t_wall_ms;
+	int64_t t_held_mono_ms; /* last hwh_hold(), 0 = not held since the last reading */
+	char held[24];		/* why it is held ("standby"), "" if not */
 	uint64_t updates;
 	struct hist *hist;
 	struct eng_target *eng; /* the rules engine's bindings, NULL until bound */
@@ -100,6 +103,10 @@ int ms_update(struct metric_store *ms, const char *source, const struct hwh_read
 int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int64_t wall);
 /* Does reading r belong to metric m (same device and name)? */
 int metric_is(const struct metric *m, const struct hwh_reading *r);
+/* Hold the metrics of one device of a source (lock held): keep them, with
+ * no new sample, from turning stale (hwh_hold()).  Returns how many. */
+size_t ms_hold(struct metric_store *ms, const char *source, const char *device, const char *why,
+	       int64_t now_mono);
 /* Forget every metric of a source (lock held).  Returns how many. */
 size_t ms_remove_source(struct metric_store *ms, const char *source);
 /* Find by id (lock held), NULL if unknown. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,22 @@ static int prepare_source(const struct cfg_source *cs, struct plugin_registry *r
 	return 0;
 }
 
+/* A plugin's own poll interval and timeout (ABI 1.2) apply where the source
+ * block sets none: they beat the global defaults, which suit lm-sensors, not
+ * a smartctl run per disk. */
+static void plugin_defaults(struct cfg_source *cs, const struct plugin *p)
+{
+	const struct hwh_plugin *api = p->api;
+
+	if (api->struct_size <
+	    offsetof(struct hwh_plugin, default_timeout_ms) + sizeof api->default_timeout_ms)
+		return;
+	if (!cs->interval_set && api->default_interval_ms > 0)
+		cs->interval_ms = api->default_interval_ms;
+	if (!cs->timeout_set && api->default_timeout_ms > 0)
+		cs->timeout_ms = api->default_timeout_ms;
+}
+
 int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg, struct prepared *out,
 		   struct cfg_diag *diag)
 {
@@ -199,10 +216,12 @@ int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg, str
 		if (!cfg->sources[i].enabled)
 			continue;
 		if (prepare_source(&cfg->sources[i], reg, cfg->plugin_dir, &out->v[out->n], diag) <
-		    0)
+		    0) {
 			bad = 1;
-		else
-			out->n++;
+			continue;
+		}
+		plugin_defaults(&cfg->sources[i], out->v[out->n].plugin);
+		out->n++;
 	}
 	return bad ? -1 : 0;
 }

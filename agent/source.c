@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "watch.h"
 
 static const char *const state_names[] = {
     [SRC_STARTING] = "starting",
@@ -173,23 +174,35 @@ static int host_state_set(struct hwh_ctx *ctx, const char *key, const char *valu
 	return 0;
 }
 
-/* ABI 1.2 entries: wired to the core in the next commits. */
 static int host_hold(struct hwh_ctx *ctx, const char *device, const char *why)
 {
-	(void)ctx, (void)device, (void)why;
-	return -ENOSYS;
+	struct source *src = ctx_source(ctx);
+	size_t n;
+
+	if (device == NULL)
+		return -EINVAL;
+	if (atomic_load(&src->overrun))
+		return 0; /* a late poll: dropped like its readings */
+	ms_lock(src->store);
+	n = ms_hold(src->store, src->name, device, why, mono_ms());
+	ms_unlock(src->store);
+	return n > 0 ? 0 : -ENOENT;
 }
 
 static int host_daemon_health(struct hwh_ctx *ctx, struct hwh_daemon_health *out)
 {
-	(void)ctx, (void)out;
-	return -ENOSYS;
+	struct source *src = ctx_source(ctx);
+
+	if (out == NULL)
+		return -EINVAL;
+	return src->watch != NULL ? watch_health(src->watch, mono_ms(), out) : -ENOSYS;
 }
 
 static int host_source_up(struct hwh_ctx *ctx, const char *name, int64_t *down_ms)
 {
-	(void)ctx, (void)name, (void)down_ms;
-	return -ENOSYS;
+	struct source *src = ctx_source(ctx);
+
+	return src->watch != NULL ? watch_source_up(src->watch, name, mono_ms(), down_ms) : -ENOSYS;
 }
 
 const struct hwh_host source_host = {

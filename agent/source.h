@@ -58,6 +58,8 @@ struct source_info {
 	char error[SOURCE_ERR_MAX];
 };
 
+struct watch;
+
 struct source {
 	struct hwh_ctx_public pub; /* must be first: plugins see this as hwh_ctx */
 	char *name;
@@ -70,6 +72,9 @@ struct source {
 	/* Where hwh_state_set() values go when a poll ends (NULL: nowhere;
 	 * set by the owner before source_start()). */
 	struct pstate *pstate;
+	/* The daemon's heartbeat and source table for hwh_daemon_health() and
+	 * hwh_source_up() (NULL: they answer -ENOSYS; set before start). */
+	struct watch *watch;
 
 	pthread_t thread;
 	pthread_mutex_t lock; /* guards everything below */
