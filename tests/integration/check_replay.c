@@ -4,8 +4,11 @@
  * temperature ramp coming (a warning with an ETA within 10 % of the truth,
  * long before the limit); a sensor flapping around its limit changes the
  * node state at most once per recovery period; a corrected-error counter
- * below the shipped bucket rate never fires and one above it does; and a
- * malformed trace line is reported with its position and skipped.
+ * below the shipped bucket rate never fires and one above it does; SMART
+ * sector counts that are merely there stay below yellow while their growth
+ * warns and fast growth is critical, in that order (rules/smart.rules), and
+ * NVMe and drive-temperature rules fire where they should; and a malformed
+ * trace line is reported with its position and skipped.
  */
 #include <check.h>
 #include <math.h>
@@ -197,6 +200,126 @@ START_TEST(test_bucket_above_rate_fires)
 }
 END_TEST
 
+/* ---- rules/smart.rules ------------------------------------------------------ */
+
+#define HALF_HOUR 1800.0 /* the smart source's default poll interval */
+
+/* Fires of rule (type "fire"), and the time of the first one (T0-based, or
+ * -1 if none) in *t_first when not NULL. */
+static int fires(struct json_object *doc, const char *rule, double *t_first)
+{
+	struct json_object *c = changes(doc);
+	int n = 0;
+
+	if (t_first != NULL)
+		*t_first = -1;
+	for (size_t i = 0; i < json_object_array_length(c); i++) {
+		struct json_object *x = json_object_array_get_idx(c, i);
+		if (strcmp(json_str(x, "type"), "fire") != 0 || strcmp(json_str(x, "rule"), rule) != 0)
+			continue;
+		if (n++ == 0 && t_first != NULL)
+			*t_first = json_num(x, "time") - T0;
+	}
+	return n;
+}
+
+/* The target of rule's first fire, "" if none. */
+static const char *fire_target(struct json_object *doc, const char *rule)
+{
+	struct json_object *c = changes(doc);
+
+	for (size_t i = 0; i < json_object_array_length(c); i++) {
+		struct json_object *x = json_object_array_get_idx(c, i);
+		if (!strcmp(json_str(x, "type"), "fire") && !strcmp(json_str(x, "rule"), rule))
+			return json_str(x, "target");
+	}
+	return "";
+}
+
+/* Fires of severity sev by any rule. */
+static int fires_of_severity(struct json_object *doc, const char *sev)
+{
+	struct json_object *c = changes(doc);
+	int n = 0;
+
+	for (size_t i = 0; i < json_object_array_length(c); i++) {
+		struct json_object *x = json_object_array_get_idx(c, i);
+		n += !strcmp(json_str(x, "type"), "fire") && !strcmp(json_str(x, "severity"), sev);
+	}
+	return n;
+}
+
+START_TEST(test_smart_stable_reallocated_count_is_not_an_alarm)
+{
+	/* A drive that reallocated 304 sectors long ago (the level of the real
+	 * ST3500418AS capture) and none since, polled every 30 min for 2 days. */
+	struct json_object *doc;
+
+	for (double t = 0; t <= 2 * 86400; t += HALF_HOUR) {
+		sample(t, "smart/sda/attr5_raw", "counter", "", 304, NULL);
+		sample(t, "smart/sda/attr197_raw", "counter", "", 0, NULL);
+	}
+	doc = replay(0, "--rules", SHIPPED, NULL);
+	ck_assert_int_eq(fires(doc, "smart-reallocated-present", NULL), 1);
+	ck_assert_int_eq(fires(doc, "smart-sectors-growing", NULL), 0);
+	ck_assert_int_eq(fires_of_severity(doc, "warning"), 0);
+	ck_assert_int_eq(fires_of_severity(doc, "critical"), 0);
+	ck_assert_str_eq(json_str(doc, "final.state"), "green");
+	json_object_put(doc);
+}
+END_TEST
+
+START_TEST(test_smart_growing_sectors_warn_then_critical)
+{
+	/* Pending sectors appear at 10 h (0 -> 2), reallocations jump at 20 h
+	 * (0 -> 12): a warning first, then critical; both growth findings
+	 * clear once a day has passed without growth, the pending level stays. */
+	struct json_object *doc;
+	double t_warn, t_crit;
+
+	for (double t = 0; t <= 3 * 86400; t += HALF_HOUR) {
+		sample(t, "smart/sda/attr197_raw", "counter", "", t >= 10 * 3600 ? 2 : 0, NULL);
+		sample(t, "smart/sda/attr5_raw", "counter", "", t >= 20 * 3600 ? 12 : 0, NULL);
+	}
+	doc = replay(0, "--rules", SHIPPED, NULL);
+	ck_assert_int_ge(fires(doc, "smart-sectors-growing", &t_warn), 1);
+	ck_assert_int_ge(fires(doc, "smart-sectors-growing-fast", &t_crit), 1);
+	ck_assert_msg(t_warn >= 10 * 3600 && t_warn < 10 * 3600 + HALF_HOUR, "warning at %.0f s",
+		      t_warn);
+	ck_assert_msg(t_crit >= 20 * 3600 && t_crit < 20 * 3600 + HALF_HOUR, "critical at %.0f s",
+		      t_crit);
+	ck_assert_int_eq(fires(doc, "smart-unreadable-sectors", NULL), 1);
+	ck_assert_msg(first(doc, "state", NULL) != NULL, "no state change");
+	/* 2 pending sectors remain at the end: yellow, not red. */
+	ck_assert_str_eq(json_str(doc, "final.state"), "yellow");
+	json_object_put(doc);
+}
+END_TEST
+
+START_TEST(test_smart_nvme_and_temperature)
+{
+	struct json_object *doc;
+
+	for (double t = 0; t <= 3600; t += 60) {
+		/* NVMe: endurance used up, then the media goes read-only; hot,
+		 * but NVMe warns through its own bit, not the HDD limit. */
+		sample(t, "smart/nvme0/percentage_used", "percent", "%", 100, NULL);
+		sample(t, "smart/nvme0/cw_read_only", "other", "", t >= 1800 ? 1 : 0, NULL);
+		sample(t, "smart/nvme0/temperature", "temperature", "C", 75, NULL);
+		/* A SATA disk at 62 C from 20 min on, a second one at 59 C. */
+		sample(t, "smart/sda/temperature", "temperature", "C", t >= 1200 ? 62 : 40, NULL);
+		sample(t, "smart/sdb/temperature", "temperature", "C", 59, NULL);
+	}
+	doc = replay(0, "--rules", SHIPPED, NULL);
+	ck_assert_int_eq(fires(doc, "smart-nvme-endurance-used", NULL), 1);
+	ck_assert_int_eq(fires(doc, "smart-nvme-critical-warning", NULL), 1);
+	ck_assert_int_eq(fires(doc, "smart-temperature-high", NULL), 1);
+	ck_assert_str_eq(fire_target(doc, "smart-temperature-high"), "smart/sda/temperature");
+	ck_assert_str_eq(json_str(doc, "final.state"), "red");
+	json_object_put(doc);
+}
+END_TEST
+
 START_TEST(test_malformed_line_reported_and_skipped)
 {
 	char rules[TL_PATH_MAX + 16], file[TL_PATH_MAX + 32];
@@ -234,6 +357,9 @@ Suite *replay_suite(void)
 	tcase_add_test(tc, test_flapping_changes_state_at_most_once_per_period);
 	tcase_add_test(tc, test_bucket_below_rate_never_fires);
 	tcase_add_test(tc, test_bucket_above_rate_fires);
+	tcase_add_test(tc, test_smart_stable_reallocated_count_is_not_an_alarm);
+	tcase_add_test(tc, test_smart_growing_sectors_warn_then_critical);
+	tcase_add_test(tc, test_smart_nvme_and_temperature);
 	tcase_add_test(tc, test_malformed_line_reported_and_skipped);
 	suite_add_tcase(s, tc);
 	return s;
