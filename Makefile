@@ -56,12 +56,12 @@ IPMI_LIBS   := $(shell $(PKG_CONFIG) --libs libipmimonitoring libfreeipmi 2>/dev
 # The core: everything the daemon is made of but main().
 CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c agent/watch.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
-               agent/prepare.c agent/commands.c agent/commands_rules.c agent/events.c agent/window.c \
+               agent/prepare.c agent/commands.c agent/commands_rules.c agent/commands_devices.c agent/events.c agent/window.c \
                agent/rules_lex.c agent/rules_parse.c agent/rules_match.c agent/rules_expr.c agent/rules_load.c \
                agent/eval.c agent/render.c \
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
-CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c
+CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c agent/cli_format_smart.c
 PLUGINS     := sensors ipmi edac
 TEST_PLUGINS := badabi sleepy echo
 
@@ -134,7 +134,8 @@ $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_
 # value parser and naming, and the smart plugin's JSON parser are pure C:
 # unit-tested in the runner, which does not link libipmimonitoring.
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
-                $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
+                $(BUILD)/agent/cli_format_rules.o $(BUILD)/agent/cli_format_smart.o \
+                $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
                 $(BUILD)/plugins/smart_parse.o $(BUILD)/libhwcore.a
@@ -190,7 +191,7 @@ $(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c pl
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ -lm
 $(FUZZ_BUILD)/fuzz_cli_format: tests/fuzz/fuzz_cli_format.c agent/cli_format.c \
-                                agent/cli_format_rules.c
+                                agent/cli_format_rules.c agent/cli_format_smart.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(CORE_LIBS)
 

@@ -93,6 +93,19 @@ int cli_print_status(FILE *out, json_object *status);
  * STATUS AGE, or "no metrics".  Returns 0, -ENOMEM or -EIO.
  */
 int cli_print_sensors(FILE *out, json_object *sensors);
+/*
+ * Prints a "devices" result of the smart plugin (cli_format_smart.c): one
+ * line per drive (model, health, temperature, hours, power mode, bad-media
+ * counts, worst finding).  Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_drives(FILE *out, json_object *result);
+/*
+ * Prints the first drive of a "devices" result in detail: identity, ATA
+ * attributes (value, raw, change over 1 h and 24 h, status, note), the
+ * other metrics likewise, and the findings on it.  Returns 0, -ENOMEM or
+ * -EIO.
+ */
+int cli_print_drive(FILE *out, json_object *result);
 
 /* Local time of seconds since the epoch ("2026-11-21 22:16:04"), or "-". */
 const char *cli_fmt_time(char *buf, size_t len, json_object *seconds);

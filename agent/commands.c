@@ -146,7 +146,7 @@ static json_object *flags_json(unsigned flags)
 	return a;
 }
 
-static json_object *metric_json(const struct metric *m, const struct source_view *v, int64_t now)
+json_object *metric_json(const struct metric *m, const struct source_view *v, int64_t now)
 {
 	json_object *o = json_object_new_object();
 	enum metric_status st = metric_status(m, source_view_ok(v), v ? v->stale_ms : 0, now);
@@ -307,15 +307,10 @@ static json_object *cmd_self_fence(void *ud, json_object *req, char *err, size_t
 }
 
 const struct ctl_cmd daemon_commands[] = {
-    {"ping", false, cmd_ping},
-    {"status", false, cmd_status},
-    {"sensors", false, cmd_sensors},
-    {"events", false, cmd_events},
-    {"reload", true, cmd_reload},
-    {"rescan", true, cmd_rescan},
-    {"explain", false, cmd_explain},
-    {"rules", false, cmd_rules},
-    {"history", false, cmd_history},
-    {"self-fence", true, cmd_self_fence},
-    {NULL, false, NULL},
+    {"ping", false, cmd_ping},	     {"status", false, cmd_status},
+    {"sensors", false, cmd_sensors}, {"events", false, cmd_events},
+    {"reload", true, cmd_reload},    {"rescan", true, cmd_rescan},
+    {"explain", false, cmd_explain}, {"rules", false, cmd_rules},
+    {"history", false, cmd_history}, {"self-fence", true, cmd_self_fence},
+    {"devices", false, cmd_devices}, {NULL, false, NULL},
 };

@@ -53,7 +53,7 @@ static json_object *evidence_json(const struct binding *b)
 	return o;
 }
 
-static json_object *finding_json(const struct binding *b)
+json_object *finding_json(const struct binding *b)
 {
 	json_object *o = json_object_new_object();
 	const struct rule *r = b->rule;

@@ -127,6 +127,15 @@ json_object *cmd_explain(void *ud, json_object *req, char *err, size_t errlen);
 json_object *cmd_rules(void *ud, json_object *req, char *err, size_t errlen);
 json_object *cmd_history(void *ud, json_object *req, char *err, size_t errlen);
 
+/* commands_devices.c: devices (a source's metrics by device, with trends
+ * and findings: hwhealth smart). */
+json_object *cmd_devices(void *ud, json_object *req, char *err, size_t errlen);
+
+/* Shared by the command files: one metric (commands.c) and one finding
+ * (commands_rules.c) as docs/PROTOCOL.md shows them. */
+json_object *metric_json(const struct metric *m, const struct source_view *v, int64_t now);
+json_object *finding_json(const struct binding *b);
+
 /* commands.c: the control socket's command table. */
 extern const struct ctl_cmd daemon_commands[];
 

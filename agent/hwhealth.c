@@ -115,6 +115,9 @@ static const char usage_text[] =
     "                    their evidence, liveness; exit codes as for status\n"
     "  sensors [FILTER]  every metric, or those whose id or label contains FILTER\n"
     "  events            recent hardware events (SEL records, resets...)\n"
+    "  smart [DEVICE]    the drives the smart source reads; with DEVICE\n"
+    "                    (sda, /dev/nvme0), its attributes and their change\n"
+    "                    over the last hour and day, and its findings\n"
     "  rules [NAME]      the loaded rules; with NAME, that rule and every\n"
     "                    metric or event stream it watches\n"
     "  history METRIC    a metric's values over the last hour (--since)\n"
@@ -315,6 +318,27 @@ static int cmd_sensors(const struct opts *o)
 		    cli_print_sensors);
 }
 
+/* smart [DEVICE]: the drives, or one drive's attributes and trends.
+ * DEVICE is the plugin's device id ("sda"); "/dev/sda" is taken too. */
+static int cmd_smart(const struct opts *o)
+{
+	char dev[256];
+	json_object *req = request("devices", "plugin", "smart");
+
+	if (o->nargs == 0)
+		return show(o, req, cli_print_drives);
+	snprintf(dev, sizeof dev, "%s",
+		 strncmp(o->args[0], "/dev/", 5) == 0 ? o->args[0] + 5 : o->args[0]);
+	for (char *p = dev; *p != '\0'; p++)
+		if (*p == '/')
+			*p = '-';
+	if (req != NULL && add_string(req, "device", dev) < 0) {
+		json_object_put(req);
+		req = NULL;
+	}
+	return show(o, req, cli_print_drive);
+}
+
 static int cmd_events(const struct opts *o)
 {
 	return show(o, request("events", NULL, NULL), cli_print_events);
@@ -499,12 +523,13 @@ static int cmd_help(const struct opts *o)
 }
 
 static const struct command commands[] = {
-    {"status", 0, 0, NULL, cmd_status},		{"explain", 0, 0, NULL, cmd_explain},
-    {"sensors", 0, 1, NULL, cmd_sensors},	{"events", 0, 0, NULL, cmd_events},
-    {"rules", 0, 1, NULL, cmd_rules},		{"history", 1, 1, "METRIC", cmd_history},
-    {"replay", 1, 1, "TRACE", cmd_replay},	{"ping", 0, 0, NULL, simple_command},
-    {"reload", 0, 0, NULL, simple_command},	{"rescan", 0, 0, NULL, simple_command},
-    {"self-fence", 0, 0, NULL, cmd_self_fence}, {"help", 0, 0, NULL, cmd_help},
+    {"status", 0, 0, NULL, cmd_status},	      {"explain", 0, 0, NULL, cmd_explain},
+    {"sensors", 0, 1, NULL, cmd_sensors},     {"events", 0, 0, NULL, cmd_events},
+    {"smart", 0, 1, NULL, cmd_smart},	      {"rules", 0, 1, NULL, cmd_rules},
+    {"history", 1, 1, "METRIC", cmd_history}, {"replay", 1, 1, "TRACE", cmd_replay},
+    {"ping", 0, 0, NULL, simple_command},     {"reload", 0, 0, NULL, simple_command},
+    {"rescan", 0, 0, NULL, simple_command},   {"self-fence", 0, 0, NULL, cmd_self_fence},
+    {"help", 0, 0, NULL, cmd_help},
 };
 
 static const struct command *find_command(const char *name)

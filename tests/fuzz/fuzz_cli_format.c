@@ -36,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cli_print_rules(sink, obj);
 	cli_print_rule_details(sink, obj);
 	cli_print_history(sink, obj);
+	cli_print_drives(sink, obj);
+	cli_print_drive(sink, obj);
 	int code = cli_state_exit(cli_node_state(obj));
 	if (code < 0 || code > 3)
 		abort(); /* the monitoring-plugin convention has four codes */

@@ -182,6 +182,63 @@ START_TEST(test_source_down_is_a_finding)
 }
 END_TEST
 
+/* The "devices" request (hwhealth smart's daemon side), on the echo plugin:
+ * metrics grouped by device with their trend, the findings on that device
+ * only, one device on request, and a clear error for an unknown one. */
+START_TEST(test_devices_trends_and_findings)
+{
+	struct rig r;
+	struct json_object *res, *devs, *chip, *mc, *m, *f;
+	struct want w;
+
+	rig_init(&r, false);
+	daemon_start(&r.d, r.conf);
+	usleep(1500 * 1000); /* the counter's baseline, 0 */
+	ck_assert_int_eq(write_file_str(r.vals, "chip0 temp1 temperature 40 max=80 crit=95\n"
+						"mc0 ce_count counter 4\n"),
+			 0);
+	w = (struct want){&r.d, "rule", "ce-burst"};
+	ck_assert_msg(wait_until(explain_has, &w, WAIT_MS), "no ce-burst finding");
+	res = daemon_request(&r.d, "{\"cmd\":\"devices\",\"plugin\":\"echo\"}");
+	ck_assert_ptr_nonnull(res);
+	ck_assert(json_object_object_get_ex(res, "result", &devs));
+	ck_assert(json_object_object_get_ex(devs, "devices", &devs));
+	ck_assert_int_eq(json_object_array_length(devs), 2);
+	chip = json_object_array_get_idx(devs, 0); /* sorted by id: chip0, mc0 */
+	mc = json_object_array_get_idx(devs, 1);
+	ck_assert_str_eq(json_str(chip, "device"), "chip0");
+	ck_assert_str_eq(json_str(mc, "device"), "mc0");
+	m = json_object_array_get_idx(json_object_object_get(mc, "metrics"), 0);
+	ck_assert_str_eq(json_str(m, "name"), "ce_count");
+	/* The counter went 0 -> 4 within the hour. */
+	ck_assert_msg(json_num(m, "trend_1h.delta") == 4, "trend: %s",
+		      json_object_to_json_string(m));
+	ck_assert_msg(json_num(m, "trend_24h.span_s") > 0, "no span");
+	f = json_object_object_get(mc, "findings");
+	ck_assert_int_eq(json_object_array_length(f), 1);
+	ck_assert_str_eq(json_str(json_object_array_get_idx(f, 0), "rule"), "ce-burst");
+	ck_assert_int_eq(json_object_array_length(json_object_object_get(chip, "findings")), 0);
+	json_object_put(res);
+	/* One device, and an unknown one. */
+	res =
+	    daemon_request(&r.d, "{\"cmd\":\"devices\",\"plugin\":\"echo\",\"device\":\"chip0\"}");
+	ck_assert(json_object_object_get_ex(res, "result", &devs));
+	ck_assert_int_eq(json_object_array_length(json_object_object_get(devs, "devices")), 1);
+	json_object_put(res);
+	res = daemon_request(&r.d, "{\"cmd\":\"devices\",\"plugin\":\"echo\",\"device\":\"nope\"}");
+	ck_assert_msg(
+	    strstr(json_object_to_json_string(res), "no device 'nope' in any echo source"), "%s",
+	    json_object_to_json_string(res));
+	json_object_put(res);
+	res = daemon_request(&r.d, "{\"cmd\":\"devices\",\"plugin\":\"smart\"}");
+	ck_assert(json_object_object_get_ex(res, "result", &devs));
+	ck_assert_int_eq(json_object_array_length(json_object_object_get(devs, "devices")), 0);
+	json_object_put(res);
+	ck_assert_int_eq(daemon_stop(&r.d), 0);
+	rig_free(&r);
+}
+END_TEST
+
 static bool file_exists(void *arg)
 {
 	return access(arg, F_OK) == 0;
@@ -351,6 +408,7 @@ Suite *rules_daemon_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_finding_explained);
 	tcase_add_test(tc, test_source_down_is_a_finding);
+	tcase_add_test(tc, test_devices_trends_and_findings);
 	tcase_add_test(tc, test_sigkill_restart_keeps_state);
 	tcase_add_test(tc, test_corrupt_state_set_aside);
 	tcase_add_test(tc, test_check_config_reports_rule_errors);

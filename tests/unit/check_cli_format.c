@@ -390,6 +390,91 @@ START_TEST(test_sensors_table)
 }
 END_TEST
 
+/* A "devices" answer for one ATA drive, as cmd_devices() builds it. */
+#define DRIVE_SDA                                                                                  \
+	"{\"source\": \"smart\", \"device\": \"sda\", \"findings\": ["                             \
+	"{\"rule\": \"smart-sectors-growing\", \"severity\": \"warning\","                         \
+	" \"message\": \"sda: attr197_raw grew by 2 in 24 h\"}],"                                  \
+	" \"metrics\": ["                                                                          \
+	"{\"name\": \"attr197_raw\", \"label\": \"Current_Pending_Sector\", \"kind\": "            \
+	"\"counter\","                                                                             \
+	" \"value\": 2, \"status\": \"ok\", \"text\": \"raw 2\","                                  \
+	" \"trend_1h\": {\"delta\": 0}, \"trend_24h\": {\"delta\": 2}},"                           \
+	"{\"name\": \"attr197_value\", \"label\": \"Current_Pending_Sector\", \"kind\": "          \
+	"\"other\","                                                                               \
+	" \"value\": 100, \"status\": \"ok\", \"text\": \"worst 100, thresh 0, old-age\","         \
+	" \"trend_1h\": null, \"trend_24h\": null},"                                               \
+	"{\"name\": \"attr5_raw\", \"label\": \"Reallocated_Sector_Ct\", \"kind\": \"counter\","   \
+	" \"value\": 304, \"status\": \"ok\", \"trend_1h\": {\"delta\": 0},"                       \
+	" \"trend_24h\": {\"delta\": 0}},"                                                         \
+	"{\"name\": \"attr5_value\", \"kind\": \"other\", \"value\": 93, \"status\": \"ok\","      \
+	" \"text\": \"worst 93, thresh 36, prefail\"},"                                            \
+	"{\"name\": \"health_failed\", \"kind\": \"other\", \"value\": 0, \"text\": \"PASSED\","   \
+	" \"status\": \"ok\"},"                                                                    \
+	"{\"name\": \"identity\", \"kind\": \"other\", \"value\": 500107862016,"                   \
+	" \"label\": \"ST3500418AS\", \"text\": \"ST3500418AS, serial 5VM, 500 GB, ATA\","         \
+	" \"status\": \"ok\"},"                                                                    \
+	"{\"name\": \"power_mode\", \"kind\": \"other\", \"value\": 1, \"text\": \"active\","      \
+	" \"status\": \"ok\"},"                                                                    \
+	"{\"name\": \"temperature\", \"kind\": \"temperature\", \"value\": 36, \"status\": "       \
+	"\"held\"}"                                                                                \
+	"]}"
+
+START_TEST(test_drives_overview)
+{
+	char *s = render(cli_print_drives,
+			 "{\"devices\": [" DRIVE_SDA ","
+			 "{\"source\": \"smart2\", \"device\": \"nvme0\", \"findings\": [],"
+			 " \"metrics\": [{\"name\": \"media_errors\", \"kind\": \"counter\","
+			 " \"value\": 0}, {\"name\": \"health_failed\", \"kind\": \"other\","
+			 " \"value\": 1}]}]}");
+
+	ck_assert_str_eq(s, "DRIVE         MODEL        HEALTH  TEMP  HOURS  POWER   "
+			    "MEDIA        FINDINGS\n"
+			    "sda           ST3500418AS  PASSED  36.0      -  active  "
+			    "5=304 197=2  warning (1 finding)\n"
+			    "smart2/nvme0  -            FAILED     -      -  -       "
+			    "media=0      ok\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_drive_detail)
+{
+	char *s = render(cli_print_drive, "{\"devices\": [" DRIVE_SDA "]}");
+
+	ck_assert_str_eq(s,
+			 "sda: ST3500418AS, serial 5VM, 500 GB, ATA\n"
+			 "\n"
+			 " ID  ATTRIBUTE               VALUE  RAW  1H  24H  STATUS  NOTE\n"
+			 "  5  Reallocated_Sector_Ct      93  304   0    0  ok      "
+			 "worst 93, thresh 36, prefail\n"
+			 "197  Current_Pending_Sector    100    2   0   +2  ok      "
+			 "worst 100, thresh 0, old-age\n"
+			 "\n"
+			 "METRIC         VALUE  1H  24H  STATUS  NOTE\n"
+			 "health_failed      0   -    -  ok      PASSED\n"
+			 "power_mode         1   -    -  ok      active\n"
+			 "temperature     36.0   -    -  held    -\n"
+			 "\n"
+			 "findings:\n"
+			 "  warning smart-sectors-growing: sda: attr197_raw grew by 2 in 24 h\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_drives_empty)
+{
+	char *s = render(cli_print_drives, "{\"devices\": []}");
+
+	ck_assert_str_eq(s, "no drives (is a smart source configured?)\n");
+	free(s);
+	s = render(cli_print_drive, "{\"devices\": []}");
+	ck_assert_str_eq(s, "no such drive\n");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_sensors_empty)
 {
 	char *s = render(cli_print_sensors, "{\"metrics\": []}");
@@ -1155,6 +1240,9 @@ Suite *cli_format_suite(void)
 	tcase_add_test(tc, test_status_sparse);
 	tcase_add_test(tc, test_sensors_table);
 	tcase_add_test(tc, test_sensors_empty);
+	tcase_add_test(tc, test_drives_overview);
+	tcase_add_test(tc, test_drive_detail);
+	tcase_add_test(tc, test_drives_empty);
 	tcase_add_test(tc, test_status_score);
 	suite_add_tcase(s, tc);
 
