@@ -215,7 +215,8 @@ static int fires(struct json_object *doc, const char *rule, double *t_first)
 		*t_first = -1;
 	for (size_t i = 0; i < json_object_array_length(c); i++) {
 		struct json_object *x = json_object_array_get_idx(c, i);
-		if (strcmp(json_str(x, "type"), "fire") != 0 || strcmp(json_str(x, "rule"), rule) != 0)
+		if (strcmp(json_str(x, "type"), "fire") != 0 ||
+		    strcmp(json_str(x, "rule"), rule) != 0)
 			continue;
 		if (n++ == 0 && t_first != NULL)
 			*t_first = json_num(x, "time") - T0;
