@@ -161,7 +161,11 @@ demo: all
 $(BUILD)/rules_bench: bench/rules_bench.c $(BUILD)/libhwcore.a
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CORE_LIBS)
 
-bench: all $(BUILD)/rules_bench
+# The SMART parse benchmark links the plugin's pure parser alone.
+$(BUILD)/smart_parse_bench: bench/smart_parse_bench.c $(BUILD)/plugins/smart_parse.o
+	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CORE_LIBS)
+
+bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench
 	./bench/sensors_bench.sh $(BUILD)
 	./bench/rules_bench.sh $(BUILD)
 	./bench/ipmi_bench.sh $(BUILD)
