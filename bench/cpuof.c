@@ -5,13 +5,14 @@
  *   cpuof pid PID           CPU time of process PID so far, in ms, from its
  *                           CPU-time clock (clock_getcpuclockid: nanosecond
  *                           resolution, unlike the 10 ms ticks of /proc/PID/stat)
- *   cpuof run [-i MS] N CMD [ARG]
+ *   cpuof run [-i MS] [-x STATUS] N CMD [ARG]
  *                           run CMD N times one after the other (MS ms apart
  *                           with -i), output to /dev/null, and print the CPU per
  *                           run in ms: the children's (RUSAGE_CHILDREN) plus our
  *                           own spawn cost
  *
- * Exits 1 on any error, including a run of CMD that does not exit 0.
+ * Exits 1 on any error, including a run of CMD that does not exit with
+ * STATUS (default 0; smartctl on a device that does not answer exits 2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,8 @@
 #include <unistd.h>
 
 extern char **environ;
+
+static int want_status; /* -x: the exit status every run must have */
 
 static void sleep_ms(long ms)
 {
@@ -75,7 +78,7 @@ static int cpu_of_pid(const char *arg)
 	return 0;
 }
 
-/* Run argv once, quietly; 0 if it exited 0. */
+/* Run argv once, quietly; 0 if it exited with want_status. */
 static int run_once(char **argv)
 {
 	posix_spawn_file_actions_t fa;
@@ -99,7 +102,7 @@ static int run_once(char **argv)
 			return -1;
 		}
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != want_status) {
 		fprintf(stderr, "cpuof: %s failed (status 0x%x)\n", argv[0], status);
 		return -1;
 	}
@@ -140,16 +143,20 @@ int main(int argc, char **argv)
 		return cpu_of_pid(argv[2]);
 	if (argc < 4 || strcmp(argv[1], "run") != 0)
 		goto usage;
-	if (strcmp(argv[a], "-i") == 0) {
-		interval_ms = strtol(argv[a + 1], &end, 10);
-		if (*end != '\0' || interval_ms < 0)
+	while (argc - a >= 2 && (strcmp(argv[a], "-i") == 0 || strcmp(argv[a], "-x") == 0)) {
+		long v = strtol(argv[a + 1], &end, 10);
+		if (*end != '\0' || v < 0 || (argv[a][1] == 'x' && v > 255))
 			goto usage;
+		if (argv[a][1] == 'i')
+			interval_ms = v;
+		else
+			want_status = (int)v;
 		a += 2;
 	}
 	if (argc - a < 2)
 		goto usage;
 	return cpu_of_runs(argv[a], interval_ms, argv + a + 1);
 usage:
-	fprintf(stderr, "usage: cpuof pid PID | cpuof run [-i MS] N CMD [ARG...]\n");
+	fprintf(stderr, "usage: cpuof pid PID | cpuof run [-i MS] [-x STATUS] N CMD [ARG...]\n");
 	return 2;
 }
