@@ -110,8 +110,8 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 		source_stop(src, 0);
 		return NULL;
 	}
-	log_info("%s: started (plugin %s, every %.1f s, timeout %.1f s)", cs->name,
-		 ps->plugin->name, cs->interval_ms / 1e3, cs->timeout_ms / 1e3);
+	log_info("%s: started (plugin %s, every %g s, timeout %g s)", cs->name, ps->plugin->name,
+		 cs->interval_ms / 1e3, cs->timeout_ms / 1e3);
 	return src;
 }
 
