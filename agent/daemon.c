@@ -102,9 +102,7 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 		return NULL;
 	ps->inst = NULL; /* the source owns it now */
 	src->pstate = &d->pstate;
-	src->watch = &d->watch;
-	if (watch_declare(&d->watch, cs->name, mono_ms()) < 0)
-		log_err("%s: out of memory", cs->name);
+	src->watch = &d->watch; /* its name was declared by apply_prepared() */
 	if (source_start(src) < 0) {
 		log_err("%s: cannot start its thread", cs->name);
 		source_stop(src, 0);
@@ -206,6 +204,11 @@ static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms
 	forget_removed(d, gone);
 	apply_rules(d, p);
 	free(d->sources);
+	/* All names first: a source's init() may ask hwh_source_up() about one
+	 * configured after it, whose thread has not started yet. */
+	for (size_t i = 0; i < p->n; i++)
+		if (watch_declare(&d->watch, p->v[i].cs->name, mono_ms()) < 0)
+			log_err("%s: out of memory", p->v[i].cs->name);
 	for (size_t i = 0; nv != NULL && i < p->n; i++) {
 		struct source *s = start_source(d, p->cfg, &p->v[i]);
 		if (s != NULL)

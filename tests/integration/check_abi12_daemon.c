@@ -292,6 +292,29 @@ START_TEST(test_source_up_follows_watched_source)
 }
 END_TEST
 
+/* A source configured after the ones that watch it is known, down, from
+ * their init() on: every source is declared before any starts.  (With the
+ * declarations made one by one as the threads start, three watchers
+ * started ahead of e give the race three chances to show.) */
+START_TEST(test_source_up_known_at_init)
+{
+	static const char *const ids[] = {"p1/init_up/e", "p2/init_up/e", "p3/init_up/e"};
+
+	start(no_rules, "",
+	      "source p1 {\n  plugin probe\n  watch e\n}\n"
+	      "source p2 {\n  plugin probe\n  watch e\n}\n"
+	      "source p3 {\n  plugin probe\n  watch e\n}\n"
+	      "source e {\n  plugin echo\n  file %E\n  interval 500ms\n}\n");
+	wait_value("p1/up/e", 1);
+	wait_value("p3/up/e", 1);
+	/* Known: 0 (down, not polled yet), or 1 if a watcher's thread was slow
+	 * to start; never -ENOENT. */
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_msg(value(ids[i]) >= 0, "%s %g", ids[i], value(ids[i]));
+	ck_assert_int_eq(daemon_stop(&d), 0);
+}
+END_TEST
+
 /* A name no source has: -ENOENT (-2) from init() on, down_ms untouched.
  * Documented behaviour: the watching source itself works on. */
 START_TEST(test_source_up_unknown_name)
@@ -463,6 +486,7 @@ Suite *abi12_daemon_suite(void)
 	tcase_add_test(tc, test_plugin_default_interval_and_timeout);
 	tcase_add_test(tc, test_hold_keeps_metric_fresh);
 	tcase_add_test(tc, test_source_up_follows_watched_source);
+	tcase_add_test(tc, test_source_up_known_at_init);
 	tcase_add_test(tc, test_source_up_unknown_name);
 	tcase_add_test(tc, test_daemon_health);
 	suite_add_tcase(s, tc);
