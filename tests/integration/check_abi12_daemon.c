@@ -151,6 +151,13 @@ static void wait_above(const char *id, double v)
 		      value(id));
 }
 
+static bool status_held(void *arg)
+{
+	const char *st = metric_str(arg, "status");
+
+	return st != NULL && strcmp(st, "held") == 0;
+}
+
 /* The node state as "hwhealth status --json" says it. */
 static const char *node_state(void)
 {
@@ -253,6 +260,30 @@ START_TEST(test_hold_keeps_metric_fresh)
 	ck_assert_int_eq(cli_run(&d, &res, NULL, "sensors", NULL), 0);
 	ck_assert_msg(strstr(res.out, "held") != NULL, "%s", res.out);
 	cmd_result_free(&res);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+}
+END_TEST
+
+/* Every device of the source held, so a poll emits nothing (a smart poll
+ * while all disks sleep): the source is not "found nothing to read", the
+ * node stays green. */
+START_TEST(test_hold_everything_is_not_empty)
+{
+	struct json_object *st;
+	int64_t until;
+
+	start(no_rules, "", "source p {\n  plugin probe\n  quiet yes\n  hold-after 2\n}\n");
+	ck_assert_msg(wait_until(status_held, "p/disk/x", WAIT_MS), "p/disk/x never held");
+	until = tl_mono_ms() + 2000; /* 8 polls, all held */
+	while (tl_mono_ms() < until) {
+		st = cli_json(&d, "status", NULL);
+		ck_assert_msg(strcmp(json_str(st, "node.state"), "green") == 0, "status: %s",
+			      json_object_to_json_string(st));
+		ck_assert_double_eq(json_num(json_source(st, "p"), "metrics"), 1);
+		json_object_put(st);
+		ck_assert_str_eq(metric_str("p/disk/x", "status"), "held");
+		usleep(200 * 1000);
+	}
 	ck_assert_int_eq(daemon_stop(&d), 0);
 }
 END_TEST
@@ -485,6 +516,7 @@ Suite *abi12_daemon_suite(void)
 	tcase_set_timeout(tc, TC_TIMEOUT_SEC);
 	tcase_add_test(tc, test_plugin_default_interval_and_timeout);
 	tcase_add_test(tc, test_hold_keeps_metric_fresh);
+	tcase_add_test(tc, test_hold_everything_is_not_empty);
 	tcase_add_test(tc, test_source_up_follows_watched_source);
 	tcase_add_test(tc, test_source_up_known_at_init);
 	tcase_add_test(tc, test_source_up_unknown_name);
