@@ -449,8 +449,10 @@ int daemon_act(struct daemon *d, const char *action, const char *arg, char *name
 			continue;
 		}
 		taken++;
-		used += (size_t)snprintf(names + used, used < len ? len - used : 0, "%s%s",
-					 used ? " " : "", src->name);
+		/* Past the end, names stays cut: never point beyond it. */
+		if (used < len)
+			used += (size_t)snprintf(names + used, len - used, "%s%s", used ? " " : "",
+						 src->name);
 		log_crit("%s: %s taken (%s)", src->name, action, arg ? arg : "");
 	}
 	if (taken == 0 && refused == 0)
