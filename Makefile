@@ -63,7 +63,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c agent/cli_format_smart.c
 PLUGINS     := sensors ipmi edac
-TEST_PLUGINS := badabi sleepy echo
+TEST_PLUGINS := badabi sleepy echo probe
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)

@@ -102,16 +102,14 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 		return NULL;
 	ps->inst = NULL; /* the source owns it now */
 	src->pstate = &d->pstate;
-	src->watch = &d->watch;
-	if (watch_declare(&d->watch, cs->name, mono_ms()) < 0)
-		log_err("%s: out of memory", cs->name);
+	src->watch = &d->watch; /* its name was declared by apply_prepared() */
 	if (source_start(src) < 0) {
 		log_err("%s: cannot start its thread", cs->name);
 		source_stop(src, 0);
 		return NULL;
 	}
-	log_info("%s: started (plugin %s, every %.1f s, timeout %.1f s)", cs->name,
-		 ps->plugin->name, cs->interval_ms / 1e3, cs->timeout_ms / 1e3);
+	log_info("%s: started (plugin %s, every %g s, timeout %g s)", cs->name, ps->plugin->name,
+		 cs->interval_ms / 1e3, cs->timeout_ms / 1e3);
 	return src;
 }
 
@@ -206,6 +204,11 @@ static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms
 	forget_removed(d, gone);
 	apply_rules(d, p);
 	free(d->sources);
+	/* All names first: a source's init() may ask hwh_source_up() about one
+	 * configured after it, whose thread has not started yet. */
+	for (size_t i = 0; i < p->n; i++)
+		if (watch_declare(&d->watch, p->v[i].cs->name, mono_ms()) < 0)
+			log_err("%s: out of memory", p->v[i].cs->name);
 	for (size_t i = 0; nv != NULL && i < p->n; i++) {
 		struct source *s = start_source(d, p->cfg, &p->v[i]);
 		if (s != NULL)
@@ -446,8 +449,10 @@ int daemon_act(struct daemon *d, const char *action, const char *arg, char *name
 			continue;
 		}
 		taken++;
-		used += (size_t)snprintf(names + used, used < len ? len - used : 0, "%s%s",
-					 used ? " " : "", src->name);
+		/* Past the end, names stays cut: never point beyond it. */
+		if (used < len)
+			used += (size_t)snprintf(names + used, len - used, "%s%s", used ? " " : "",
+						 src->name);
 		log_crit("%s: %s taken (%s)", src->name, action, arg ? arg : "");
 	}
 	if (taken == 0 && refused == 0)

@@ -494,6 +494,7 @@ static int cmd_self_fence(const struct opts *o)
 {
 	char err[CLIENT_ERR_LEN];
 	json_object *result, *v;
+	size_t n;
 
 	if (o->reason == NULL || o->reason[0] == '\0') {
 		fprintf(stderr, "hwhealth: self-fence needs --reason TEXT (it is logged)\n");
@@ -506,10 +507,17 @@ static int cmd_self_fence(const struct opts *o)
 	if (o->json) {
 		print_json(result);
 	} else {
+		/* The names of the sources that took it: "wd" or "wd, wd2". */
+		fputs("self-fence: ", stdout);
 		v = json_object_object_get(result, "fencing");
-		printf("self-fence: %s stopped petting the hardware watchdog; it resets this node "
-		       "when its timeout runs out\n",
-		       v ? json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN) : "a source");
+		n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+		if (n == 0)
+			fputs("a source", stdout);
+		for (size_t i = 0; i < n; i++)
+			printf("%s%s", i ? ", " : "",
+			       json_object_get_string(json_object_array_get_idx(v, i)));
+		printf(" stopped petting the hardware watchdog; it resets this node when its "
+		       "timeout runs out\n");
 	}
 	json_object_put(result);
 	return CLI_EXIT_OK;

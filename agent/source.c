@@ -186,6 +186,9 @@ static int host_hold(struct hwh_ctx *ctx, const char *device, const char *why)
 	ms_lock(src->store);
 	n = ms_hold(src->store, src->name, device, why, mono_ms());
 	ms_unlock(src->store);
+	/* Held metrics are this poll's too: a poll that holds every device
+	 * (all disks asleep) did not "find nothing to read" (health.c). */
+	src->emitted += (uint32_t)n;
 	return n > 0 ? 0 : -ENOENT;
 }
 

@@ -83,7 +83,7 @@ struct source {
 	int64_t poll_start_mono_ms;
 	atomic_bool overrun;			     /* the current poll is past its deadline */
 	char pending_error[SOURCE_ERR_MAX];	     /* set by hwh_error() during a poll */
-	uint32_t emitted;			     /* readings stored by the current poll */
+	uint32_t emitted;			     /* readings stored or held this poll */
 	uint32_t emit_idx;			     /* emits so far in this poll, stored or not */
 	struct source_stage stage[SOURCE_STAGE_MAX]; /* poll thread only */
 	uint32_t nstage;

@@ -1,6 +1,7 @@
 /* Unit tests for agent/metrics.c and agent/health.c: ids, updates without
  * reallocation, status precedence (stale and unavailable win), limit levels
- * and the node state they make. */
+ * and the node state they make; ms_hold() (hwh_hold()): held metrics are
+ * "held", not stale, for a stale age after each hold, until a new reading. */
 #include <check.h>
 #include <errno.h>
 #include <math.h>
@@ -177,6 +178,104 @@ START_TEST(test_remove_source)
 }
 END_TEST
 
+static struct hwh_reading disk(const char *device, const char *name, double v)
+{
+	struct hwh_reading r;
+
+	hwh_reading_init(&r);
+	r.device = device;
+	r.name = name;
+	r.kind = HWH_KIND_TEMPERATURE;
+	r.value = v;
+	return r;
+}
+
+/* Read at 1000, held at 2000 and 3500, stale age 3000: held (not stale)
+ * until 3 s after the last hold, then stale. */
+START_TEST(test_hold_status)
+{
+	struct hwh_reading r = disk("sda", "temp", 35);
+	struct metric *m;
+
+	ck_assert_int_eq(ms_update(&ms, "smart", &r, 1000, 1, NULL), 0);
+	m = ms_find(&ms, "smart/sda/temp");
+	ck_assert_int_eq(metric_status(m, 1, 3000, 1500), MST_OK);
+	ck_assert_str_eq(m->held, "");
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sda", "standby", 2000), 1);
+	ck_assert_str_eq(m->held, "standby");
+	ck_assert_str_eq(metric_status_name(metric_status(m, 1, 3000, 2000)), "held");
+	ck_assert_int_eq(metric_status(m, 1, 3000, 4001), MST_HELD); /* its reading is stale */
+	ck_assert_int_eq(metric_status(m, 1, 3000, 5000), MST_HELD);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 5001), MST_STALE); /* no hold since */
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sda", "standby", 5500), 1);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 8500), MST_HELD);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 8501), MST_STALE);
+	/* An unavailable source still wins. */
+	ck_assert_int_eq(metric_status(m, 0, 3000, 6000), MST_UNAVAILABLE);
+	/* The value and its history stay as they were: no sample was taken. */
+	ck_assert_double_eq(m->value, 35);
+	ck_assert_uint_eq(hist_len(m->hist), 1);
+	ck_assert_int_eq(m->t_mono_ms, 1000);
+}
+END_TEST
+
+START_TEST(test_hold_cleared_by_reading)
+{
+	struct hwh_reading r = disk("sda", "temp", 35);
+	struct metric *m;
+
+	ms_update(&ms, "smart", &r, 1000, 1, NULL);
+	m = ms_find(&ms, "smart/sda/temp");
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sda", "standby", 2000), 1);
+	r.value = 36;
+	ck_assert_int_eq(ms_update(&ms, "smart", &r, 2500, 1, NULL), 0);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 2500), MST_OK);
+	ck_assert_str_eq(m->held, "");
+	ck_assert_int_eq(m->t_held_mono_ms, 0);
+	/* Stale again a stale age after that reading, the old hold forgotten. */
+	ck_assert_int_eq(metric_status(m, 1, 3000, 5501), MST_STALE);
+	/* An unreadable reading clears it too. */
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sda", "standby", 6000), 1);
+	r.status = HWH_R_UNREADABLE;
+	r.error = "standby, and the read woke it anyway";
+	ck_assert_int_eq(ms_update(&ms, "smart", &r, 6100, 1, NULL), 0);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 6200), MST_UNREADABLE);
+}
+END_TEST
+
+/* Only that source's metrics of that device; the count of them. */
+START_TEST(test_hold_one_device)
+{
+	struct hwh_reading a = disk("sda", "temp", 35), b = disk("sda", "hours", 9000);
+	struct hwh_reading c = disk("sdb", "temp", 36), d = disk("sda0", "temp", 37);
+
+	ms_update(&ms, "smart", &a, 1000, 1, NULL);
+	ms_update(&ms, "smart", &b, 1000, 1, NULL);
+	ms_update(&ms, "smart", &c, 1000, 1, NULL);
+	ms_update(&ms, "smart", &d, 1000, 1, NULL);
+	ms_update(&ms, "smart2", &a, 1000, 1, NULL);
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sda", "standby", 2000), 2);
+	ck_assert_int_eq(metric_status(ms_find(&ms, "smart/sda/temp"), 1, 3000, 4500), MST_HELD);
+	ck_assert_int_eq(metric_status(ms_find(&ms, "smart/sda/hours"), 1, 3000, 4500), MST_HELD);
+	ck_assert_int_eq(metric_status(ms_find(&ms, "smart/sdb/temp"), 1, 3000, 4500), MST_STALE);
+	ck_assert_int_eq(metric_status(ms_find(&ms, "smart/sda0/temp"), 1, 3000, 4500), MST_STALE);
+	ck_assert_int_eq(metric_status(ms_find(&ms, "smart2/sda/temp"), 1, 3000, 4500), MST_STALE);
+	ck_assert_str_eq(ms_find(&ms, "smart2/sda/temp")->held, "");
+	/* Nothing of that device (yet), or of that source: 0. */
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sdc", "standby", 2000), 0);
+	ck_assert_uint_eq(ms_hold(&ms, "nosuch", "sda", "standby", 2000), 0);
+	/* No reason given: "held"; a long one is cut. */
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sdb", NULL, 2000), 1);
+	ck_assert_str_eq(ms_find(&ms, "smart/sdb/temp")->held, "held");
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sdb", "", 2000), 1);
+	ck_assert_str_eq(ms_find(&ms, "smart/sdb/temp")->held, "held");
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sdb", "spun down by the operator at night", 2000),
+			  1);
+	ck_assert_uint_eq(strlen(ms_find(&ms, "smart/sdb/temp")->held),
+			  sizeof ms_find(&ms, "smart/sdb/temp")->held - 1);
+}
+END_TEST
+
 static struct source_view view(const char *name, enum source_state st, int64_t last)
 {
 	struct source_view v = {.name = name, .stale_ms = 3000};
@@ -273,6 +372,25 @@ START_TEST(test_health_live_kinds)
 }
 END_TEST
 
+/* A held metric past its reading's stale age is no liveness problem; once
+ * the holds stop, it is stale like any other. */
+START_TEST(test_health_held_not_stale)
+{
+	struct source_view v = view("s", SRC_OK, 4500);
+	struct hwh_reading r = temp("temp1", 50);
+	struct health_report h;
+
+	ms_update(&ms, "s", &r, 1000, 1, NULL);
+	ms_hold(&ms, "s", "chip", "standby", 4000);
+	health_eval(&ms, &v, 1, 5000, &h);
+	ck_assert_int_eq(h.state, NODE_GREEN);
+	ck_assert_uint_eq(h.nreasons, 0);
+	health_eval(&ms, &v, 1, 7001, &h);
+	ck_assert_int_eq(h.state, NODE_YELLOW);
+	ck_assert_str_eq(h.reasons[0], "s/chip/temp1 stale: no reading for 6 s");
+}
+END_TEST
+
 START_TEST(test_health_reasons_worst_first)
 {
 	struct health_report h = {0};
@@ -306,12 +424,16 @@ Suite *metrics_suite(void)
 	tcase_add_test(tc, test_limit_levels);
 	tcase_add_test(tc, test_fan_at_min_is_ok);
 	tcase_add_test(tc, test_remove_source);
+	tcase_add_test(tc, test_hold_status);
+	tcase_add_test(tc, test_hold_cleared_by_reading);
+	tcase_add_test(tc, test_hold_one_device);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(th, setup, teardown);
 	tcase_add_test(th, test_health_ignores_limits);
 	tcase_add_test(th, test_health_live_kinds);
 	tcase_add_test(th, test_health_unknown_is_not_green);
 	tcase_add_test(th, test_health_reasons_worst_first);
+	tcase_add_test(th, test_health_held_not_stale);
 	suite_add_tcase(s, th);
 	return s;
 }

@@ -101,10 +101,11 @@ START_TEST(test_list_dir)
 	char **names;
 	long n = plugin_list_dir(TEST_PLUGINS, &names);
 
-	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(n, 4);
 	ck_assert_str_eq(names[0], "badabi");
 	ck_assert_str_eq(names[1], "echo");
-	ck_assert_str_eq(names[2], "sleepy");
+	ck_assert_str_eq(names[2], "probe");
+	ck_assert_str_eq(names[3], "sleepy");
 	for (long i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
