@@ -283,7 +283,7 @@ static json_object *cmd_rescan(void *ud, json_object *req, char *err, size_t err
  * with "self-fence yes").  Answers {"fencing":["wd"]}. */
 static json_object *cmd_self_fence(void *ud, json_object *req, char *err, size_t errlen)
 {
-	char names[512];
+	char names[512], clean[256];
 	json_object *jr, *r, *arr;
 	const char *reason;
 	int n;
@@ -294,8 +294,14 @@ static json_object *cmd_self_fence(void *ud, json_object *req, char *err, size_t
 		snprintf(err, errlen, "self-fence needs a \"reason\" (the text is logged)");
 		return NULL;
 	}
-	log_crit("self-fence requested over the control socket: %s", reason);
-	if ((n = daemon_act(ud, "self-fence", reason, names, sizeof names, err, errlen)) == 0)
+	/* One log line, whatever the caller sent: control characters become
+	 * '?', and the text is bounded. */
+	snprintf(clean, sizeof clean, "%s", reason);
+	for (char *p = clean; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	log_crit("self-fence requested over the control socket: %s", clean);
+	if ((n = daemon_act(ud, "self-fence", clean, names, sizeof names, err, errlen)) == 0)
 		return NULL;
 	r = json_object_new_object();
 	arr = json_object_new_array();
