@@ -472,6 +472,12 @@ START_TEST(test_self_fence)
 	json_object_put(r);
 	wait_value("p/act/count", 2);
 	ck_assert_str_eq(metric_str("p/act/count", "text"), "again");
+	/* A reason with a newline stays one log line, and act() gets the same. */
+	ck_assert_int_eq(cli_run(&d, &res, NULL, "self-fence", "--reason", "a\nb", NULL), 0);
+	cmd_result_free(&res);
+	ck_assert(daemon_log_has(&d, "control socket: a?b\n"));
+	wait_value("p/act/count", 3);
+	ck_assert_str_eq(metric_str("p/act/count", "text"), "a?b");
 	ck_assert_int_eq(daemon_stop(&d), 0);
 }
 END_TEST
