@@ -218,7 +218,9 @@ struct hwh_plugin {
 	/* Carry out an action (NULL when the plugin has none).  Action plugins
 	 * act here; a source may too (the watchdog's "self-fence").  Called on
 	 * the main thread, possibly while a poll runs on the instance's own
-	 * thread: keep it short and thread-safe (set a flag the poll reads).
+	 * thread, and possibly before init() has run or while it keeps
+	 * failing: keep it short and thread-safe (set a flag the poll reads).
+	 * A main thread stuck here stops the daemon's heartbeat.
 	 * 0, or a negative errno (-ENOTSUP for an action it does not know). */
 	int (*act)(void *inst, struct hwh_ctx *ctx, const char *action, const char *arg);
 	/* Release everything; inst is invalid afterwards. */
