@@ -139,6 +139,8 @@ struct smart_doc {
 
 	bool has_temperature;
 	int64_t temperature; /* temperature.current, degrees Celsius */
+	bool has_drive_trip;
+	int64_t drive_trip; /* temperature.drive_trip (SCSI): the drive's trip point, C */
 	bool has_power_on_hours;
 	uint64_t power_on_hours; /* power_on_time.hours */
 
