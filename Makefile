@@ -62,7 +62,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c
-PLUGINS     := sensors ipmi edac
+PLUGINS     := sensors ipmi edac smart
 TEST_PLUGINS := badabi sleepy echo
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -115,6 +115,15 @@ $(BUILD)/plugins/ipmi.so: $(IPMI_OBJS)
 $(BUILD)/plugins/edac.so: $(BUILD)/plugins/edac.o $(BUILD)/plugins/edac_value.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 
+# smart: json-c for smartctl's --json output (the core's pkg-config flags).
+SMART_PURE  := $(addprefix $(BUILD)/plugins/,smart_parse.o smart_opts.o smart_scan.o \
+                 smart_outcome.o smart_emit.o)
+SMART_OBJS  := $(BUILD)/plugins/smart.o $(BUILD)/plugins/smart_run.o $(SMART_PURE) \
+               $(BUILD)/plugins/plugin_util.o
+JSONC_LIBS  := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
+$(BUILD)/plugins/smart.so: $(SMART_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(JSONC_LIBS) -lm
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
@@ -131,13 +140,15 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
-# value parser and naming, and the smart plugin's JSON parser are pure C:
-# unit-tested in the runner, which does not link libipmimonitoring.
+# value parser and naming, and the smart plugin's parsers, options, naming
+# and outcome rules are pure C: unit-tested in the runner, which does not
+# link libipmimonitoring.  smart_run.o spawns only what it is given (the
+# stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
-                $(BUILD)/plugins/smart_parse.o $(BUILD)/libhwcore.a
+                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/libhwcore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
