@@ -124,6 +124,11 @@ JSONC_LIBS  := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 $(BUILD)/plugins/smart.so: $(SMART_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(JSONC_LIBS) -lm
 
+# The stand-in smartctl of the smart tests (tests/smartctl_standin.c).
+$(BUILD)/tests/smartctl-standin: tests/smartctl_standin.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(JSONC_LIBS)
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
@@ -148,7 +153,8 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
-                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/libhwcore.a
+                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/libhwcore.a \
+                | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
