@@ -16,9 +16,9 @@
  *                   basename is NAME, exit status its smartctl.exit_status;
  *                   absent: smartctl's open failure (exit 2)
  *   NAME.mode       optional, one line:
- *                     hang        sleep forever (and so does a forked
- *                                 child, to test that the whole process
- *                                 group is killed)
+ *                     hang        sleep (60 s: "forever" for a test), and
+ *                                 so does a forked child, to test that
+ *                                 the whole process group is killed
  *                     garbage     print text that is not JSON, exit 0
  *                     empty       print nothing, exit 2
  *                     truncate N  print the first N bytes of NAME.json
@@ -47,6 +47,7 @@
 #include <json-c/json.h>
 
 #define STANDIN_BROKEN 99
+#define STANDIN_HANG_SEC 60 /* how long "hang" lasts */
 
 extern char **environ;
 
@@ -158,9 +159,14 @@ static int standby(const char *path)
 	return 3;
 }
 
+/* Sleep "forever": far longer than any device-timeout a test uses, yet
+ * bounded, so a test that fails before its daemon killed us (check ends a
+ * failed test with _exit, and we run in a process group of our own)
+ * leaves nothing running for long. */
 static void hang(void)
 {
-	fork(); /* both sleep, in the group the plugin must kill */
+	fork();			 /* both sleep, in the group the plugin must kill */
+	alarm(STANDIN_HANG_SEC); /* per process: fork does not inherit it */
 	for (;;)
 		pause();
 }

@@ -127,12 +127,19 @@ static void setup(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
+static void kill_standins(void);
+
+/* No stand-in of this W is left running, and every one that came back to
+ * us (subreaper) is reaped.  A failed assertion ends the test with _exit,
+ * without teardown: then the stand-in's own bound (hang lasts 60 s) is
+ * what ends a hung one. */
 static void teardown(void)
 {
 	if (d.pid > 0)
 		daemon_stop(&d);
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	kill_standins();
+	for (int i = 0; i < 100 && waitpid(-1, NULL, WNOHANG) >= 0; i++)
+		usleep(10 * 1000);
 	fake_tree_free(tree);
 }
 
@@ -704,6 +711,41 @@ static int standins(const char *needle, int *zombies)
 	return n;
 }
 
+/* SIGKILL, by pid, every process running this test's W/smartctl. */
+static void kill_standins(void)
+{
+	DIR *p = opendir("/proc");
+	struct dirent *e;
+
+	if (p == NULL)
+		return;
+	while ((e = readdir(p)) != NULL) {
+		char path[300], buf[TL_PATH_MAX];
+		size_t len;
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		len = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		if (strcmp(buf, smartctl) == 0) /* argv[0], NUL-terminated */
+			kill(atoi(e->d_name), SIGKILL);
+	}
+	closedir(p);
+}
+
+static bool hung_running(void *arg)
+{
+	int zombies;
+
+	(void)arg;
+	return standins("/dev/sdb", &zombies) > 0;
+}
+
 START_TEST(test_hang_killed_at_device_timeout)
 {
 	static const char *const names[] = {"smartctl_exit", "identity",    "attr5_raw",
@@ -759,6 +801,7 @@ START_TEST(test_hang_killed_at_device_timeout)
 	wait_metric(mid("sdb", "attr5_raw"), 0);
 	set_mode("sdb", "hang");
 	wait_unreadable(mid("sdb", "attr5_raw"), "smartctl timed out");
+	ck_assert_msg(wait_until(hung_running, NULL, WAIT_MS), "no hung stand-in to stop");
 	ck_assert_int_eq(daemon_stop(&d), 0);
 	/* stopping mid-hang left nothing behind: the daemon killed its
 	 * children before it exited (an orphan would still be running) */
