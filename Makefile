@@ -185,7 +185,7 @@ bench: all $(BUILD)/rules_bench
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
                 fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts fuzz_edac_value \
-                fuzz_smart_parse
+                fuzz_smart_parse fuzz_smart_opts
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -200,6 +200,10 @@ $(FUZZ_BUILD)/fuzz_edac_value: tests/fuzz/fuzz_edac_value.c plugins/edac_value.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^
 $(FUZZ_BUILD)/fuzz_smart_parse: tests/fuzz/fuzz_smart_parse.c plugins/smart_parse.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ $(CORE_LIBS)
+$(FUZZ_BUILD)/fuzz_smart_opts: tests/fuzz/fuzz_smart_opts.c plugins/smart_opts.c \
+                                plugins/smart_scan.c plugins/plugin_util.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ $(CORE_LIBS)
 $(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c plugins/ipmi_values.c \
