@@ -326,6 +326,7 @@ static int scan_if_due(struct smart *s, struct hwh_ctx *ctx)
 	if (rc == 0 || hwh_stopping(ctx))
 		return 0;
 	if (s->ndrives == 0) {
+		s->scan_now = true; /* nothing to poll: try again next time, not in an hour */
 		hwh_error(ctx, "%s", msg);
 		return rc;
 	}

@@ -1163,6 +1163,32 @@ START_TEST(test_scan_finds_nothing)
 }
 END_TEST
 
+/* A scan that fails with no drive known fails the poll with the reason,
+ * and is tried again at the next poll (not an hour later). */
+START_TEST(test_scan_fails_then_retried)
+{
+	struct json_object *st;
+	const char *err;
+	struct want w = {.id = "smart", .rule = "source-down"};
+
+	put_capture("sda", ATA_CAP);
+	put_file("scan.json", "/dev/sda -d sat # /dev/sda [SAT], ATA device\n");
+	start("");
+	ck_assert_msg(wait_until(has_finding, &w, WAIT_MS), "no source-down finding");
+	st = cli_json(&d, "status", NULL);
+	err = json_str(json_source(st, "smart"), "error");
+	ck_assert_msg(err && !strncmp(err,
+				      "smartctl --scan-open printed no device list: malformed "
+				      "JSON at byte 0",
+				      69),
+		      "%s", err ? err : "(null)");
+	json_object_put(st);
+	put_file("scan.json", SCAN_HEAD SCAN_SDA "]}");
+	wait_metric(mid("sda", "attr5_raw"), 304);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+}
+END_TEST
+
 /* ---- (i) drive swap --------------------------------------------------------------- */
 
 static bool has_event(void *arg)
@@ -1322,6 +1348,7 @@ Suite *smart_daemon_suite(void)
 	tcase_add_test(tc, test_scan_and_rescan);
 	tcase_add_test(tc, test_scan_configured_wins);
 	tcase_add_test(tc, test_scan_finds_nothing);
+	tcase_add_test(tc, test_scan_fails_then_retried);
 	tcase_add_test(tc, test_drive_swap_event);
 	suite_add_tcase(s, tc);
 
