@@ -62,7 +62,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c agent/cli_format_smart.c
-PLUGINS     := sensors ipmi edac
+PLUGINS     := sensors ipmi edac smart
 TEST_PLUGINS := badabi sleepy echo probe
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -115,6 +115,20 @@ $(BUILD)/plugins/ipmi.so: $(IPMI_OBJS)
 $(BUILD)/plugins/edac.so: $(BUILD)/plugins/edac.o $(BUILD)/plugins/edac_value.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 
+# smart: json-c for smartctl's --json output (the core's pkg-config flags).
+SMART_PURE  := $(addprefix $(BUILD)/plugins/,smart_parse.o smart_opts.o smart_scan.o \
+                 smart_outcome.o smart_emit.o)
+SMART_OBJS  := $(BUILD)/plugins/smart.o $(BUILD)/plugins/smart_run.o $(SMART_PURE) \
+               $(BUILD)/plugins/plugin_util.o
+JSONC_LIBS  := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
+$(BUILD)/plugins/smart.so: $(SMART_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(JSONC_LIBS) -lm
+
+# The stand-in smartctl of the smart tests (tests/smartctl_standin.c).
+$(BUILD)/tests/smartctl-standin: tests/smartctl_standin.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(JSONC_LIBS)
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
@@ -131,14 +145,17 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
-# value parser and naming, and the smart plugin's JSON parser are pure C:
-# unit-tested in the runner, which does not link libipmimonitoring.
+# value parser and naming, and the smart plugin's parsers, options, naming
+# and outcome rules are pure C: unit-tested in the runner, which does not
+# link libipmimonitoring.  smart_run.o spawns only what it is given (the
+# stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/agent/cli_format_smart.o \
                 $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
-                $(BUILD)/plugins/smart_parse.o $(BUILD)/libhwcore.a
+                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/libhwcore.a \
+                | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
 deps:
@@ -173,7 +190,7 @@ bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
                 fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts fuzz_edac_value \
-                fuzz_smart_parse
+                fuzz_smart_parse fuzz_smart_opts
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -188,6 +205,10 @@ $(FUZZ_BUILD)/fuzz_edac_value: tests/fuzz/fuzz_edac_value.c plugins/edac_value.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^
 $(FUZZ_BUILD)/fuzz_smart_parse: tests/fuzz/fuzz_smart_parse.c plugins/smart_parse.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ $(CORE_LIBS)
+$(FUZZ_BUILD)/fuzz_smart_opts: tests/fuzz/fuzz_smart_opts.c plugins/smart_opts.c \
+                                plugins/smart_scan.c plugins/plugin_util.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ $(CORE_LIBS)
 $(FUZZ_BUILD)/fuzz_ipmi_opts: tests/fuzz/fuzz_ipmi_opts.c plugins/ipmi_opts.c plugins/ipmi_values.c \

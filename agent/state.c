@@ -368,8 +368,11 @@ int engine_load(struct engine *e, const void *payload, size_t len, int64_t now_m
 		e->state_since_wall_ms = since;
 		return -1;
 	}
-	qsort(r->t, r->nt, sizeof *r->t, cmp_target);
-	qsort(r->b, r->nb, sizeof *r->b, cmp_binding);
+	/* qsort's base must not be NULL, even for 0 elements (UBSan). */
+	if (r->nt > 0)
+		qsort(r->t, r->nt, sizeof *r->t, cmp_target);
+	if (r->nb > 0)
+		qsort(r->b, r->nb, sizeof *r->b, cmp_binding);
 	restore_free(e->restore);
 	e->restore = r;
 	/* Event streams come back at once: their buckets must go on leaking. */
@@ -385,7 +388,7 @@ struct hist *restore_take_hist(struct eng_restore *r, const char *id, double *to
 			       bool *have_prev, double *prev)
 {
 	struct rtarget key = {.id = (char *)id};
-	struct rtarget *t = bsearch(&key, r->t, r->nt, sizeof *r->t, cmp_target);
+	struct rtarget *t = r->nt > 0 ? bsearch(&key, r->t, r->nt, sizeof *r->t, cmp_target) : NULL;
 	struct hist *h;
 
 	if (t == NULL || t->h == NULL)
@@ -401,7 +404,10 @@ struct hist *restore_take_hist(struct eng_restore *r, const char *id, double *to
 void restore_binding(struct engine *e, struct binding *b, const char *id)
 {
 	struct rbinding key = {.rule = (char *)b->rule->name, .id = (char *)id};
-	struct rbinding *rb = bsearch(&key, e->restore->b, e->restore->nb, sizeof key, cmp_binding);
+	struct rbinding *rb =
+	    e->restore->nb > 0 /* bsearch's base must not be NULL, even for 0 elements */
+		? bsearch(&key, e->restore->b, e->restore->nb, sizeof key, cmp_binding)
+		: NULL;
 
 	if (rb == NULL || rb->taken || binding_extra(b) == NULL)
 		return;

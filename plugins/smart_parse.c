@@ -444,8 +444,10 @@ static int parse_health(struct pctx *c, json_object *root, struct smart_doc *d)
 	if (rc < 0)
 		return -1;
 	rc = get(c, root, "", "temperature", json_type_object, &o);
-	if (rc == 1)
-		rc = opt_i64(c, o, "temperature", "current", &d->temperature, &d->has_temperature);
+	if (rc == 1 &&
+	    (opt_i64(c, o, "temperature", "current", &d->temperature, &d->has_temperature) < 0 ||
+	     opt_i64(c, o, "temperature", "drive_trip", &d->drive_trip, &d->has_drive_trip) < 0))
+		return -1;
 	if (rc < 0)
 		return -1;
 	rc = get(c, root, "", "power_on_time", json_type_object, &o);

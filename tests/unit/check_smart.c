@@ -261,6 +261,7 @@ static const struct expect {
 	uint64_t cw, spare, spare_thr, used, media, nerr, unsafe, npoh;
 	/* SCSI */
 	uint64_t grown, unc_read, unc_write, unc_verify;
+	int64_t trip; /* temperature.drive_trip */
 } expects[] = {
     /* ATA: a reallocated-sector count of 304 */
     {.file = "ST3500418AS_12.json",
@@ -432,7 +433,8 @@ static const struct expect {
      .grown = 260,
      .unc_read = 1,
      .unc_write = 535,
-     .unc_verify = NA},
+     .unc_verify = NA,
+     .trip = 68},
     {.file = "SEAGATE_ST373453LC_27.json",
      .proto = SMART_PROTO_SCSI,
      .dev = "/dev/sda",
@@ -474,7 +476,8 @@ static const struct expect {
      .grown = 0,
      .unc_read = 0,
      .unc_write = 0,
-     .unc_verify = 0},
+     .unc_verify = 0,
+     .trip = 85},
 };
 
 static void check_ata(const struct expect *e, const struct smart_doc *d)
@@ -524,6 +527,10 @@ static void check_scsi(const struct expect *e, const struct smart_doc *d)
 
 	ck_assert(d->has_grown_defects);
 	ck_assert_uint_eq(d->grown_defects, e->grown);
+	if (e->trip != 0) {
+		ck_assert(d->has_drive_trip);
+		ck_assert_int_eq(d->drive_trip, e->trip);
+	}
 	for (int i = 0; i < SMART_SCSI_DIRS; i++) {
 		ck_assert_int_eq(d->has_uncorrected[i], want[i] != NA);
 		if (want[i] != NA)
@@ -552,6 +559,8 @@ START_TEST(test_capture_values)
 	ck_assert_int_eq(d->passed, e->passed);
 	ck_assert(d->has_temperature && d->has_power_on_hours);
 	ck_assert_int_eq(d->temperature, e->temp);
+	if (e->proto != SMART_PROTO_SCSI)
+		ck_assert(!d->has_drive_trip); /* only SCSI drives print a trip point */
 	ck_assert_uint_eq(d->power_on_hours, e->poh);
 	ck_assert_uint_eq(d->nmsgs, 0);
 	if (e->proto == SMART_PROTO_ATA)
@@ -781,6 +790,8 @@ static const struct {
      "temperature.current: expected an integer, got null"},
     {"temperature huge", DOC("\"temperature\":{\"current\":-99999999999999999999}"),
      "temperature.current: integer out of range"},
+    {"drive trip string", DOC("\"temperature\":{\"current\":30,\"drive_trip\":\"85\"}"),
+     "temperature.drive_trip: expected an integer, got a string"},
     {"hours negative", DOC("\"power_on_time\":{\"hours\":-3}"),
      "power_on_time.hours: negative value -3"},
     {"capacity huge", DOC("\"user_capacity\":{\"bytes\":99999999999999999999999}"),
