@@ -61,46 +61,6 @@
 #define SCSI_CAP "SEAGATE_ST373453LC_26.json"				/* 260 grown defects */
 #define ERRLOG_CAP "HGST_HUS724020ALE640_28.json"			/* exit 64, error log 12 */
 
-/*
- * Temporary rules, until rules/smart.rules defines them (the lead is
- * writing them with these names and conditions): used only when the
- * shipped file lacks "rule smart-sectors-growing".
- */
-static const char temp_rules[] =
-    "# TEMPORARY copy for check_smart_daemon until rules/smart.rules lands.\n"
-    "rule smart-sectors-growing {\n"
-    "\tdescription \"reallocated, pending or uncorrectable sectors grew in 24 h\";\n"
-    "\tmatch source smart;\n"
-    "\tmatch name \"attr5_raw\" \"attr197_raw\" \"attr198_raw\";\n"
-    "\twhen delta(24h) > 0;\n"
-    "\tseverity warning;\n"
-    "\tmessage \"${device} ${name}: +${delta} in 24 h (${id})\";\n"
-    "}\n"
-    "rule smart-sectors-growing-fast {\n"
-    "\tdescription \"10 or more sectors reallocated, pending or uncorrectable in 24 h\";\n"
-    "\tmatch source smart;\n"
-    "\tmatch name \"attr5_raw\" \"attr197_raw\" \"attr198_raw\";\n"
-    "\twhen delta(24h) >= 10;\n"
-    "\tseverity critical;\n"
-    "\tmessage \"${device} ${name}: +${delta} in 24 h (${id})\";\n"
-    "}\n"
-    "rule smart-health-failed {\n"
-    "\tdescription \"the drive's own SMART health verdict is FAILED\";\n"
-    "\tmatch source smart;\n"
-    "\tmatch name \"health_failed\";\n"
-    "\twhen value > 0;\n"
-    "\tseverity critical;\n"
-    "\tmessage \"${device}: SMART health FAILED (${id})\";\n"
-    "}\n"
-    "rule smart-prefail-at-threshold {\n"
-    "\tdescription \"a prefail attribute is at or below its threshold\";\n"
-    "\tmatch source smart;\n"
-    "\tmatch name \"exit_prefail_at_threshold\";\n"
-    "\twhen value > 0;\n"
-    "\tseverity critical;\n"
-    "\tmessage \"${device}: a prefail attribute at threshold (${id})\";\n"
-    "}\n";
-
 static struct fake_tree *tree;
 static struct test_daemon d;
 static char data[TL_PATH_MAX];	   /* W/smartctl.d */
@@ -240,22 +200,6 @@ static void set_raw(json_object *doc, unsigned id, int64_t raw)
 
 /* ---- the daemon ------------------------------------------------------------------ */
 
-/* Rules: the shipped ones; the temporary copy above when they lack ours. */
-static void install_rules(void)
-{
-	char *shipped = read_file_str(SHIPPED "/smart.rules"), path[TL_PATH_MAX];
-
-	if (shipped != NULL && strstr(shipped, "rule smart-sectors-growing ") != NULL) {
-		free(shipped);
-		return;
-	}
-	free(shipped);
-	fprintf(stderr, "check_smart_daemon: NOTE: rules/smart.rules lacks the smart rules; "
-			"using the test's temporary copy\n");
-	snprintf(path, sizeof path, "%s/rules.d/smart.rules", tree->dir);
-	ck_assert_int_eq(write_file_str(path, temp_rules), 0);
-}
-
 /* The configuration: plugin smart with the stand-in (or exe), opts. */
 static void conf_text(char *buf, size_t len, const char *exe, const char *opts)
 {
@@ -274,7 +218,6 @@ static void start_with(const char *exe, const char *opts)
 {
 	char conf[4096];
 
-	install_rules();
 	conf_text(conf, sizeof conf, exe, opts);
 	daemon_start(&d, conf);
 }
@@ -993,18 +936,11 @@ START_TEST(test_standby_holds_metrics)
 	total = dev_metrics(r, "sda", "unreadable", &bad);
 	ck_assert_int_eq(bad, 0); /* asleep is not broken */
 	ck_assert_double_eq(json_num(json_metric(r, mid("sda", "attr5_raw")), "value"), 304);
-	if (daemon_log_has(&d, "hwh_hold: ENOSYS")) {
-		/* The core of this branch answers hwh_hold() with ENOSYS (plugin
-		 * ABI 1.2 declared, not wired yet): the held metrics turn stale.
-		 * Once the core holds them, the else branch checks the real thing. */
-		fprintf(stderr, "check_smart_daemon: NOTE: the core's hwh_hold() is ENOSYS; "
-				"checking stale instead of held\n");
-		dev_metrics(r, "sda", "stale", &bad);
-		ck_assert_int_eq(bad, total - 1); /* all but power_mode */
-	} else {
-		dev_metrics(r, "sda", "stale", &bad);
-		ck_assert_msg(bad == 0, "%d of %d metrics stale while held", bad, total);
-	}
+	dev_metrics(r, "sda", "stale", &bad);
+	ck_assert_msg(bad == 0, "%d of %d metrics stale while held", bad, total);
+	dev_metrics(r, "sda", "held", &bad);
+	ck_assert_msg(bad == total - 1, "%d of %d metrics held (all but power_mode)", bad, total);
+	ck_assert(!daemon_log_has(&d, "ENOSYS"));
 	json_object_put(r);
 	log = calls_log();
 	ck_assert(strstr(log, "-n standby,3 -d sat /dev/sda") != NULL);
