@@ -129,10 +129,13 @@ enum dur_result {
 
 /* One statement: "key [value]" and what ended it. */
 struct stmt {
-	char *key, *val; /* val NULL: no value given */
+	char *key, *val; /* val NULL: no value given; words joined by ' ' */
 	struct pos kpos, vpos;
-	struct pos epos; /* the token that ended the statement */
-	bool block;	 /* a '{' follows (it is the current token) */
+	int nwords;	  /* words in val (more than 1 only for plugin options) */
+	struct pos w2pos; /* the second word, for "one value per statement" */
+	char *w2;	  /* its text */
+	struct pos epos;  /* the token that ended the statement */
+	bool block;	  /* a '{' follows (it is the current token) */
 };
 
 /* A source block being parsed. */
@@ -322,14 +325,39 @@ static void stmt_free(struct stmt *st)
 {
 	free(st->key);
 	free(st->val);
+	free(st->w2);
+}
+
+/* Append the current token's text to st->val after a space.  0 or -1 (out
+ * of memory, reported). */
+static int stmt_append(struct parser *p, struct stmt *st)
+{
+	size_t a = strlen(st->val), b = strlen(p->tok.text);
+	char *v = realloc(st->val, a + b + 2);
+
+	if (v == NULL) {
+		poom(p);
+		return -1;
+	}
+	v[a] = ' ';
+	memcpy(v + a + 1, p->tok.text, b + 1);
+	st->val = v;
+	if (st->nwords++ == 1) {
+		st->w2pos = tok_pos(p);
+		st->w2 = strdup(p->tok.text);
+	}
+	return 0;
 }
 
 /*
  * Read "key [value]" up to its end; the current token is the key (a word).
- * Returns 0 with st filled (val NULL when missing), or -1 after reporting
- * an error and resynchronising.
+ * With words, every further word or string joins the value, separated by
+ * one space (a plugin option: "device /dev/sda sat"); the caller refuses
+ * more than one where a core key takes a single value.  Returns 0 with st
+ * filled (val NULL when missing), or -1 after reporting an error and
+ * resynchronising.
  */
-static int read_stmt(struct parser *p, struct stmt *st)
+static int read_stmt(struct parser *p, struct stmt *st, bool words)
 {
 	*st = (struct stmt){.kpos = tok_pos(p)};
 	st->key = steal_text(p);
@@ -337,6 +365,12 @@ static int read_stmt(struct parser *p, struct stmt *st)
 	if (p->tok.type == T_WORD || p->tok.type == T_STRING) {
 		st->vpos = tok_pos(p);
 		st->val = steal_text(p);
+		st->nwords = 1;
+		advance(p);
+	}
+	while (words && st->val != NULL && (p->tok.type == T_WORD || p->tok.type == T_STRING)) {
+		if (stmt_append(p, st) < 0)
+			break;
 		advance(p);
 	}
 	st->epos = tok_pos(p);
@@ -748,7 +782,7 @@ static void parse_block_stmt(struct parser *p, struct block *b)
 	struct stmt st;
 	int k;
 
-	if (read_stmt(p, &st) < 0)
+	if (read_stmt(p, &st, true) < 0)
 		return;
 	k = lookup(skey_names, S_COUNT, st.key);
 	if (st.block)
@@ -757,6 +791,10 @@ static void parse_block_stmt(struct parser *p, struct block *b)
 		missing_value(p, &st);
 	else if (k < 0)
 		add_option(p, b, &st);
+	else if (st.nwords > 1)
+		perr(p, st.w2pos.line, st.w2pos.col,
+		     "unexpected '%s' after the value of '%s' (one value per statement)", st.w2,
+		     st.key);
 	else if (check_dup(p, &st, &b->seen[k]) == 0)
 		set_source_key(p, b, (enum skey)k, &st);
 	stmt_free(&st);
@@ -900,7 +938,7 @@ static void parse_global(struct parser *p)
 	struct stmt st;
 	int k;
 
-	if (read_stmt(p, &st) < 0)
+	if (read_stmt(p, &st, false) < 0)
 		return;
 	k = lookup(gkey_names, G_COUNT, st.key);
 	if (strcmp(st.key, "source") == 0) {

@@ -256,10 +256,10 @@ SMART_HIDDEN int smart_opts_parse(const struct hwh_option *opts, size_t nopts, s
 SMART_HIDDEN void smart_opts_free(struct smart_opts *o);
 
 /*
- * The value of a `device` option, "PATH" or "PATH TYPE" (blanks between),
- * into *d with its id.  PATH must be absolute (so smartctl can never take
- * it for an option), printable, without blanks, shorter than
- * SMART_DEVPATH_MAX; TYPE matches smart_type_ok().  0, or -1 with msg set.
+ * The value of a `device` option, "PATH" or "PATH TYPE" (the words of the statement, joined by one
+ * space by the config parser), into *d with its id.  PATH must be absolute (so smartctl can never
+ * take it for an option), printable, without blanks, shorter than SMART_DEVPATH_MAX; TYPE matches
+ * smart_type_ok().  0, or -1 with msg set.
  */
 SMART_HIDDEN int smart_devspec_parse(const char *value, struct smart_devspec *d, char *msg,
 				     size_t len);

@@ -321,8 +321,7 @@ int smart_devspec_parse(const char *value, struct smart_devspec *d, char *msg, s
 		t++;
 	tlen = strcspn(t, " \t");
 	if (t[tlen] != '\0' && t[tlen + strspn(t + tlen, " \t")] != '\0') {
-		snprintf(msg, len, "device: '%s': too many words (expected PATH or \"PATH TYPE\")",
-			 value);
+		snprintf(msg, len, "device: '%s': too many words (expected PATH [TYPE])", value);
 		return -1;
 	}
 	if (!path_ok(p, plen)) {

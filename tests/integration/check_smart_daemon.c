@@ -518,7 +518,7 @@ START_TEST(test_captures_metrics)
 	put_capture("sda", ATA_CAP);
 	put_capture("nvme0", NVME_CAP);
 	put_capture("sdb", SCSI_CAP);
-	start("  device \"/dev/sda sat\"\n  device \"/dev/nvme0 nvme\"\n  device /dev/sdb\n");
+	start("  device /dev/sda sat\n  device /dev/nvme0 nvme\n  device /dev/sdb\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	wait_metric(mid("nvme0", "num_err_log_entries"), 40);
 	wait_metric(mid("sdb", "grown_defects"), 260);
@@ -569,7 +569,7 @@ START_TEST(test_sectors_growing_warning_then_critical)
 	long warn, crit;
 
 	put_capture("sda", ATA2_CAP);
-	start("  device \"/dev/sda sat\"\n");
+	start("  device /dev/sda sat\n");
 	wait_metric(mid("sda", "attr197_raw"), 0);
 	let_polls(mid("sda", "attr197_raw"), 2); /* a baseline */
 	ex = cli_json(&d, "explain", NULL);
@@ -700,7 +700,7 @@ START_TEST(test_hang_killed_at_device_timeout)
 	put_capture("sda", ATA_CAP);
 	put_capture("sdb", ATA2_CAP);
 	put_capture("nvme0", NVME_CAP);
-	start("  device \"/dev/sda sat\"\n  device \"/dev/sdb sat\"\n  device /dev/nvme0\n"
+	start("  device /dev/sda sat\n  device /dev/sdb sat\n  device /dev/nvme0\n"
 	      "  device-timeout 1s\n");
 	wait_metric(mid("sdb", "attr5_raw"), 0);
 	wait_metric(mid("nvme0", "media_errors"), 0);
@@ -760,7 +760,7 @@ START_TEST(test_exit_bits_and_critical_warning)
 
 	put_capture("nvme0", NVME_FAIL_CAP);
 	put_capture("sdd", ERRLOG_CAP);
-	start("  device \"/dev/nvme0 nvme\"\n  device \"/dev/sdd sat\"\n");
+	start("  device /dev/nvme0 nvme\n  device /dev/sdd sat\n");
 	wait_metric(mid("nvme0", "smartctl_exit"), 8);
 	wait_metric(mid("sdd", "smartctl_exit"), 64);
 	r = sensors();
@@ -814,8 +814,8 @@ START_TEST(test_garbage_empty_truncated)
 	put_capture("sda", ATA_CAP);
 	for (size_t i = 0; i < 3; i++)
 		put_capture(rows[i].dev, ATA2_CAP);
-	start("  device \"/dev/sda sat\"\n  device \"/dev/sdb sat\"\n  device \"/dev/sdc sat\"\n"
-	      "  device \"/dev/sdd sat\"\n  device \"/dev/sde sat\"\n");
+	start("  device /dev/sda sat\n  device /dev/sdb sat\n  device /dev/sdc sat\n"
+	      "  device /dev/sdd sat\n  device /dev/sde sat\n");
 	wait_metric(mid("sdd", "attr5_raw"), 0);
 	for (size_t i = 0; i < 3; i++)
 		set_mode(rows[i].dev, rows[i].mode);
@@ -853,7 +853,7 @@ START_TEST(test_all_fail_source_down)
 
 	put_capture("sda", ATA_CAP);
 	set_mode("sda", "garbage");
-	start("  device \"/dev/sda sat\"\n");
+	start("  device /dev/sda sat\n");
 	wait_unreadable(mid("sda", "smartctl_exit"), "malformed JSON from smartctl");
 	st = cli_json(&d, "status", NULL);
 	ck_assert_str_eq(json_str(json_source(st, "smart"), "status"), "failed");
@@ -873,7 +873,7 @@ START_TEST(test_smartctl_vanished)
 	char want[TL_PATH_MAX + 64];
 
 	put_capture("sda", ATA_CAP);
-	start("  device \"/dev/sda sat\"\n");
+	start("  device /dev/sda sat\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	ck_assert_int_eq(unlink(smartctl), 0);
 	wait_unreadable(mid("sda", "attr5_raw"), "cannot run ");
@@ -897,7 +897,7 @@ START_TEST(test_standby_real_smartctl)
 
 	if (access(REAL_SMARTCTL, X_OK) != 0)
 		ck_abort_msg("%s missing: install smartmontools (make deps)", REAL_SMARTCTL);
-	start_with(REAL_SMARTCTL, "  device \"/dev/null sat\"\n");
+	start_with(REAL_SMARTCTL, "  device /dev/null sat\n");
 	wait_metric(mid("null", "power_mode"), 0);
 	let_polls(mid("null", "power_mode"), 1);
 	r = sensors();
@@ -925,7 +925,7 @@ START_TEST(test_standby_holds_metrics)
 	char *log;
 
 	put_capture("sda", ATA_CAP);
-	start("  device \"/dev/sda sat\"\n");
+	start("  device /dev/sda sat\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	set_mode("sda", "standby");
 	wait_metric(mid("sda", "power_mode"), 0);
@@ -959,7 +959,7 @@ START_TEST(test_standby_off)
 	char *log;
 
 	put_capture("sda", ATA_CAP);
-	start("  device \"/dev/sda sat\"\n  standby no\n");
+	start("  device /dev/sda sat\n  standby no\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	ck_assert_int_eq(daemon_stop(&d), 0);
 	log = calls_log();
@@ -982,7 +982,7 @@ START_TEST(test_clean_environment)
 	setenv("HWH_TEST_SECRET", "do-not-leak", 1);
 	put_capture("sda", ATA_CAP);
 	put_file("scan.json", "{\"json_format_version\":[1,0],\"smartctl\":{\"exit_status\":0}}");
-	start("  device \"/dev/sda sat\"\n  scan yes\n");
+	start("  device /dev/sda sat\n  scan yes\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	let_polls(mid("sda", "attr5_raw"), 1);
 	ck_assert_int_eq(daemon_stop(&d), 0);
@@ -1070,7 +1070,7 @@ START_TEST(test_scan_configured_wins)
 
 	put_capture("sda", ATA_CAP);
 	put_file("scan.json", SCAN_HEAD "{\"name\":\"/dev/sda\",\"type\":\"scsi\"}]}");
-	start("  device \"/dev/sda sat\"\n  scan yes\n");
+	start("  device /dev/sda sat\n  scan yes\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	let_polls(mid("sda", "attr5_raw"), 1);
 	ck_assert_int_eq(daemon_stop(&d), 0);
@@ -1169,7 +1169,7 @@ START_TEST(test_drive_swap_event)
 	json_object_object_add(a, "serial_number", json_object_new_string("SERIAL-A"));
 	json_object_object_add(b, "serial_number", json_object_new_string("SERIAL-B"));
 	put_edited("sda", a);
-	start("  device \"/dev/sda sat\"\n");
+	start("  device /dev/sda sat\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	let_polls(mid("sda", "attr5_raw"), 1);
 	ck_assert_int_eq(swap_events(), 0); /* first sight: no event */
@@ -1181,7 +1181,7 @@ START_TEST(test_drive_swap_event)
 	ck_assert_int_eq(daemon_stop(&d), 0);
 
 	/* the serial is kept across a restart: B again is no swap, C is */
-	conf_text(conf, sizeof conf, NULL, "  device \"/dev/sda sat\"\n");
+	conf_text(conf, sizeof conf, NULL, "  device /dev/sda sat\n");
 	daemon_start(&d, conf);
 	wait_metric(mid("sda", "attr5_raw"), 0);
 	let_polls(mid("sda", "attr5_raw"), 2);
@@ -1213,7 +1213,8 @@ START_TEST(test_bad_options)
 	static const struct {
 		const char *opts, *msg, *exe;
 	} rows[] = {
-	    {"  device /dev/sda sat\n", "unexpected 'sat' after the value of 'device'", NULL},
+	    {"  device /dev/sda sat extra\n",
+	     "device: '/dev/sda sat extra': too many words (expected PATH [TYPE])", NULL},
 	    {"  device \"/dev/sda sat;reboot\"\n", "device: type 'sat;reboot' has characters",
 	     NULL},
 	    {"  device sda\n", "device: 'sda' is not an absolute device path", NULL},
@@ -1237,7 +1238,7 @@ START_TEST(test_bad_options)
 			      "%s: %s%s", rows[i].opts, res.out, res.err);
 		cmd_result_free(&res);
 	}
-	ck_assert_int_eq(check_config(NULL, "  device \"/dev/sda sat\"\n  parallel 2\n", &res), 0);
+	ck_assert_int_eq(check_config(NULL, "  device /dev/sda sat\n  parallel 2\n", &res), 0);
 	cmd_result_free(&res);
 	{
 		char *log = calls_log();

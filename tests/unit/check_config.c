@@ -669,11 +669,30 @@ START_TEST(test_extra_token)
 	expect_error("interval 5s 6s\n",
 		     NAME ":1:13: unexpected '6s' after the value of 'interval' (one value per "
 			  "statement)");
-	expect_error("source a {\n\thost a b c\n\tport 1\n}\n",
-		     NAME ":2:9: unexpected 'b' after the value of 'host' (one value per "
+	expect_error("source a {\n\tinterval 5s 6s\n\tport 1\n}\n",
+		     NAME ":2:14: unexpected '6s' after the value of 'interval' (one value per "
 			  "statement)");
 	expect_error("\"interval\" 5s\n",
 		     NAME ":1:1: expected a setting name, got a quoted string");
+}
+END_TEST
+
+/* A plugin option takes the rest of its statement, words joined by one
+ * space ("device /dev/sda sat"); its position is its first word's. */
+START_TEST(test_plugin_option_words)
+{
+	struct hwh_config *cfg = parse_ok("source s {\n"
+					  "  plugin smart\n"
+					  "  device /dev/bus/0   \"megaraid,3\"  # comment\n"
+					  "  device /dev/sda\n"
+					  "}\n");
+	const struct cfg_source *src = &cfg->sources[0];
+
+	ck_assert_uint_eq(src->nopts, 2);
+	ck_assert_str_eq(src->opts[0].value, "/dev/bus/0 megaraid,3");
+	ck_assert_int_eq(src->opts[0].line, 3);
+	ck_assert_str_eq(src->opts[1].value, "/dev/sda");
+	config_free(cfg);
 }
 END_TEST
 
@@ -743,7 +762,7 @@ START_TEST(test_all_errors_reported)
 				   "bogus 1\n"			  /* 3 */
 				   "source a {\n"		  /* 4 */
 				   "  enabled perhaps\n"	  /* 5 */
-				   "  config \"/x\" extra\n"	  /* 6 */
+				   "  interval 1s extra\n"	  /* 6 */
 				   "}\n"			  /* 7 */
 				   "source a { }\n"		  /* 8 */
 				   "socket-mode 999; history 0\n" /* 9 */
@@ -755,7 +774,8 @@ START_TEST(test_all_errors_reported)
 		 "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
 		 "score-critical, recover-after, state-interval, record, source)",
 	    NAME ":5:11: invalid value 'perhaps' for 'enabled' (expected yes or no)",
-	    NAME ":6:15: unexpected 'extra' after the value of 'config' (one value per statement)",
+	    NAME ":6:15: unexpected 'extra' after the value of 'interval' (one value per "
+		 "statement)",
 	    NAME ":8:8: duplicate source 'a' (first defined at " NAME ":4:1)",
 	    NAME ":9:13: invalid socket-mode '999' (expected an octal mode from 0000 to 0777, "
 		 "e.g. 0660)",
@@ -993,6 +1013,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_health_settings);
 	tcase_add_test(tc, test_missing_value);
 	tcase_add_test(tc, test_extra_token);
+	tcase_add_test(tc, test_plugin_option_words);
 	tcase_add_test(tc, test_unclosed_block);
 	tcase_add_test(tc, test_stray_brace);
 	tcase_add_test(tc, test_nested_block);

@@ -170,7 +170,7 @@ static const struct bad_opt {
      "device: 'sda' is not an absolute device path (expected such as /dev/sda, at most 255 "
      "bytes, no blanks)"},
     {"device", "/dev/sda sat extra",
-     "device: '/dev/sda sat extra': too many words (expected PATH or \"PATH TYPE\")"},
+     "device: '/dev/sda sat extra': too many words (expected PATH [TYPE])"},
     {"device", "/dev/sda sat;reboot",
      "device: type 'sat;reboot' has characters smartctl's -d never takes (expected letters, "
      "digits and , _ / -, such as sat, nvme or megaraid,3)"},
