@@ -62,7 +62,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c agent/cli_format_smart.c
-PLUGINS     := sensors ipmi edac smart
+PLUGINS     := sensors ipmi edac smart watchdog
 TEST_PLUGINS := badabi sleepy echo probe
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -128,6 +128,11 @@ $(BUILD)/plugins/smart.so: $(SMART_OBJS)
 $(BUILD)/tests/smartctl-standin: tests/smartctl_standin.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(JSONC_LIBS)
+
+WATCHDOG_OBJS := $(addprefix $(BUILD)/plugins/,watchdog.o watchdog_logic.o watchdog_sys.o \
+                   plugin_util.o)
+$(BUILD)/plugins/watchdog.so: $(WATCHDOG_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^
 
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
