@@ -150,8 +150,9 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
-# value parser and naming, and the smart plugin's parsers, options, naming
-# and outcome rules are pure C: unit-tested in the runner, which does not
+# value parser and naming, the smart plugin's parsers, options, naming
+# and outcome rules, and the watchdog plugin's options, decision and
+# sysfs/proc readers are pure C: unit-tested in the runner, which does not
 # link libipmimonitoring.  smart_run.o spawns only what it is given (the
 # stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
@@ -159,7 +160,8 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
-                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/libhwcore.a \
+                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
+                $(BUILD)/plugins/watchdog_sys.o $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
