@@ -68,7 +68,7 @@ TEST_PLUGINS := badabi sleepy echo probe
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c \
-               tests/ipmisim.c
+               tests/ipmisim.c tests/fakewd_ctl.c
 TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 DAEMON      := $(BUILD)/hwhealthd
@@ -134,11 +134,20 @@ WATCHDOG_OBJS := $(addprefix $(BUILD)/plugins/,watchdog.o watchdog_logic.o watch
 $(BUILD)/plugins/watchdog.so: $(WATCHDOG_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 
+# The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
+FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
+FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
+FAKEWD      := $(BUILD)/tests/fakewd
+$(FAKEWD): tests/fakewd.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(FUSE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(FUSE_LIBS)
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
 # Every "Suite *name_suite(void)" in the test sources goes into the runner.
-$(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c,$(TEST_SRCS))
+$(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c \
+                                         tests/fakewd_ctl.c,$(TEST_SRCS))
 	@mkdir -p $(dir $@)
 	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $^ > $@
 
@@ -171,11 +180,11 @@ deps:
 # The test command of the README.  Unit and integration suites run in one
 # check runner, so the last line is check's summary.
 check: deps
-	$(MAKE) all $(TEST_PLUGIN_SOS) $(TEST_RUNNER)
+	$(MAKE) all $(TEST_PLUGIN_SOS) $(TEST_RUNNER) $(FAKEWD)
 	$(MAKE) fuzz-smoke
 	CK_DEFAULT_TIMEOUT=60 $(TEST_RUNNER)
 
-unit: all $(TEST_PLUGIN_SOS) $(TEST_RUNNER)
+unit: all $(TEST_PLUGIN_SOS) $(TEST_RUNNER) $(FAKEWD)
 	CK_RUN_SUITE=$(SUITE) $(TEST_RUNNER)
 
 demo: all
