@@ -62,7 +62,9 @@ static int opt_sysfs(struct wd_conf *c, const char *key, const char *val, char *
 	return 0;
 }
 
-/* WDIOC_SETTIMEOUT takes whole seconds. */
+/* WDIOC_SETTIMEOUT takes whole seconds.  Not "timeout": a source block's
+ * timeout is the core's poll timeout and never reaches the plugin; the
+ * name is the watchdog daemon's (watchdog.conf(5) watchdog-timeout). */
 static int opt_timeout(struct wd_conf *c, const char *key, const char *val, char *msg, size_t len)
 {
 	uint64_t ms;
@@ -165,7 +167,7 @@ static const struct {
 	opt_fn set;
 	int repeatable;
 } opt_table[] = {
-    {"device", opt_device, 0},	       {"timeout", opt_timeout, 0},
+    {"device", opt_device, 0},	       {"watchdog-timeout", opt_timeout, 0},
     {"sysfs", opt_sysfs, 0},	       {"require", opt_require, 1},
     {"require-grace", opt_grace, 0},   {"max-loop-age", opt_loop_age, 0},
     {"self-fence", opt_self_fence, 0},

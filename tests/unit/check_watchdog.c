@@ -64,13 +64,13 @@ END_TEST
 START_TEST(test_good_options)
 {
 	const char *const kv[][2] = {{"device", "/run/wd/watchdog"},
-				     {"timeout", "10s"},
+				     {"watchdog-timeout", "10s"},
 				     {"require", "ipmi, edac\tsensors"},
 				     {"require", "smart"}};
 	const char *const kv2[][2] = {{"self-fence", "yes"},
 				      {"require-grace", "0s"},
 				      {"max-loop-age", "1m"},
-				      {"timeout", "1h"}};
+				      {"watchdog-timeout", "1h"}};
 	const char *const kv3[][2] = {{"self-fence", "no"}, {NULL, NULL}};
 	struct hwh_config_error err;
 	struct wd_conf c;
@@ -100,7 +100,7 @@ END_TEST
 /* A short timeout's half would stop petting a healthy daemon. */
 START_TEST(test_loop_age_floor)
 {
-	const char *const kv[][2] = {{"timeout", "2s"}, {NULL, NULL}};
+	const char *const kv[][2] = {{"watchdog-timeout", "2s"}, {NULL, NULL}};
 	struct hwh_config_error err;
 	struct wd_conf c;
 
@@ -115,11 +115,14 @@ static const struct {
 	int index; /* of the bad option, after a good "require a" */
 	const char *msg;
 } bad_options[] = {
-    {"timeout", "1500ms", 1,
-     "timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '1500ms'"},
-    {"timeout", "0s", 1, "timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '0s'"},
-    {"timeout", "2h", 1, "timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '2h'"},
-    {"timeout", "60", 1, "timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '60'"},
+    {"watchdog-timeout", "1500ms", 1,
+     "watchdog-timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '1500ms'"},
+    {"watchdog-timeout", "0s", 1,
+     "watchdog-timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '0s'"},
+    {"watchdog-timeout", "2h", 1,
+     "watchdog-timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '2h'"},
+    {"watchdog-timeout", "60", 1,
+     "watchdog-timeout: expected whole seconds from 1s to 1h (e.g. 60s), got '60'"},
     {"device", "watchdog", 1, "device: expected an absolute path, got 'watchdog'"},
     {"sysfs", "/nonexistent/wd", 1,
      "sysfs: '/nonexistent/wd' is not a directory (expected the device's sysfs directory, "
@@ -138,8 +141,8 @@ static const struct {
     {"self-fence", "true", 1, "self-fence: expected yes or no, got 'true'"},
     {"self-fence", "", 1, "option 'self-fence' needs a value"},
     {"self_fence", "yes", 1,
-     "unknown option 'self_fence' for plugin watchdog (expected one of: device, timeout, "
-     "sysfs, require, require-grace, max-loop-age, self-fence)"},
+     "unknown option 'self_fence' for plugin watchdog (expected one of: device, "
+     "watchdog-timeout, sysfs, require, require-grace, max-loop-age, self-fence)"},
 };
 
 START_TEST(test_bad_options)
@@ -159,14 +162,16 @@ END_TEST
 /* Every key but require at most once, with the first one's line. */
 START_TEST(test_duplicate_option)
 {
-	const char *const kv[][2] = {
-	    {"timeout", "10s"}, {"require", "a"}, {"require", "b"}, {"timeout", "20s"}};
+	const char *const kv[][2] = {{"watchdog-timeout", "10s"},
+				     {"require", "a"},
+				     {"require", "b"},
+				     {"watchdog-timeout", "20s"}};
 	struct hwh_config_error err;
 	struct wd_conf c;
 
 	ck_assert_int_eq(parse(kv, &c, &err), -1);
 	ck_assert_int_eq(err.option, 3);
-	ck_assert_str_eq(err.msg, "option 'timeout' given twice (first at line 3)");
+	ck_assert_str_eq(err.msg, "option 'watchdog-timeout' given twice (first at line 3)");
 	wd_conf_free(&c);
 }
 END_TEST
