@@ -62,13 +62,13 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c agent/cli_format_smart.c
-PLUGINS     := sensors ipmi edac smart
+PLUGINS     := sensors ipmi edac smart watchdog
 TEST_PLUGINS := badabi sleepy echo probe
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c \
-               tests/ipmisim.c
+               tests/ipmisim.c tests/fakewd_ctl.c
 TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 DAEMON      := $(BUILD)/hwhealthd
@@ -129,11 +129,25 @@ $(BUILD)/tests/smartctl-standin: tests/smartctl_standin.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CORE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(JSONC_LIBS)
 
+WATCHDOG_OBJS := $(addprefix $(BUILD)/plugins/,watchdog.o watchdog_logic.o watchdog_sys.o \
+                   plugin_util.o)
+$(BUILD)/plugins/watchdog.so: $(WATCHDOG_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+
+# The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
+FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
+FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
+FAKEWD      := $(BUILD)/tests/fakewd
+$(FAKEWD): tests/fakewd.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(FUSE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(FUSE_LIBS)
+
 $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^ -lm
 
 # Every "Suite *name_suite(void)" in the test sources goes into the runner.
-$(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c,$(TEST_SRCS))
+$(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c \
+                                         tests/fakewd_ctl.c,$(TEST_SRCS))
 	@mkdir -p $(dir $@)
 	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $^ > $@
 
@@ -145,8 +159,9 @@ $(BUILD)/tests/main.o: tests/main.c $(BUILD)/tests/suites.inc
 $(TEST_OBJS): CFLAGS += -Wno-missing-prototypes -Wno-format-truncation
 $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_SRC_DIR='"$(abspath .)"'
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
-# value parser and naming, and the smart plugin's parsers, options, naming
-# and outcome rules are pure C: unit-tested in the runner, which does not
+# value parser and naming, the smart plugin's parsers, options, naming
+# and outcome rules, and the watchdog plugin's options, decision and
+# sysfs/proc readers are pure C: unit-tested in the runner, which does not
 # link libipmimonitoring.  smart_run.o spawns only what it is given (the
 # stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
@@ -154,7 +169,8 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
-                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/libhwcore.a \
+                $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
+                $(BUILD)/plugins/watchdog_sys.o $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
 
@@ -164,11 +180,11 @@ deps:
 # The test command of the README.  Unit and integration suites run in one
 # check runner, so the last line is check's summary.
 check: deps
-	$(MAKE) all $(TEST_PLUGIN_SOS) $(TEST_RUNNER)
+	$(MAKE) all $(TEST_PLUGIN_SOS) $(TEST_RUNNER) $(FAKEWD)
 	$(MAKE) fuzz-smoke
 	CK_DEFAULT_TIMEOUT=60 $(TEST_RUNNER)
 
-unit: all $(TEST_PLUGIN_SOS) $(TEST_RUNNER)
+unit: all $(TEST_PLUGIN_SOS) $(TEST_RUNNER) $(FAKEWD)
 	CK_RUN_SUITE=$(SUITE) $(TEST_RUNNER)
 
 demo: all

@@ -5,7 +5,7 @@
 set -eu
 PKGS="gcc libc6-dev make pkg-config util-linux mount check libjson-c-dev libsystemd-dev zlib1g-dev
 libsensors-dev lm-sensors clang libclang-rt-14-dev valgrind
-libipmimonitoring-dev libfreeipmi-dev freeipmi-tools openipmi smartmontools"
+libipmimonitoring-dev libfreeipmi-dev freeipmi-tools openipmi smartmontools libfuse3-dev fuse3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -6,7 +6,9 @@
  * fail with a message (-EIO), "fail timeout" as a device that does not
  * answer (-ETIMEDOUT); "keep yes" keeps the poll count with hwh_state_set()
  * at the end of each poll and emits sleepy/dev/kept, the value kept by the
- * poll before (-1 when none).
+ * poll before (-1 when none); "act-sleep DURATION" makes act() sleep that
+ * long (then answer -ENOTSUP), standing for a main thread stuck in a
+ * plugin: act() runs on the daemon's main loop.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@ struct sleepy {
 	int emit;
 	int fail; /* 0, or the error each poll returns */
 	int keep;
+	long act_sleep_ms;
 	long polls;
 };
 
@@ -59,6 +62,8 @@ static int sleepy_config(const struct hwh_option *opts, size_t n, void **inst,
 									  : 0;
 		else if (strcmp(opts[i].key, "keep") == 0)
 			s->keep = strcmp(opts[i].value, "yes") == 0;
+		else if (strcmp(opts[i].key, "act-sleep") == 0)
+			bad = parse_ms(opts[i].value, &s->act_sleep_ms);
 		else
 			bad = 1;
 		if (bad) {
@@ -116,6 +121,18 @@ static int sleepy_poll(void *inst, struct hwh_ctx *ctx)
 	return 0;
 }
 
+/* Any action: sleep on the caller's (the main) thread, then decline. */
+static int sleepy_act(void *inst, struct hwh_ctx *ctx, const char *action, const char *arg)
+{
+	struct sleepy *s = inst;
+	struct timespec ts = {s->act_sleep_ms / 1000, (s->act_sleep_ms % 1000) * 1000000};
+
+	(void)ctx, (void)action, (void)arg;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return -ENOTSUP;
+}
+
 static void sleepy_shutdown(void *inst)
 {
 	free(inst);
@@ -128,5 +145,6 @@ __attribute__((visibility("default"))) const struct hwh_plugin hwh_plugin = {
     .description = "test source that sleeps in poll",
     .config = sleepy_config,
     .poll = sleepy_poll,
+    .act = sleepy_act,
     .shutdown = sleepy_shutdown,
 };
