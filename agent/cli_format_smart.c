@@ -290,7 +290,8 @@ static void print_findings(FILE *out, json_object *dev)
 
 int cli_print_drive(FILE *out, json_object *result)
 {
-	json_object *dev = json_object_array_get_idx(cli_member(result, "devices"), 0);
+	json_object *devs = cli_member(result, "devices");
+	json_object *dev = cli_array_len(devs) > 0 ? json_object_array_get_idx(devs, 0) : NULL;
 	json_object *id = dev ? dev_metric(dev, "identity") : NULL;
 	const char *text = id ? cli_member_str(id, "text") : NULL;
 	char name[128];
