@@ -344,7 +344,10 @@ static int stmt_append(struct parser *p, struct stmt *st)
 	st->val = v;
 	if (st->nwords++ == 1) {
 		st->w2pos = tok_pos(p);
-		st->w2 = strdup(p->tok.text);
+		if ((st->w2 = strdup(p->tok.text)) == NULL) {
+			poom(p);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -736,8 +739,10 @@ static void source_fini(struct cfg_source *src)
 	for (size_t i = 0; i < src->nopts; i++) {
 		free((char *)src->opts[i].key);
 		free((char *)src->opts[i].value);
+		free(src->optx[i].w2);
 	}
 	free(src->opts);
+	free(src->optx);
 	free(src->name);
 	free(src->plugin);
 	free(src->file);
@@ -751,14 +756,26 @@ static void add_option(struct parser *p, struct block *b, struct stmt *st)
 	if (src->nopts == b->opt_cap) {
 		size_t cap = b->opt_cap ? 2 * b->opt_cap : 8;
 		struct hwh_option *v = realloc(src->opts, cap * sizeof(*v));
+		struct cfg_optx *x;
 
 		if (!v) {
 			poom(p);
 			return;
 		}
 		src->opts = v;
+		if (!(x = realloc(src->optx, cap * sizeof(*x)))) {
+			poom(p);
+			return;
+		}
+		src->optx = x;
 		b->opt_cap = cap;
 	}
+	src->optx[src->nopts] = (struct cfg_optx){
+	    .nwords = st->nwords,
+	    .w2line = st->w2pos.line,
+	    .w2col = st->w2pos.col,
+	    .w2 = st->w2,
+	};
 	src->opts[src->nopts++] = (struct hwh_option){
 	    .key = st->key,
 	    .value = st->val,
@@ -766,7 +783,7 @@ static void add_option(struct parser *p, struct block *b, struct stmt *st)
 	    .line = st->kpos.line,
 	    .col = st->kpos.col,
 	};
-	st->key = st->val = NULL;
+	st->key = st->val = st->w2 = NULL;
 }
 
 static void nested_block(struct parser *p, const struct stmt *st)

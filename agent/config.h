@@ -41,6 +41,14 @@
 #define CFG_DEFAULT_HISTORY HIST_RAW_DEFAULT
 #define CFG_DEFAULT_SOCKET_MODE 0660
 
+/* Where a plugin option had more than one word: checked against what the
+ * plugin accepts (hwh_plugin.multiword_options) once it is loaded. */
+struct cfg_optx {
+	int nwords;	   /* words in the value */
+	int w2line, w2col; /* the second word */
+	char *w2;	   /* its text, NULL if nwords < 2 */
+};
+
 /* One "source NAME { ... }" block. */
 struct cfg_source {
 	char *name;		 /* instance name, unique */
@@ -52,6 +60,7 @@ struct cfg_source {
 	bool timeout_set;	 /* a plugin's own defaults do not apply */
 	bool enabled;		 /* "enabled no" keeps the block but runs nothing */
 	struct hwh_option *opts; /* plugin-specific options, strings owned here */
+	struct cfg_optx *optx;	 /* the same options' word counts */
 	size_t nopts;
 	char *file; /* where the block starts */
 	int line, col;

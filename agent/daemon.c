@@ -426,6 +426,7 @@ size_t daemon_rescan(struct daemon *d)
 int daemon_act(struct daemon *d, const char *action, const char *arg, char *names, size_t len,
 	       char *err, size_t errlen)
 {
+	struct source_info info;
 	int taken = 0, refused = 0;
 	size_t used = 0;
 
@@ -449,6 +450,12 @@ int daemon_act(struct daemon *d, const char *action, const char *arg, char *name
 			continue;
 		}
 		taken++;
+		/* What the action changed (the watchdog keeps "fenced") is staged
+		 * by the source's next poll: have it now, and save the state file
+		 * right after it (daemon_run), not at the next state-interval. */
+		source_get_info(src, &info);
+		src->save_after_polls = info.polls + 1;
+		source_request_poll(src);
 		/* Past the end, names stays cut: never point beyond it. */
 		if (used < len)
 			used += (size_t)snprintf(names + used, len - used, "%s%s", used ? " " : "",
@@ -654,6 +661,26 @@ static void drain_wake(int fd)
 		;
 }
 
+/* A source that carried out an action has polled since (daemon_act()): its
+ * kept state should reach the file now.  Clears what it reports. */
+static bool act_save_due(struct daemon *d)
+{
+	struct source_info info;
+	bool due = false;
+
+	for (size_t i = 0; i < d->nsources; i++) {
+		struct source *src = d->sources[i];
+		if (src->save_after_polls == 0)
+			continue;
+		source_get_info(src, &info);
+		if (info.polls >= src->save_after_polls) {
+			src->save_after_polls = 0;
+			due = true;
+		}
+	}
+	return due;
+}
+
 int daemon_run(struct daemon *d)
 {
 	struct pollfd fds[MAX_POLLFDS];
@@ -676,6 +703,12 @@ int daemon_run(struct daemon *d)
 		if (now >= next_house) {
 			notify_status(d);
 			next_house = now + HOUSEKEEPING_MS;
+		}
+		if (act_save_due(d)) {
+			/* Feed every event stored so far first: pstate saves a
+			 * value only behind the events reported before it. */
+			daemon_evaluate(d);
+			d->next_save_ms = now;
 		}
 		if (now >= d->next_save_ms) {
 			if (d->state_ok)

@@ -298,6 +298,11 @@ size_t ms_hold(struct metric_store *ms, const char *source, const char *device, 
 		for (struct metric *m = ms->buckets[b]; m != NULL; m = m->next) {
 			if (strcmp(m->source, source) != 0 || strcmp(m->device, device) != 0)
 				continue;
+			/* A value that could not be read stays that way: holding
+			 * it would let a drive that failed and then reports
+			 * standby read as healthy. */
+			if (m->rstatus == HWH_R_UNREADABLE)
+				continue;
 			m->t_held_mono_ms = now_mono;
 			util_strlcpy(m->held, why != NULL && why[0] ? why : "held", sizeof m->held);
 			n++;

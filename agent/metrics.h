@@ -104,7 +104,8 @@ int metric_set(struct metric *m, const struct hwh_reading *r, int64_t mono, int6
 /* Does reading r belong to metric m (same device and name)? */
 int metric_is(const struct metric *m, const struct hwh_reading *r);
 /* Hold the metrics of one device of a source (lock held): keep them, with
- * no new sample, from turning stale (hwh_hold()).  Returns how many. */
+ * no new sample, from turning stale (hwh_hold()).  Unreadable ones are not
+ * held: they stay unreadable.  Returns how many were held. */
 size_t ms_hold(struct metric_store *ms, const char *source, const char *device, const char *why,
 	       int64_t now_mono);
 /* Forget every metric of a source (lock held).  Returns how many. */

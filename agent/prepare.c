@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,44 @@ static const char *where_file(const struct cfg_source *cs)
 	return cs->file ? cs->file : "(defaults)";
 }
 
+/* Is key one of the plugin's multi-word options (ABI 1.2)? */
+static bool multiword(const struct plugin *p, const char *key)
+{
+	const struct hwh_plugin *api = p->api;
+
+	if (api->struct_size <
+		offsetof(struct hwh_plugin, multiword_options) + sizeof api->multiword_options ||
+	    api->multiword_options == NULL)
+		return false;
+	for (const char *const *k = api->multiword_options; *k != NULL; k++)
+		if (strcmp(*k, key) == 0)
+			return true;
+	return false;
+}
+
+/* Every option given several words must be one the plugin takes so: else
+ * "one value per statement" at its second word, as for a core setting, so
+ * that a stray word is caught by --check-config, not at run time.  0, or -1
+ * with the errors added to diag. */
+static int check_words(const struct cfg_source *cs, const struct plugin *p, struct cfg_diag *diag)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < cs->nopts; i++) {
+		const struct cfg_optx *x = &cs->optx[i];
+
+		if (x->nwords < 2 || multiword(p, cs->opts[i].key))
+			continue;
+		cfg_diag_add(diag, cs->opts[i].file ? cs->opts[i].file : where_file(cs), x->w2line,
+			     x->w2col,
+			     "source '%s': unexpected '%s' after the value of '%s' (one value per "
+			     "statement)",
+			     cs->name, x->w2 ? x->w2 : "?", cs->opts[i].key);
+		rc = -1;
+	}
+	return rc;
+}
+
 static int prepare_source(const struct cfg_source *cs, struct plugin_registry *reg, const char *dir,
 			  struct prepared_source *ps, struct cfg_diag *diag)
 {
@@ -158,6 +197,8 @@ static int prepare_source(const struct cfg_source *cs, struct plugin_registry *r
 			     "source '%s': plugin '%s' is not a source plugin", cs->name, p->name);
 		return -1;
 	}
+	if (check_words(cs, p, diag) < 0)
+		return -1;
 	if (p->api->config(cs->opts, cs->nopts, &ps->inst, &cerr) != 0) {
 		const struct hwh_option *op = cerr.option >= 0 && (size_t)cerr.option < cs->nopts
 						  ? &cs->opts[cerr.option]

@@ -280,7 +280,7 @@ static bool wait_due(struct source *src, int64_t due_ms)
 	struct timespec ts = {.tv_sec = due_ms / MS_PER_SEC,
 			      .tv_nsec = (due_ms % MS_PER_SEC) * 1000000};
 
-	while (!src->stop && !src->rescan && mono_ms() < due_ms)
+	while (!src->stop && !src->rescan && !src->poll_now && mono_ms() < due_ms)
 		if (pthread_cond_timedwait(&src->cond, &src->lock, &ts) == ETIMEDOUT)
 			break;
 	return !src->stop;
@@ -391,6 +391,7 @@ static void *source_thread(void *arg)
 	while (wait_due(src, due)) {
 		bool rescan = src->rescan;
 		src->rescan = false;
+		src->poll_now = false;
 		pthread_mutex_unlock(&src->lock);
 
 		if (!inited)
@@ -510,6 +511,14 @@ void source_request_rescan(struct source *src)
 {
 	pthread_mutex_lock(&src->lock);
 	src->rescan = true;
+	pthread_cond_signal(&src->cond);
+	pthread_mutex_unlock(&src->lock);
+}
+
+void source_request_poll(struct source *src)
+{
+	pthread_mutex_lock(&src->lock);
+	src->poll_now = true;
 	pthread_cond_signal(&src->cond);
 	pthread_mutex_unlock(&src->lock);
 }

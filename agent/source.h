@@ -29,7 +29,7 @@
 #include "pstate.h"
 
 #define SOURCE_ERR_MAX 256
-#define SOURCE_STAGE_MAX 8 /* distinct keys one poll may hwh_state_set() */
+#define SOURCE_STAGE_MAX 64 /* distinct keys one poll may hwh_state_set() */
 
 /* A value set during the current poll, kept until the poll ends. */
 struct source_stage {
@@ -79,7 +79,9 @@ struct source {
 	pthread_t thread;
 	pthread_mutex_t lock; /* guards everything below */
 	pthread_cond_t cond;
-	bool stop, rescan, abandoned, running;
+	bool stop, rescan, poll_now, abandoned, running;
+	uint64_t save_after_polls; /* main thread: save the state file once info.polls
+				    * reaches this (0: no save pending) */
 	int64_t poll_start_mono_ms;
 	atomic_bool overrun;			     /* the current poll is past its deadline */
 	char pending_error[SOURCE_ERR_MAX];	     /* set by hwh_error() during a poll */
@@ -114,6 +116,9 @@ void source_signal_stop(struct source *src);
 int64_t source_check_deadline(struct source *src, int64_t now_mono);
 /* Ask for a rescan before the next poll, and poll now. */
 void source_request_rescan(struct source *src);
+/* Poll now, without a rescan (after an act(), so that what it changed is
+ * kept at once). */
+void source_request_poll(struct source *src);
 /* A consistent copy of its state. */
 void source_get_info(struct source *src, struct source_info *out);
 

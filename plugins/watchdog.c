@@ -667,5 +667,6 @@ __attribute__((visibility("default"))) const struct hwh_plugin hwh_plugin = {
 	.shutdown = wd_shutdown,
 	.default_interval_ms = WD_INTERVAL_DEFAULT_MS,
 	.default_timeout_ms = WD_TIMEOUT_POLL_MS,
+	.multiword_options = (const char *const[]){"require", NULL},
 };
 /* clang-format on */

@@ -231,6 +231,11 @@ struct hwh_plugin {
 	 * seconds. */
 	int64_t default_interval_ms;
 	int64_t default_timeout_ms;
+	/* ABI 1.2.  The options that take several words ("device /dev/sda
+	 * sat"), NULL-terminated; NULL: none.  The configuration joins their
+	 * words with one space; any other option with more than one word is
+	 * refused at its second word. */
+	const char *const *multiword_options;
 };
 
 /* Helpers every plugin uses.  Static inline so plugins link nothing. */
@@ -317,10 +322,11 @@ static inline int hwh_state_set(struct hwh_ctx *ctx, const char *key, const char
  * The plugin chose not to read device this poll (a disk in standby that a
  * read would wake): keep that device's metrics of this instance as they
  * are, with no new sample, and do not let them turn stale.  why ("standby")
- * is shown beside them.  The hold lasts until the device's next reading;
- * call it each poll the device is skipped.  Returns 0; -ENOENT if the
- * instance has no metric of that device yet; -ENOSYS on a host older than
- * ABI 1.2 (the metrics will then turn stale).
+ * is shown beside them.  A metric whose last reading was unreadable is not
+ * held: it stays unreadable until the device is read again.  The hold lasts until the device's next
+ * reading; call it each poll the device is skipped.  Returns 0; -ENOENT if the instance has no
+ * metric of that device yet; -ENOSYS on a host older than ABI 1.2 (the metrics will then turn
+ * stale).
  */
 static inline int hwh_hold(struct hwh_ctx *ctx, const char *device, const char *why)
 {

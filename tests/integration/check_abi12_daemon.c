@@ -513,6 +513,59 @@ START_TEST(test_self_fence_nobody_can)
 }
 END_TEST
 
+/* What an act() changed is kept at once: the source polls right after it
+ * and the state file is written after that poll, not at the next
+ * state-interval (1 h here), so a crash a second later loses nothing. */
+START_TEST(test_act_kept_at_once)
+{
+	struct cmd_result res;
+	char *conf;
+
+	start(no_rules, "state-interval 1h\n", "source p {\n  plugin probe\n  interval 1h\n}\n");
+	wait_value("p/kept/acted", -ENOENT);
+	ck_assert_int_eq(cli_run(&d, &res, NULL, "self-fence", "--reason", "kept", NULL), 0);
+	cmd_result_free(&res);
+	wait_value("p/act/count", 1); /* polled at once, not in an hour */
+	usleep(1000 * 1000);
+	daemon_signal(&d, SIGKILL);
+	while (daemon_running(&d))
+		usleep(10 * 1000);
+	conf = read_file_str(d.conf);
+	ck_assert_ptr_nonnull(conf);
+	daemon_start(&d, conf);
+	free(conf);
+	wait_value("p/kept/acted", 4);
+	ck_assert_str_eq(metric_str("p/kept/acted", "text"), "kept");
+	ck_assert_int_eq(daemon_stop(&d), 0);
+}
+END_TEST
+
+/* A plugin option with several words is refused at the second unless the
+ * plugin declares it multi-word (hwh_plugin.multiword_options). */
+START_TEST(test_multiword_options)
+{
+	const char *argv[] = {HWH_BUILD_DIR "/hwhealthd", "-n", "-c", d.conf, NULL};
+	char conf[4096], want[TL_PATH_MAX + 128];
+	struct cmd_result res;
+	const char *pl = test_plugin_dir(tree, "pl", "echo", "probe", NULL);
+
+	snprintf(d.conf, sizeof d.conf, "%s/hwhealth.conf", tree->dir);
+	snprintf(conf, sizeof conf,
+		 "plugin-dir %s\nrules-dir %s\nsource e {\n  plugin echo\n  file %s extra\n}\n"
+		 "source p {\n  plugin probe\n  watch e  other\n}\n",
+		 pl, no_rules, echo_file);
+	ck_assert_int_eq(write_file_str(d.conf, conf), 0);
+	ck_assert_int_eq(cmd_run(argv, &res, TL_CMD_TIMEOUT_MS), 1);
+	snprintf(want, sizeof want,
+		 "%s:5:%zu: source 'e': unexpected 'extra' after the value of 'file' "
+		 "(one value per statement)",
+		 d.conf, strlen("  file ") + strlen(echo_file) + 2);
+	ck_assert_msg(strstr(res.err, want) != NULL, "want %s in:\n%s", want, res.err);
+	ck_assert_msg(strstr(res.err, "'watch'") == NULL, "probe's watch refused:\n%s", res.err);
+	cmd_result_free(&res);
+}
+END_TEST
+
 Suite *abi12_daemon_suite(void)
 {
 	Suite *s = suite_create("abi12_daemon");
@@ -535,6 +588,8 @@ Suite *abi12_daemon_suite(void)
 	tcase_add_test(tc, test_self_fence);
 	tcase_add_test(tc, test_self_fence_refused);
 	tcase_add_test(tc, test_self_fence_nobody_can);
+	tcase_add_test(tc, test_act_kept_at_once);
+	tcase_add_test(tc, test_multiword_options);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,6 +15,10 @@
  *                      "standby") instead (its return value as hold/rc)
  *   act/count          how many "self-fence" act() calls it took; text:
  *                      the last one's arg
+ *   kept/acted         what hwh_state_get("acted") answers (its length, or
+ *                      a negative errno), text: the kept value; each poll
+ *                      after an act() keeps its arg there with
+ *                      hwh_state_set(), as the watchdog keeps a fence
  * act(): "self-fence" is counted, or refused with -EPERM under "refuse yes";
  * any other action is -ENOTSUP.  "quiet yes" leaves out the daemon, up,
  * down_ms, init_up, hold and act metrics: a poll of a held disk then emits
@@ -160,6 +164,15 @@ static void put_health(struct hwh_ctx *ctx)
 	}
 }
 
+/* kept/acted: what the state holds for "acted" (from before a restart too). */
+static void put_kept(struct hwh_ctx *ctx)
+{
+	char kept[PROBE_ARG_MAX];
+	int rc = hwh_state_get(ctx, "acted", kept, sizeof kept);
+
+	put(ctx, "kept", "acted", rc, rc >= 0 ? kept : NULL);
+}
+
 static int probe_poll(void *inst, struct hwh_ctx *ctx)
 {
 	struct probe *p = inst;
@@ -190,6 +203,9 @@ static int probe_poll(void *inst, struct hwh_ctx *ctx)
 	memcpy(arg, p->act_arg, sizeof arg);
 	pthread_mutex_unlock(&p->lock);
 	put(ctx, "act", "count", (double)acts, acts > 0 ? arg : NULL);
+	if (acts > 0)
+		hwh_state_set(ctx, "acted", arg);
+	put_kept(ctx);
 	return 0;
 }
 
@@ -226,4 +242,5 @@ __attribute__((visibility("default"))) const struct hwh_plugin hwh_plugin = {
     .shutdown = probe_shutdown,
     .default_interval_ms = 250,
     .default_timeout_ms = 1500,
+    .multiword_options = (const char *const[]){"watch", NULL},
 };

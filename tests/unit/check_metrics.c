@@ -240,6 +240,11 @@ START_TEST(test_hold_cleared_by_reading)
 	r.error = "standby, and the read woke it anyway";
 	ck_assert_int_eq(ms_update(&ms, "smart", &r, 6100, 1, NULL), 0);
 	ck_assert_int_eq(metric_status(m, 1, 3000, 6200), MST_UNREADABLE);
+	/* ...and an unreadable metric is not held: a drive that failed and
+	 * then says "standby" must not read as healthy. */
+	ck_assert_uint_eq(ms_hold(&ms, "smart", "sda", "standby", 7000), 0);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 7100), MST_UNREADABLE);
+	ck_assert_int_eq(metric_status(m, 1, 3000, 9200), MST_STALE);
 }
 END_TEST
 
