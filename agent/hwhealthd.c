@@ -3,10 +3,13 @@
  * over to daemon.c.  Runs in the foreground (systemd Type=notify or any
  * supervisor); see docs/hwhealthd.8.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -99,12 +102,33 @@ static int parse_args(int argc, char **argv, struct daemon_opts *o, int *check)
 	return -1;
 }
 
+/* Started with standard input, output or error closed, the first files the
+ * daemon opens would take those numbers: a pipe to a child (smartctl) could
+ * become its stdin, a log line could land in the state file.  Put /dev/null
+ * there first.  Returns 0, or -1 if that is impossible. */
+static int std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd != fd) {
+			if (nfd >= 0)
+				close(nfd);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon_opts o = {.log_level = -1};
 	struct daemon d;
 	int check = 0, rc;
 
+	if (std_fds_open() < 0)
+		return 1;
 	rc = parse_args(argc, argv, &o, &check);
 	if (rc >= 0)
 		return rc;
