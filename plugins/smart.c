@@ -192,28 +192,37 @@ static int stop_cb(void *arg)
 	return hwh_stopping(arg);
 }
 
-/* Log a skipped scan entry once per path. */
+/* Log a skipped scan entry once per path and type (the drives behind one
+ * RAID controller share a path). */
 static void say_skip(struct smart *s, struct hwh_ctx *ctx, const struct smart_scan_ent *e,
 		     enum smart_skip why)
 {
+	char key[SMART_DEVPATH_MAX + SMART_TYPE_MAX + 1], id[SMART_ID_MAX];
 	char **ns;
 
 	if (why == SMART_SKIP_NONE || why == SMART_SKIP_CONFIGURED)
 		return;
+	snprintf(key, sizeof key, "%s %s", e->path, e->type);
 	for (size_t i = 0; i < s->nsaid; i++)
-		if (strcmp(s->said_skip[i], e->path) == 0)
+		if (strcmp(s->said_skip[i], key) == 0)
 			return;
 	if (why == SMART_SKIP_OPEN_ERROR)
-		hwh_log(ctx, HWH_LOG_NOTICE, "scan: skipping %s: smartctl cannot open it: %s",
-			e->path, e->open_error);
+		hwh_log(ctx, HWH_LOG_NOTICE,
+			"scan: skipping %s (type '%s'): smartctl cannot open it: %s", e->path,
+			e->type, e->open_error);
+	else if (why == SMART_SKIP_DUPLICATE &&
+		 smart_drive_id(e->path, e->type, id, sizeof id) == 0)
+		hwh_log(ctx, HWH_LOG_WARNING,
+			"scan: skipping %s (type '%s'): drive id '%s' is listed already", e->path,
+			e->type, id);
 	else
-		hwh_log(ctx, HWH_LOG_WARNING, "scan: skipping %s (type '%s'): %s", e->path, e->type,
-			why == SMART_SKIP_DUPLICATE ? "a drive with the same id is listed"
-						    : "not a path or type passed to smartctl");
+		hwh_log(ctx, HWH_LOG_WARNING,
+			"scan: skipping %s (type '%s'): not a path or type passed to smartctl",
+			e->path, e->type);
 	if ((ns = realloc(s->said_skip, (s->nsaid + 1) * sizeof *ns)) == NULL)
 		return;
 	s->said_skip = ns;
-	if ((ns[s->nsaid] = strdup(e->path)) != NULL)
+	if ((ns[s->nsaid] = strdup(key)) != NULL)
 		s->nsaid++;
 }
 

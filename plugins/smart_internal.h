@@ -310,8 +310,8 @@ SMART_HIDDEN void smart_scan_free(struct smart_scan *s);
 enum smart_skip {
 	SMART_SKIP_NONE = 0,   /* taken */
 	SMART_SKIP_OPEN_ERROR, /* smartctl could not open it */
-	SMART_SKIP_CONFIGURED, /* a `device` option names the same path */
-	SMART_SKIP_DUPLICATE,  /* an earlier entry has the same path or id */
+	SMART_SKIP_CONFIGURED, /* a `device` option has its id, or its path with no or its type */
+	SMART_SKIP_DUPLICATE,  /* an earlier entry has the same drive id */
 	SMART_SKIP_BAD_PATH,   /* path or type we would not pass to smartctl */
 };
 

@@ -1044,8 +1044,8 @@ START_TEST(test_scan_and_rescan)
 	ck_assert_ptr_nonnull(strstr(log, "-n standby,3 -d nvme /dev/nvme0"));
 	ck_assert_ptr_null(strstr(log, "/dev/sdx |"));
 	free(log);
-	ck_assert(daemon_log_has(&d, "scan: skipping /dev/sdx: smartctl cannot open it: INQUIRY "
-				     "failed"));
+	ck_assert(daemon_log_has(&d, "scan: skipping /dev/sdx (type 'scsi'): smartctl cannot "
+				     "open it: INQUIRY failed"));
 
 	/* a disk appears; the operator asks for a rescan */
 	put_file("scan.json", SCAN_HEAD SCAN_SDA "," SCAN_BAD "," SCAN_NVME "," SCAN_SDB "]}");

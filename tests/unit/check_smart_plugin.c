@@ -230,10 +230,37 @@ START_TEST(test_opts_twice)
 	smart_opts_free(&o);
 	ck_assert_int_eq(smart_opts_parse(dup, 2, &o, &err), -1);
 	ck_assert_int_eq(err.option, 1);
-	ck_assert_str_eq(err.msg, "device: '/dev/sda' given twice");
+	ck_assert_str_eq(err.msg, "device: '/dev/sda sat' given twice (drive id 'sda')");
 	smart_opts_free(&o);
 	ck_assert_int_eq(smart_opts_parse(sameid, 2, &o, &err), -1);
 	ck_assert_str_eq(err.msg, "device: '/dev/a-b' has the same drive id 'a-b' as '/dev/a/b'");
+	smart_opts_free(&o);
+}
+END_TEST
+
+/* H1: the drives behind one RAID controller share a path and differ by
+ * type; only an equal id is the same drive. */
+START_TEST(test_opts_raid_one_path)
+{
+	struct hwh_option raid[] = {OPT("device", "/dev/bus/0 megaraid,0"),
+				    OPT("device", "/dev/bus/0 megaraid,1"),
+				    OPT("device", "/dev/bus/0 cciss,1")};
+	struct hwh_option again[] = {OPT("device", "/dev/bus/0 megaraid,0"),
+				     OPT("device", "/dev/bus/0 megaraid,0")};
+	struct smart_opts o;
+	struct hwh_config_error err;
+
+	ck_assert_int_eq(smart_opts_parse(raid, 3, &o, &err), 0);
+	ck_assert_uint_eq(o.ndevs, 3);
+	ck_assert_str_eq(o.devs[0].id, "bus-0-megaraid-0");
+	ck_assert_str_eq(o.devs[1].id, "bus-0-megaraid-1");
+	ck_assert_str_eq(o.devs[2].id, "bus-0-cciss-1");
+	ck_assert_str_eq(o.devs[1].type, "megaraid,1");
+	smart_opts_free(&o);
+	ck_assert_int_eq(smart_opts_parse(again, 2, &o, &err), -1);
+	ck_assert_int_eq(err.option, 1);
+	ck_assert_str_eq(
+	    err.msg, "device: '/dev/bus/0 megaraid,0' given twice (drive id 'bus-0-megaraid-0')");
 	smart_opts_free(&o);
 }
 END_TEST
@@ -428,6 +455,63 @@ START_TEST(test_devlist_merge)
 	ck_assert_int_eq(smart_devlist_merge(NULL, 0, NULL, NULL, &list, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(list);
+}
+END_TEST
+
+/* H1: several drives on one RAID path, in a scan and beside a configured
+ * one. */
+START_TEST(test_devlist_merge_raid)
+{
+	static const char raid[] =
+	    "{\"devices\":[{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,0\"},"
+	    "{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,1\"},"
+	    "{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,2\"},"
+	    "{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,1\"},"
+	    "{\"name\":\"/dev/sda\",\"type\":\"sat\"}]}";
+	struct smart_devspec conf[2], *list;
+	enum smart_skip skip[5];
+	struct smart_scan s;
+	char err[SMART_ERR_MAX];
+	size_t n;
+
+	ck_assert_int_eq(smart_scan_parse(raid, strlen(raid), &s, err, sizeof err), 0);
+	/* a scan alone: three drives on /dev/bus/0, the repeat of megaraid,1 once */
+	ck_assert_int_eq(smart_devlist_merge(NULL, 0, &s, skip, &list, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(list[0].id, "bus-0-megaraid-0");
+	ck_assert_str_eq(list[1].id, "bus-0-megaraid-1");
+	ck_assert_str_eq(list[2].id, "bus-0-megaraid-2");
+	ck_assert_str_eq(list[3].id, "sda");
+	ck_assert_int_eq(skip[0], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[1], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[2], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[3], SMART_SKIP_DUPLICATE);
+	free(list);
+	/* a configured megaraid,0 drops only the scan's megaraid,0 */
+	ck_assert_int_eq(smart_devspec_parse("/dev/bus/0 megaraid,0", &conf[0], err, sizeof err),
+			 0);
+	ck_assert_int_eq(smart_devlist_merge(conf, 1, &s, skip, &list, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(list[0].id, "bus-0-megaraid-0");
+	ck_assert_str_eq(list[1].id, "bus-0-megaraid-1");
+	ck_assert_str_eq(list[1].type, "megaraid,1");
+	ck_assert_str_eq(list[2].id, "bus-0-megaraid-2");
+	ck_assert_str_eq(list[3].id, "sda");
+	ck_assert_int_eq(skip[0], SMART_SKIP_CONFIGURED);
+	ck_assert_int_eq(skip[1], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[2], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[3], SMART_SKIP_DUPLICATE);
+	ck_assert_int_eq(skip[4], SMART_SKIP_NONE);
+	free(list);
+	/* a configured path with no type covers every entry on that path */
+	ck_assert_int_eq(smart_devspec_parse("/dev/bus/0", &conf[0], err, sizeof err), 0);
+	ck_assert_int_eq(smart_devspec_parse("/dev/sda scsi", &conf[1], err, sizeof err), 0);
+	ck_assert_int_eq(smart_devlist_merge(conf, 2, &s, skip, &list, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(skip[i], SMART_SKIP_CONFIGURED); /* sda: the same id */
+	free(list);
+	smart_scan_free(&s);
 }
 END_TEST
 
@@ -1365,6 +1449,7 @@ Suite *smart_plugin_suite(void)
 	tcase_add_test(tc, test_opts_scan_explicit);
 	tcase_add_loop_test(tc, test_opts_bad, 0, sizeof bad_opts / sizeof bad_opts[0]);
 	tcase_add_test(tc, test_opts_twice);
+	tcase_add_test(tc, test_opts_raid_one_path);
 	tcase_add_loop_test(tc, test_drive_ids, 0, sizeof ids / sizeof ids[0]);
 	tcase_add_test(tc, test_drive_id_limits);
 	tcase_add_test(tc, test_serial_key);
@@ -1375,6 +1460,7 @@ Suite *smart_plugin_suite(void)
 	tcase_add_test(tc, test_scan_none);
 	tcase_add_loop_test(tc, test_scan_bad, 0, sizeof bad_scans / sizeof bad_scans[0]);
 	tcase_add_test(tc, test_devlist_merge);
+	tcase_add_test(tc, test_devlist_merge_raid);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("outcome");
