@@ -4,8 +4,13 @@
  *
  * One poll:
  *   1. discovery, when due: `smartctl --scan-open --json=c` at the first
- *      poll, every `rescan` (1 h) and after the core's rescan() (SIGHUP,
- *      `hwhealth rescan`), merged with the `device` options (smart_scan.c);
+ *      poll and after the core's rescan() (SIGHUP, `hwhealth rescan`);
+ *      every `rescan` (1 h) `smartctl --scan --json=c`, which opens no
+ *      device, so a sleeping disk is never woken by a periodic scan; merged
+ *      with the `device` options (smart_scan.c).  After a --scan, a known
+ *      drive keeps its type and a new one (unless its type holds a ',', as
+ *      megaraid,N) is polled without -d until a poll reads it, then with
+ *      the device.type that poll's document gave;
  *   2. `smartctl --json=c -a [-n standby,3] [-d TYPE] PATH` for every
  *      drive, `parallel` at a time, each killed at `device-timeout`
  *      (smart_run.c);
@@ -59,6 +64,7 @@ struct drive {
 	size_t nmemo, capmemo;
 	char last_err[SMART_ERR_MAX + 64]; /* last failure logged, "" when fine */
 	bool standby;			   /* last poll found it asleep */
+	bool adopt;			   /* scanned with no type: take device.type of a read */
 };
 
 /* One instance: one "source NAME { plugin smart; ... }" block. */
@@ -66,7 +72,8 @@ struct smart {
 	struct smart_opts o;
 	struct drive *drives;
 	size_t ndrives;
-	bool scan_now;	       /* scan before the next poll */
+	bool scan_now;	       /* scan (--scan-open) before the next poll */
+	bool opened;	       /* a --scan-open succeeded: periodic scans use --scan */
 	uint64_t next_scan_ms; /* monotonic */
 	char **said_skip;      /* scan entries whose skipping was logged */
 	size_t nsaid;
@@ -167,6 +174,8 @@ static int drives_set(struct smart *s, const struct smart_devspec *specs, size_t
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		nd[i].spec = specs[i];
+		/* the configured devices come first: their type is the operator's */
+		nd[i].adopt = i >= s->o.ndevs && specs[i].type[0] == '\0';
 		for (size_t k = 0; k < s->ndrives; k++) {
 			struct drive *old = &s->drives[k];
 
@@ -255,10 +264,34 @@ static void log_list(struct smart *s, struct hwh_ctx *ctx)
 	hwh_log(ctx, HWH_LOG_INFO, "%zu drive(s): %s", s->ndrives, s->ndrives ? buf : "none");
 }
 
-/* The scan's output into the drive list.  0, or a negative errno with
- * msg set. */
-static int scan_apply(struct smart *s, struct hwh_ctx *ctx, const struct smart_result *r, char *msg,
-		      size_t len)
+/* After a plain --scan (whose types are guesses from the names: a SATA
+ * disk reads "scsi"): an entry of a known drive (by id) takes that drive's
+ * type; a new one is polled without -d (smartctl detects, once) unless its
+ * type holds a ',' (megaraid,N addresses a drive behind a controller). */
+static void scan_known_types(const struct smart *s, struct smart_scan *scan)
+{
+	char id[SMART_ID_MAX];
+
+	for (size_t i = 0; i < scan->n; i++) {
+		struct smart_scan_ent *e = &scan->ents[i];
+		const struct drive *known = NULL;
+
+		if (smart_drive_id(e->path, e->type, id, sizeof id) < 0)
+			continue; /* skipped by the merge */
+		for (size_t k = 0; k < s->ndrives && known == NULL; k++)
+			if (strcmp(s->drives[k].spec.id, id) == 0)
+				known = &s->drives[k];
+		if (known != NULL)
+			snprintf(e->type, sizeof e->type, "%s", known->spec.type);
+		else if (strchr(e->type, ',') == NULL)
+			e->type[0] = '\0';
+	}
+}
+
+/* The scan's output (of --scan-open when open, else of --scan) into the
+ * drive list.  0, or a negative errno with msg set. */
+static int scan_apply(struct smart *s, struct hwh_ctx *ctx, const struct smart_result *r, bool open,
+		      char *msg, size_t len)
 {
 	struct smart_scan scan;
 	struct smart_devspec *list = NULL;
@@ -268,10 +301,13 @@ static int scan_apply(struct smart *s, struct hwh_ctx *ctx, const struct smart_r
 	int rc = -EIO;
 
 	if (r->out == NULL || smart_scan_parse(r->out, r->out_len, &scan, perr, sizeof perr) < 0) {
-		snprintf(msg, len, "smartctl --scan-open printed %s%s (exit status %d)",
-			 r->out ? "no device list: " : "nothing", r->out ? perr : "", r->exit_code);
+		snprintf(msg, len, "smartctl %s printed %s%s (exit status %d)",
+			 open ? "--scan-open" : "--scan", r->out ? "no device list: " : "nothing",
+			 r->out ? perr : "", r->exit_code);
 		return -EIO;
 	}
+	if (!open)
+		scan_known_types(s, &scan);
 	if ((scan.n > 0 && (skip = calloc(scan.n, sizeof *skip)) == NULL) ||
 	    smart_devlist_merge(s->o.devs, s->o.ndevs, &scan, skip, &list, &n) < 0) {
 		snprintf(msg, len, "out of memory merging the scan");
@@ -295,10 +331,11 @@ out:
 	return rc;
 }
 
-/* Run the scan.  0, or a negative errno with msg set (the list stays). */
-static int scan_run(struct smart *s, struct hwh_ctx *ctx, char *msg, size_t len)
+/* Run the scan: --scan-open when open, else --scan.  0, or a negative
+ * errno with msg set (the list stays). */
+static int scan_run(struct smart *s, struct hwh_ctx *ctx, bool open, char *msg, size_t len)
 {
-	char *argv[] = {s->o.smartctl, "--scan-open", "--json=c", NULL};
+	char *argv[] = {s->o.smartctl, open ? "--scan-open" : "--scan", "--json=c", NULL};
 	struct smart_job job = {.argv = argv};
 	int rc = smart_run_jobs(&job, 1, 1, s->o.device_timeout_ms, stop_cb, ctx, &s->reaper);
 
@@ -308,9 +345,9 @@ static int scan_run(struct smart *s, struct hwh_ctx *ctx, char *msg, size_t len)
 		snprintf(msg, len, "cannot run %s: %s", s->o.smartctl,
 			 strerror(rc = job.res.spawn_err));
 	else if (job.res.timed_out)
-		snprintf(msg, len, "smartctl --scan-open timed out (killed)");
+		snprintf(msg, len, "smartctl %s timed out (killed)", argv[1]);
 	else if (!job.res.stopped)
-		rc = scan_apply(s, ctx, &job.res, msg, len);
+		rc = scan_apply(s, ctx, &job.res, open, msg, len);
 	if (job.res.spawn_err != 0)
 		rc = -job.res.spawn_err;
 	else if (job.res.timed_out)
@@ -319,17 +356,22 @@ static int scan_run(struct smart *s, struct hwh_ctx *ctx, char *msg, size_t len)
 	return rc;
 }
 
-/* Scan when due.  0, or a negative errno with hwh_error() called when
+/* Scan when due: --scan-open at the first poll (until one succeeded) and
+ * when asked (rescan()), --scan (which opens no device, so wakes no disk)
+ * every `rescan`.  0, or a negative errno with hwh_error() called when
  * there is no drive to poll without it. */
 static int scan_if_due(struct smart *s, struct hwh_ctx *ctx)
 {
 	char msg[SMART_ERR_MAX + 128];
 	uint64_t now = pu_mono_ms();
+	bool open = s->scan_now || !s->opened;
 	int rc;
 
 	if (!s->o.scan || (!s->scan_now && now < s->next_scan_ms))
 		return 0;
-	rc = scan_run(s, ctx, msg, sizeof msg);
+	rc = scan_run(s, ctx, open, msg, sizeof msg);
+	if (rc == 0 && open && !hwh_stopping(ctx))
+		s->opened = true;
 	s->scan_now = false;
 	s->next_scan_ms = now + s->o.rescan_ms;
 	if (rc == 0 || hwh_stopping(ctx))
@@ -390,6 +432,27 @@ static void check_swap(struct hwh_ctx *ctx, const struct drive *dr, const struct
 			strerror(-rc));
 }
 
+/* A scanned drive with no type, read: pass the device.type smartctl
+ * detected as -d from now on, so later polls never autodetect.  A type
+ * with a ',' would change the drive id: not taken. */
+static void adopt_type(struct hwh_ctx *ctx, struct drive *dr, const struct smart_doc *d)
+{
+	if (!dr->adopt || dr->spec.type[0] != '\0')
+		return;
+	dr->adopt = false;
+	if (!smart_type_ok(d->dev_type) || strchr(d->dev_type, ',') != NULL ||
+	    strlen(d->dev_type) >= sizeof dr->spec.type) {
+		hwh_log(ctx, HWH_LOG_NOTICE,
+			"%s: smartctl gave no usable device.type ('%s'): it detects the type at "
+			"every poll",
+			dr->spec.id, d->dev_type);
+		return;
+	}
+	snprintf(dr->spec.type, sizeof dr->spec.type, "%s", d->dev_type);
+	hwh_log(ctx, HWH_LOG_INFO, "%s: type '%s' (detected by smartctl), passed as -d from now on",
+		dr->spec.id, dr->spec.type);
+}
+
 static void drive_ok(struct smart *s, struct hwh_ctx *ctx, struct drive *dr,
 		     const struct smart_doc *d)
 {
@@ -405,6 +468,7 @@ static void drive_ok(struct smart *s, struct hwh_ctx *ctx, struct drive *dr,
 		hwh_log(ctx, HWH_LOG_WARNING, "%s: the core refused %u readings", dr->spec.id,
 			refused);
 	check_swap(ctx, dr, d);
+	adopt_type(ctx, dr, d);
 }
 
 static void drive_standby(struct smart *s, struct hwh_ctx *ctx, struct drive *dr, const char *mode)

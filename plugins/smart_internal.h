@@ -8,7 +8,7 @@
  *                    emit, remember what each drive emitted, drive swaps
  *   smart_opts.c     pure: the options of a source block, checked, and
  *                    the drive ids (metric devices) made from path + type
- *   smart_scan.c     pure: `smartctl --scan-open --json=c` output into a
+ *   smart_scan.c     pure: `smartctl --scan[-open] --json=c` output into a
  *                    device list, merged with the configured devices
  *   smart_run.c      posix_spawn of smartctl (cleaned environment, own
  *                    process group, pipes), one poll(2) loop driving up to

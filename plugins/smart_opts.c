@@ -30,7 +30,7 @@
 
 #define SMART_DEVICE_TIMEOUT_MIN_MS 100ULL	     /* below that smartctl cannot start */
 #define SMART_DEVICE_TIMEOUT_MAX_MS (3600 * 1000ULL) /* an hour per drive is absurd */
-#define SMART_RESCAN_MIN_MS (10 * 1000ULL)	     /* a scan opens every disk */
+#define SMART_RESCAN_MIN_MS (10 * 1000ULL)	     /* a --scan walks every controller */
 #define SMART_RESCAN_MAX_MS (365 * 24 * 3600 * 1000ULL)
 #define FNV_OFFSET 2166136261u
 #define FNV_PRIME 16777619u

@@ -1,5 +1,6 @@
 /*
  * smart_scan.c: discovery.  The output of `smartctl --scan-open --json=c`
+ * (or of `--scan`, the periodic rescan: the same shape, no open_error)
  * into a list of scan entries, and that list merged with the configured
  * devices into the drives a poll runs smartctl on.
  *
