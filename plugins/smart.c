@@ -65,6 +65,7 @@ struct drive {
 	char last_err[SMART_ERR_MAX + 64]; /* last failure logged, "" when fine */
 	bool standby;			   /* last poll found it asleep */
 	bool adopt;			   /* scanned with no type: take device.type of a read */
+	bool said_nospace;		   /* its serial key's ENOSPC was logged */
 };
 
 /* One instance: one "source NAME { plugin smart; ... }" block. */
@@ -179,7 +180,10 @@ static int drives_set(struct smart *s, const struct smart_devspec *specs, size_t
 		for (size_t k = 0; k < s->ndrives; k++) {
 			struct drive *old = &s->drives[k];
 
-			if (strcmp(old->spec.id, specs[i].id) != 0 || old->memo == NULL)
+			if (strcmp(old->spec.id, specs[i].id) != 0)
+				continue;
+			nd[i].said_nospace = old->said_nospace;
+			if (old->memo == NULL)
 				continue;
 			nd[i].memo = old->memo; /* moved */
 			nd[i].nmemo = old->nmemo;
@@ -407,8 +411,11 @@ static void drive_argv(const struct smart *s, struct drive *dr, char **argv)
 	argv[n] = NULL;
 }
 
-/* Another serial than the one kept for this drive id: an event. */
-static void check_swap(struct hwh_ctx *ctx, const struct drive *dr, const struct smart_doc *d)
+/* Another serial than the one kept for this drive id: an event.  The
+ * core keeps a bounded number of keys per poll and per source: -ENOSPC is
+ * said once per drive (it is tried again at each poll, and may fit later),
+ * not at every poll. */
+static void check_swap(struct hwh_ctx *ctx, struct drive *dr, const struct smart_doc *d)
 {
 	char key[HWH_STATE_KEY_MAX], old[HWH_STATE_VALUE_MAX], text[SMART_TEXT_MAX];
 	int rc;
@@ -427,9 +434,21 @@ static void check_swap(struct hwh_ctx *ctx, const struct drive *dr, const struct
 						   .text = text,
 						   .severity = HWH_SEV_INFO});
 	}
-	if ((rc = hwh_state_set(ctx, key, d->serial)) < 0 && rc != -ENOSYS)
+	rc = hwh_state_set(ctx, key, d->serial);
+	if (rc == -ENOSPC) {
+		if (!dr->said_nospace)
+			hwh_log(ctx, HWH_LOG_WARNING,
+				"%s: cannot keep its serial: %s (the daemon's limit of kept "
+				"state keys; tried again at each poll, a drive swap is not seen "
+				"until it fits; said once)",
+				dr->spec.id, strerror(-rc));
+		dr->said_nospace = true;
+	} else if (rc < 0 && rc != -ENOSYS) {
 		hwh_log(ctx, HWH_LOG_WARNING, "%s: cannot keep its serial: %s", dr->spec.id,
 			strerror(-rc));
+	} else if (rc == 0) {
+		dr->said_nospace = false;
+	}
 }
 
 /* A scanned drive with no type, read: pass the device.type smartctl
