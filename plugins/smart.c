@@ -559,8 +559,9 @@ static int tally_rc(struct smart *s, struct hwh_ctx *ctx, const struct tally *t)
 	if (t->ok + t->standby > 0 || n == 0)
 		return 0;
 	if (t->spawn == n) {
+		/* its own errno: EMFILE, EAGAIN or ENOMEM are passing, not ENOENT */
 		hwh_error(ctx, "cannot run %s: %s", s->o.smartctl, strerror(t->spawn_err));
-		return t->spawn_err == EACCES ? -EACCES : -ENOENT;
+		return t->spawn_err > 0 ? -t->spawn_err : -EIO;
 	}
 	if (t->timeout == n) {
 		hwh_error(ctx, "every drive timed out: %s", t->first_err);

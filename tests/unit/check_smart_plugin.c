@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1684,6 +1685,37 @@ START_TEST(test_host_state_nospace_once)
 }
 END_TEST
 
+/* LOW4: a spawn error other than ENOENT or EACCES (EMFILE here, from
+ * pipe2 at RLIMIT_NOFILE) fails the poll with its own errno and text. */
+START_TEST(test_host_spawn_errno)
+{
+	struct hwh_option opts[] = {OPT("device", "/dev/sda sat")};
+	struct fake_host h;
+	const struct hwh_plugin *pl;
+	struct rlimit old, low;
+	void *dl, *inst;
+	int fd, rc;
+
+	fh_capture("sda", "ST3500418AS_12.json");
+	fh_init(&h);
+	pl = fh_start(&h, &dl, &inst, opts, 1);
+	ck_assert_int_ge(fd = open("/dev/null", O_RDONLY | O_CLOEXEC), 0);
+	close(fd); /* the lowest free descriptor: a limit of fd leaves none */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	rc = pl->poll(inst, (struct hwh_ctx *)&h);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc, -EMFILE);
+	ck_assert_msg(strstr(h.error, strerror(EMFILE)) != NULL, "error: %s", h.error);
+	/* and it works again once descriptors are free */
+	ck_assert_int_eq(pl->poll(inst, (struct hwh_ctx *)&h), 0);
+	fh_stop(pl, dl, inst);
+	fh_free(&h);
+}
+END_TEST
+
 Suite *smart_plugin_suite(void)
 {
 	Suite *s = suite_create("smart_plugin");
@@ -1744,6 +1776,7 @@ Suite *smart_plugin_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_checked_fixture(tc, fh_setup, fh_teardown);
 	tcase_add_test(tc, test_host_state_nospace_once);
+	tcase_add_test(tc, test_host_spawn_errno);
 	suite_add_tcase(s, tc);
 	return s;
 }
