@@ -15,11 +15,11 @@
  *      drive, `parallel` at a time, each killed at `device-timeout`
  *      (smart_run.c);
  *   3. each run classified (smart_outcome.c) and reported: ok -> the
- *      document's readings (smart_emit.c); standby -> power_mode 0 and
- *      hwh_hold() on the drive, so its other metrics neither turn stale
- *      nor read as new; failed -> smartctl_exit and every metric the drive
- *      ever reported, unreadable with the reason, so a hung or broken
- *      drive never reads as healthy;
+ *      document's readings (smart_emit.c); standby -> hwh_hold() on the
+ *      drive, so its other metrics neither turn stale nor read as new,
+ *      then power_mode 0 (after the hold: a fresh sample, not held); failed -> smartctl_exit and
+ * every metric the drive ever reported, unreadable with the reason, so a hung or broken drive never
+ * reads as healthy;
  *   4. drive swap: the serial seen at each drive id is kept
  *      (hwh_state_set); another serial at the same id is an event
  *      "smart-drive-replaced".
@@ -500,8 +500,11 @@ static void drive_standby(struct smart *s, struct hwh_ctx *ctx, struct drive *dr
 			dr->spec.id, mode);
 	dr->standby = true;
 	dr->last_err[0] = '\0';
-	smart_emit_power(dr->spec.id, mode, emit_cb, &a);
+	/* Hold first: the hold covers the metrics present at the call, and the
+	 * power_mode emitted after it is a fresh sample, not "held".  -ENOENT
+	 * (asleep since the first poll: nothing to hold) is fine. */
 	rc = hwh_hold(ctx, dr->spec.id, "standby");
+	smart_emit_power(dr->spec.id, mode, emit_cb, &a);
 	if (rc == -ENOSYS && !s->said_nohold) {
 		hwh_log(ctx, HWH_LOG_NOTICE,
 			"this daemon cannot hold metrics (hwh_hold: ENOSYS): a sleeping drive's "
