@@ -78,6 +78,8 @@ struct smart {
 	uint64_t next_scan_ms; /* monotonic */
 	char **said_skip;      /* scan entries whose skipping was logged */
 	size_t nsaid;
+	struct smart_devspec *unopened; /* what the last --scan-open could not open */
+	size_t nunopened;
 	bool said_empty, said_nohold;
 	size_t said_stuck; /* children stuck after SIGKILL, as last logged */
 	struct smart_reaper reaper;
@@ -268,10 +270,39 @@ static void log_list(struct smart *s, struct hwh_ctx *ctx)
 	hwh_log(ctx, HWH_LOG_INFO, "%zu drive(s): %s", s->ndrives, s->ndrives ? buf : "none");
 }
 
+/* Remember the entries of a --scan-open that smartctl could not open (a
+ * RAID volume, an unsupported bridge), for the plain --scans after it,
+ * which open nothing and so cannot tell.  0 or -ENOMEM (then none is). */
+static int scan_keep_unopened(struct smart *s, const struct smart_scan *scan)
+{
+	struct smart_devspec *u = NULL;
+	size_t n = 0;
+
+	free(s->unopened);
+	s->unopened = NULL;
+	s->nunopened = 0;
+	for (size_t i = 0; i < scan->n; i++) {
+		const struct smart_scan_ent *e = &scan->ents[i];
+
+		if (e->open_error[0] == '\0')
+			continue;
+		if (u == NULL && (u = calloc(scan->n, sizeof *u)) == NULL)
+			return -ENOMEM;
+		if (smart_drive_id(e->path, e->type, u[n].id, sizeof u[n].id) < 0)
+			continue;
+		snprintf(u[n].path, sizeof u[n].path, "%s", e->path);
+		n++;
+	}
+	s->unopened = u;
+	s->nunopened = n;
+	return 0;
+}
+
 /* After a plain --scan (whose types are guesses from the names: a SATA
- * disk reads "scsi"): an entry of a known drive (by id) takes that drive's
- * type; a new one is polled without -d (smartctl detects, once) unless its
- * type holds a ',' (megaraid,N addresses a drive behind a controller). */
+ * disk reads "scsi"): an entry the last --scan-open could not open stays
+ * skipped; an entry of a known drive (by id) takes that drive's type; a
+ * new one is polled without -d (smartctl detects, once) unless its type
+ * holds a ',' (megaraid,N addresses a drive behind a controller). */
 static void scan_known_types(const struct smart *s, struct smart_scan *scan)
 {
 	char id[SMART_ID_MAX];
@@ -282,6 +313,13 @@ static void scan_known_types(const struct smart *s, struct smart_scan *scan)
 
 		if (smart_drive_id(e->path, e->type, id, sizeof id) < 0)
 			continue; /* skipped by the merge */
+		for (size_t k = 0; k < s->nunopened; k++)
+			if (strcmp(s->unopened[k].id, id) == 0)
+				snprintf(e->open_error, sizeof e->open_error, "%s",
+					 "smartctl --scan-open could not open it (until the next "
+					 "hwhealth rescan)");
+		if (e->open_error[0] != '\0')
+			continue;
 		for (size_t k = 0; k < s->ndrives && known == NULL; k++)
 			if (strcmp(s->drives[k].spec.id, id) == 0)
 				known = &s->drives[k];
@@ -312,6 +350,11 @@ static int scan_apply(struct smart *s, struct hwh_ctx *ctx, const struct smart_r
 	}
 	if (!open)
 		scan_known_types(s, &scan);
+	else if (scan_keep_unopened(s, &scan) < 0) {
+		snprintf(msg, len, "out of memory keeping the scan");
+		rc = -ENOMEM;
+		goto out;
+	}
 	if ((scan.n > 0 && (skip = calloc(scan.n, sizeof *skip)) == NULL) ||
 	    smart_devlist_merge(s->o.devs, s->o.ndevs, &scan, skip, &list, &n) < 0) {
 		snprintf(msg, len, "out of memory merging the scan");
@@ -626,6 +669,7 @@ static void smart_free(struct smart *s)
 	for (size_t i = 0; i < s->nsaid; i++)
 		free(s->said_skip[i]);
 	free(s->said_skip);
+	free(s->unopened);
 	smart_opts_free(&s->o);
 	free(s);
 }

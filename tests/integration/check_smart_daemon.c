@@ -1066,7 +1066,9 @@ END_TEST
 /* LOW5: the periodic rescan runs --scan, which opens no device (wakes no
  * sleeping disk); --scan-open runs only at the first poll.  A known drive
  * keeps its type though --scan names it "scsi"; a new one is polled once
- * without -d, then with the device.type its document gave. */
+ * without -d, then with the device.type its document gave; one that
+ * --scan-open could not open (a RAID volume, say) stays skipped though
+ * --scan, which opens nothing, lists it without an error. */
 START_TEST(test_periodic_rescan_no_open)
 {
 	struct want w = {.id = mid("sdb", "attr5_raw"), .value = 0};
@@ -1075,7 +1077,7 @@ START_TEST(test_periodic_rescan_no_open)
 
 	put_capture("sda", ATA_CAP);
 	put_capture("sdb", ATA2_CAP);
-	put_file("scan.json", SCAN_HEAD SCAN_SDA "]}");
+	put_file("scan.json", SCAN_HEAD SCAN_SDA "," SCAN_BAD "]}");
 	start("  rescan 10s\n");
 	wait_metric(mid("sda", "attr5_raw"), 304);
 	snprintf(open_call, sizeof open_call, "%s --scan-open --json=c | env:", smartctl);
@@ -1087,7 +1089,8 @@ START_TEST(test_periodic_rescan_no_open)
 
 	/* what --scan prints: the types guessed from the names */
 	put_file("scan.json", SCAN_HEAD "{\"name\":\"/dev/sda\",\"type\":\"scsi\"},"
-					"{\"name\":\"/dev/sdb\",\"type\":\"scsi\"}]}");
+					"{\"name\":\"/dev/sdb\",\"type\":\"scsi\"},"
+					"{\"name\":\"/dev/sdx\",\"type\":\"scsi\"}]}");
 	ck_assert_msg(wait_until(metric_is, &w, 3 * WAIT_MS), "sdb never read; log:\n%s",
 		      daemon_log(&d));
 	let_polls(mid("sdb", "attr5_raw"), 2);
@@ -1095,7 +1098,8 @@ START_TEST(test_periodic_rescan_no_open)
 	log = calls_log();
 	ck_assert_int_eq(occurrences(log, open_call), 1); /* never again */
 	ck_assert_int_ge(occurrences(log, plain_call), 1);
-	ck_assert_ptr_null(strstr(log, "-d scsi")); /* --scan's guesses are never passed */
+	ck_assert_ptr_null(strstr(log, "-d scsi"));    /* --scan's guesses are never passed */
+	ck_assert_ptr_null(strstr(log, "/dev/sdx |")); /* --scan-open could not open it */
 	ck_assert_ptr_null(strstr(log, "standby,3 /dev/sda |")); /* sda keeps -d sat */
 	bare = strstr(log, "-n standby,3 /dev/sdb |");		 /* first: smartctl detects */
 	typed = strstr(log, "-n standby,3 -d sat /dev/sdb |");	 /* then the document's type */
