@@ -17,9 +17,10 @@
  *   3. each run classified (smart_outcome.c) and reported: ok -> the
  *      document's readings (smart_emit.c); standby -> hwh_hold() on the
  *      drive, so its other metrics neither turn stale nor read as new,
- *      then power_mode 0 (after the hold: a fresh sample, not held); failed -> smartctl_exit and
- * every metric the drive ever reported, unreadable with the reason, so a hung or broken drive never
- * reads as healthy;
+ *      then power_mode 0 (after the hold: a fresh sample, not held);
+ *      failed -> smartctl_exit and every metric the drive ever reported,
+ *      unreadable with the reason, so a hung or broken drive never reads
+ *      as healthy;
  *   4. drive swap: the serial seen at each drive id is kept
  *      (hwh_state_set); another serial at the same id is an event
  *      "smart-drive-replaced".
