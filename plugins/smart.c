@@ -4,17 +4,23 @@
  *
  * One poll:
  *   1. discovery, when due: `smartctl --scan-open --json=c` at the first
- *      poll, every `rescan` (1 h) and after the core's rescan() (SIGHUP,
- *      `hwhealth rescan`), merged with the `device` options (smart_scan.c);
+ *      poll and after the core's rescan() (SIGHUP, `hwhealth rescan`);
+ *      every `rescan` (1 h) `smartctl --scan --json=c`, which opens no
+ *      device, so a sleeping disk is never woken by a periodic scan; merged
+ *      with the `device` options (smart_scan.c).  After a --scan, a known
+ *      drive keeps its type and a new one (unless its type holds a ',', as
+ *      megaraid,N) is polled without -d until a poll reads it, then with
+ *      the device.type that poll's document gave;
  *   2. `smartctl --json=c -a [-n standby,3] [-d TYPE] PATH` for every
  *      drive, `parallel` at a time, each killed at `device-timeout`
  *      (smart_run.c);
  *   3. each run classified (smart_outcome.c) and reported: ok -> the
- *      document's readings (smart_emit.c); standby -> power_mode 0 and
- *      hwh_hold() on the drive, so its other metrics neither turn stale
- *      nor read as new; failed -> smartctl_exit and every metric the drive
- *      ever reported, unreadable with the reason, so a hung or broken
- *      drive never reads as healthy;
+ *      document's readings (smart_emit.c); standby -> hwh_hold() on the
+ *      drive, so its other metrics neither turn stale nor read as new,
+ *      then power_mode 0 (after the hold: a fresh sample, not held);
+ *      failed -> smartctl_exit and every metric the drive ever reported,
+ *      unreadable with the reason, so a hung or broken drive never reads
+ *      as healthy;
  *   4. drive swap: the serial seen at each drive id is kept
  *      (hwh_state_set); another serial at the same id is an event
  *      "smart-drive-replaced".
@@ -61,6 +67,8 @@ struct drive {
 	size_t nmemo, capmemo;
 	char last_err[SMART_ERR_MAX + 64]; /* last failure logged, "" when fine */
 	bool standby;			   /* last poll found it asleep */
+	bool adopt;			   /* scanned with no type: take device.type of a read */
+	bool said_nospace;		   /* its serial key's ENOSPC was logged */
 };
 
 /* One instance: one "source NAME { plugin smart; ... }" block. */
@@ -68,10 +76,13 @@ struct smart {
 	struct smart_opts o;
 	struct drive *drives;
 	size_t ndrives;
-	bool scan_now;	       /* scan before the next poll */
+	bool scan_now;	       /* scan (--scan-open) before the next poll */
+	bool opened;	       /* a --scan-open succeeded: periodic scans use --scan */
 	uint64_t next_scan_ms; /* monotonic */
 	char **said_skip;      /* scan entries whose skipping was logged */
 	size_t nsaid;
+	struct smart_devspec *unopened; /* what the last --scan-open could not open */
+	size_t nunopened;
 	bool said_empty, said_nohold;
 	size_t said_stuck; /* children stuck after SIGKILL, as last logged */
 	struct smart_reaper reaper;
@@ -169,10 +180,15 @@ static int drives_set(struct smart *s, const struct smart_devspec *specs, size_t
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		nd[i].spec = specs[i];
+		/* the configured devices come first: their type is the operator's */
+		nd[i].adopt = i >= s->o.ndevs && specs[i].type[0] == '\0';
 		for (size_t k = 0; k < s->ndrives; k++) {
 			struct drive *old = &s->drives[k];
 
-			if (strcmp(old->spec.id, specs[i].id) != 0 || old->memo == NULL)
+			if (strcmp(old->spec.id, specs[i].id) != 0)
+				continue;
+			nd[i].said_nospace = old->said_nospace;
+			if (old->memo == NULL)
 				continue;
 			nd[i].memo = old->memo; /* moved */
 			nd[i].nmemo = old->nmemo;
@@ -194,28 +210,37 @@ static int stop_cb(void *arg)
 	return hwh_stopping(arg);
 }
 
-/* Log a skipped scan entry once per path. */
+/* Log a skipped scan entry once per path and type (the drives behind one
+ * RAID controller share a path). */
 static void say_skip(struct smart *s, struct hwh_ctx *ctx, const struct smart_scan_ent *e,
 		     enum smart_skip why)
 {
+	char key[SMART_DEVPATH_MAX + SMART_TYPE_MAX + 1], id[SMART_ID_MAX];
 	char **ns;
 
 	if (why == SMART_SKIP_NONE || why == SMART_SKIP_CONFIGURED)
 		return;
+	snprintf(key, sizeof key, "%s %s", e->path, e->type);
 	for (size_t i = 0; i < s->nsaid; i++)
-		if (strcmp(s->said_skip[i], e->path) == 0)
+		if (strcmp(s->said_skip[i], key) == 0)
 			return;
 	if (why == SMART_SKIP_OPEN_ERROR)
-		hwh_log(ctx, HWH_LOG_NOTICE, "scan: skipping %s: smartctl cannot open it: %s",
-			e->path, e->open_error);
+		hwh_log(ctx, HWH_LOG_NOTICE,
+			"scan: skipping %s (type '%s'): smartctl cannot open it: %s", e->path,
+			e->type, e->open_error);
+	else if (why == SMART_SKIP_DUPLICATE &&
+		 smart_drive_id(e->path, e->type, id, sizeof id) == 0)
+		hwh_log(ctx, HWH_LOG_WARNING,
+			"scan: skipping %s (type '%s'): drive id '%s' is listed already", e->path,
+			e->type, id);
 	else
-		hwh_log(ctx, HWH_LOG_WARNING, "scan: skipping %s (type '%s'): %s", e->path, e->type,
-			why == SMART_SKIP_DUPLICATE ? "a drive with the same id is listed"
-						    : "not a path or type passed to smartctl");
+		hwh_log(ctx, HWH_LOG_WARNING,
+			"scan: skipping %s (type '%s'): not a path or type passed to smartctl",
+			e->path, e->type);
 	if ((ns = realloc(s->said_skip, (s->nsaid + 1) * sizeof *ns)) == NULL)
 		return;
 	s->said_skip = ns;
-	if ((ns[s->nsaid] = strdup(e->path)) != NULL)
+	if ((ns[s->nsaid] = strdup(key)) != NULL)
 		s->nsaid++;
 }
 
@@ -248,10 +273,70 @@ static void log_list(struct smart *s, struct hwh_ctx *ctx)
 	hwh_log(ctx, HWH_LOG_INFO, "%zu drive(s): %s", s->ndrives, s->ndrives ? buf : "none");
 }
 
-/* The scan's output into the drive list.  0, or a negative errno with
- * msg set. */
-static int scan_apply(struct smart *s, struct hwh_ctx *ctx, const struct smart_result *r, char *msg,
-		      size_t len)
+/* Remember the entries of a --scan-open that smartctl could not open (a
+ * RAID volume, an unsupported bridge), for the plain --scans after it,
+ * which open nothing and so cannot tell.  0 or -ENOMEM (then none is). */
+static int scan_keep_unopened(struct smart *s, const struct smart_scan *scan)
+{
+	struct smart_devspec *u = NULL;
+	size_t n = 0;
+
+	free(s->unopened);
+	s->unopened = NULL;
+	s->nunopened = 0;
+	for (size_t i = 0; i < scan->n; i++) {
+		const struct smart_scan_ent *e = &scan->ents[i];
+
+		if (e->open_error[0] == '\0')
+			continue;
+		if (u == NULL && (u = calloc(scan->n, sizeof *u)) == NULL)
+			return -ENOMEM;
+		if (smart_drive_id(e->path, e->type, u[n].id, sizeof u[n].id) < 0)
+			continue;
+		snprintf(u[n].path, sizeof u[n].path, "%s", e->path);
+		n++;
+	}
+	s->unopened = u;
+	s->nunopened = n;
+	return 0;
+}
+
+/* After a plain --scan (whose types are guesses from the names: a SATA
+ * disk reads "scsi"): an entry the last --scan-open could not open stays
+ * skipped; an entry of a known drive (by id) takes that drive's type; a
+ * new one is polled without -d (smartctl detects, once) unless its type
+ * holds a ',' (megaraid,N addresses a drive behind a controller). */
+static void scan_known_types(const struct smart *s, struct smart_scan *scan)
+{
+	char id[SMART_ID_MAX];
+
+	for (size_t i = 0; i < scan->n; i++) {
+		struct smart_scan_ent *e = &scan->ents[i];
+		const struct drive *known = NULL;
+
+		if (smart_drive_id(e->path, e->type, id, sizeof id) < 0)
+			continue; /* skipped by the merge */
+		for (size_t k = 0; k < s->nunopened; k++)
+			if (strcmp(s->unopened[k].id, id) == 0)
+				snprintf(e->open_error, sizeof e->open_error, "%s",
+					 "smartctl --scan-open could not open it (until the next "
+					 "hwhealth rescan)");
+		if (e->open_error[0] != '\0')
+			continue;
+		for (size_t k = 0; k < s->ndrives && known == NULL; k++)
+			if (strcmp(s->drives[k].spec.id, id) == 0)
+				known = &s->drives[k];
+		if (known != NULL)
+			snprintf(e->type, sizeof e->type, "%s", known->spec.type);
+		else if (strchr(e->type, ',') == NULL)
+			e->type[0] = '\0';
+	}
+}
+
+/* The scan's output (of --scan-open when open, else of --scan) into the
+ * drive list.  0, or a negative errno with msg set. */
+static int scan_apply(struct smart *s, struct hwh_ctx *ctx, const struct smart_result *r, bool open,
+		      char *msg, size_t len)
 {
 	struct smart_scan scan;
 	struct smart_devspec *list = NULL;
@@ -261,9 +346,17 @@ static int scan_apply(struct smart *s, struct hwh_ctx *ctx, const struct smart_r
 	int rc = -EIO;
 
 	if (r->out == NULL || smart_scan_parse(r->out, r->out_len, &scan, perr, sizeof perr) < 0) {
-		snprintf(msg, len, "smartctl --scan-open printed %s%s (exit status %d)",
-			 r->out ? "no device list: " : "nothing", r->out ? perr : "", r->exit_code);
+		snprintf(msg, len, "smartctl %s printed %s%s (exit status %d)",
+			 open ? "--scan-open" : "--scan", r->out ? "no device list: " : "nothing",
+			 r->out ? perr : "", r->exit_code);
 		return -EIO;
+	}
+	if (!open)
+		scan_known_types(s, &scan);
+	else if (scan_keep_unopened(s, &scan) < 0) {
+		snprintf(msg, len, "out of memory keeping the scan");
+		rc = -ENOMEM;
+		goto out;
 	}
 	if ((scan.n > 0 && (skip = calloc(scan.n, sizeof *skip)) == NULL) ||
 	    smart_devlist_merge(s->o.devs, s->o.ndevs, &scan, skip, &list, &n) < 0) {
@@ -288,10 +381,11 @@ out:
 	return rc;
 }
 
-/* Run the scan.  0, or a negative errno with msg set (the list stays). */
-static int scan_run(struct smart *s, struct hwh_ctx *ctx, char *msg, size_t len)
+/* Run the scan: --scan-open when open, else --scan.  0, or a negative
+ * errno with msg set (the list stays). */
+static int scan_run(struct smart *s, struct hwh_ctx *ctx, bool open, char *msg, size_t len)
 {
-	char *argv[] = {s->o.smartctl, "--scan-open", "--json=c", NULL};
+	char *argv[] = {s->o.smartctl, open ? "--scan-open" : "--scan", "--json=c", NULL};
 	struct smart_job job = {.argv = argv};
 	int rc = smart_run_jobs(&job, 1, 1, s->o.device_timeout_ms, stop_cb, ctx, &s->reaper);
 
@@ -301,9 +395,9 @@ static int scan_run(struct smart *s, struct hwh_ctx *ctx, char *msg, size_t len)
 		snprintf(msg, len, "cannot run %s: %s", s->o.smartctl,
 			 strerror(rc = job.res.spawn_err));
 	else if (job.res.timed_out)
-		snprintf(msg, len, "smartctl --scan-open timed out (killed)");
+		snprintf(msg, len, "smartctl %s timed out (killed)", argv[1]);
 	else if (!job.res.stopped)
-		rc = scan_apply(s, ctx, &job.res, msg, len);
+		rc = scan_apply(s, ctx, &job.res, open, msg, len);
 	if (job.res.spawn_err != 0)
 		rc = -job.res.spawn_err;
 	else if (job.res.timed_out)
@@ -312,17 +406,22 @@ static int scan_run(struct smart *s, struct hwh_ctx *ctx, char *msg, size_t len)
 	return rc;
 }
 
-/* Scan when due.  0, or a negative errno with hwh_error() called when
+/* Scan when due: --scan-open at the first poll (until one succeeded) and
+ * when asked (rescan()), --scan (which opens no device, so wakes no disk)
+ * every `rescan`.  0, or a negative errno with hwh_error() called when
  * there is no drive to poll without it. */
 static int scan_if_due(struct smart *s, struct hwh_ctx *ctx)
 {
 	char msg[SMART_ERR_MAX + 128];
 	uint64_t now = pu_mono_ms();
+	bool open = s->scan_now || !s->opened;
 	int rc;
 
 	if (!s->o.scan || (!s->scan_now && now < s->next_scan_ms))
 		return 0;
-	rc = scan_run(s, ctx, msg, sizeof msg);
+	rc = scan_run(s, ctx, open, msg, sizeof msg);
+	if (rc == 0 && open && !hwh_stopping(ctx))
+		s->opened = true;
 	s->scan_now = false;
 	s->next_scan_ms = now + s->o.rescan_ms;
 	if (rc == 0 || hwh_stopping(ctx))
@@ -358,8 +457,11 @@ static void drive_argv(const struct smart *s, struct drive *dr, char **argv)
 	argv[n] = NULL;
 }
 
-/* Another serial than the one kept for this drive id: an event. */
-static void check_swap(struct hwh_ctx *ctx, const struct drive *dr, const struct smart_doc *d)
+/* Another serial than the one kept for this drive id: an event.  The
+ * core keeps a bounded number of keys per poll and per source: -ENOSPC is
+ * said once per drive (it is tried again at each poll, and may fit later),
+ * not at every poll. */
+static void check_swap(struct hwh_ctx *ctx, struct drive *dr, const struct smart_doc *d)
 {
 	char key[HWH_STATE_KEY_MAX], old[HWH_STATE_VALUE_MAX], text[SMART_TEXT_MAX];
 	int rc;
@@ -378,9 +480,42 @@ static void check_swap(struct hwh_ctx *ctx, const struct drive *dr, const struct
 						   .text = text,
 						   .severity = HWH_SEV_INFO});
 	}
-	if ((rc = hwh_state_set(ctx, key, d->serial)) < 0 && rc != -ENOSYS)
+	rc = hwh_state_set(ctx, key, d->serial);
+	if (rc == -ENOSPC) {
+		if (!dr->said_nospace)
+			hwh_log(ctx, HWH_LOG_WARNING,
+				"%s: cannot keep its serial: %s (the daemon's limit of kept "
+				"state keys; tried again at each poll, a drive swap is not seen "
+				"until it fits; said once)",
+				dr->spec.id, strerror(-rc));
+		dr->said_nospace = true;
+	} else if (rc < 0 && rc != -ENOSYS) {
 		hwh_log(ctx, HWH_LOG_WARNING, "%s: cannot keep its serial: %s", dr->spec.id,
 			strerror(-rc));
+	} else if (rc == 0) {
+		dr->said_nospace = false;
+	}
+}
+
+/* A scanned drive with no type, read: pass the device.type smartctl
+ * detected as -d from now on, so later polls never autodetect.  A type
+ * with a ',' would change the drive id: not taken. */
+static void adopt_type(struct hwh_ctx *ctx, struct drive *dr, const struct smart_doc *d)
+{
+	if (!dr->adopt || dr->spec.type[0] != '\0')
+		return;
+	dr->adopt = false;
+	if (!smart_type_ok(d->dev_type) || strchr(d->dev_type, ',') != NULL ||
+	    strlen(d->dev_type) >= sizeof dr->spec.type) {
+		hwh_log(ctx, HWH_LOG_NOTICE,
+			"%s: smartctl gave no usable device.type ('%s'): it detects the type at "
+			"every poll",
+			dr->spec.id, d->dev_type);
+		return;
+	}
+	snprintf(dr->spec.type, sizeof dr->spec.type, "%s", d->dev_type);
+	hwh_log(ctx, HWH_LOG_INFO, "%s: type '%s' (detected by smartctl), passed as -d from now on",
+		dr->spec.id, dr->spec.type);
 }
 
 static void drive_ok(struct smart *s, struct hwh_ctx *ctx, struct drive *dr,
@@ -398,6 +533,7 @@ static void drive_ok(struct smart *s, struct hwh_ctx *ctx, struct drive *dr,
 		hwh_log(ctx, HWH_LOG_WARNING, "%s: the core refused %u readings", dr->spec.id,
 			refused);
 	check_swap(ctx, dr, d);
+	adopt_type(ctx, dr, d);
 }
 
 static void drive_standby(struct smart *s, struct hwh_ctx *ctx, struct drive *dr, const char *mode)
@@ -410,8 +546,11 @@ static void drive_standby(struct smart *s, struct hwh_ctx *ctx, struct drive *dr
 			dr->spec.id, mode);
 	dr->standby = true;
 	dr->last_err[0] = '\0';
-	smart_emit_power(dr->spec.id, mode, emit_cb, &a);
+	/* Hold first: the hold covers the metrics present at the call, and the
+	 * power_mode emitted after it is a fresh sample, not "held".  -ENOENT
+	 * (asleep since the first poll: nothing to hold) is fine. */
 	rc = hwh_hold(ctx, dr->spec.id, "standby");
+	smart_emit_power(dr->spec.id, mode, emit_cb, &a);
 	if (rc == -ENOSYS && !s->said_nohold) {
 		hwh_log(ctx, HWH_LOG_NOTICE,
 			"this daemon cannot hold metrics (hwh_hold: ENOSYS): a sleeping drive's "
@@ -469,8 +608,9 @@ static int tally_rc(struct smart *s, struct hwh_ctx *ctx, const struct tally *t)
 	if (t->ok + t->standby > 0 || n == 0)
 		return 0;
 	if (t->spawn == n) {
+		/* its own errno: EMFILE, EAGAIN or ENOMEM are passing, not ENOENT */
 		hwh_error(ctx, "cannot run %s: %s", s->o.smartctl, strerror(t->spawn_err));
-		return t->spawn_err == EACCES ? -EACCES : -ENOENT;
+		return t->spawn_err > 0 ? -t->spawn_err : -EIO;
 	}
 	if (t->timeout == n) {
 		hwh_error(ctx, "every drive timed out: %s", t->first_err);
@@ -557,6 +697,7 @@ static void smart_free(struct smart *s)
 	for (size_t i = 0; i < s->nsaid; i++)
 		free(s->said_skip[i]);
 	free(s->said_skip);
+	free(s->unopened);
 	smart_opts_free(&s->o);
 	free(s);
 }

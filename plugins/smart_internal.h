@@ -8,7 +8,7 @@
  *                    emit, remember what each drive emitted, drive swaps
  *   smart_opts.c     pure: the options of a source block, checked, and
  *                    the drive ids (metric devices) made from path + type
- *   smart_scan.c     pure: `smartctl --scan-open --json=c` output into a
+ *   smart_scan.c     pure: `smartctl --scan[-open] --json=c` output into a
  *                    device list, merged with the configured devices
  *   smart_run.c      posix_spawn of smartctl (cleaned environment, own
  *                    process group, pipes), one poll(2) loop driving up to
@@ -310,8 +310,8 @@ SMART_HIDDEN void smart_scan_free(struct smart_scan *s);
 enum smart_skip {
 	SMART_SKIP_NONE = 0,   /* taken */
 	SMART_SKIP_OPEN_ERROR, /* smartctl could not open it */
-	SMART_SKIP_CONFIGURED, /* a `device` option names the same path */
-	SMART_SKIP_DUPLICATE,  /* an earlier entry has the same path or id */
+	SMART_SKIP_CONFIGURED, /* a `device` option has its id, or its path with no or its type */
+	SMART_SKIP_DUPLICATE,  /* an earlier entry has the same drive id */
 	SMART_SKIP_BAD_PATH,   /* path or type we would not pass to smartctl */
 };
 

@@ -30,7 +30,7 @@
 
 #define SMART_DEVICE_TIMEOUT_MIN_MS 100ULL	     /* below that smartctl cannot start */
 #define SMART_DEVICE_TIMEOUT_MAX_MS (3600 * 1000ULL) /* an hour per drive is absurd */
-#define SMART_RESCAN_MIN_MS (10 * 1000ULL)	     /* a scan opens every disk */
+#define SMART_RESCAN_MIN_MS (10 * 1000ULL)	     /* a --scan walks every controller */
 #define SMART_RESCAN_MAX_MS (365 * 24 * 3600 * 1000ULL)
 #define FNV_OFFSET 2166136261u
 #define FNV_PRIME 16777619u
@@ -122,16 +122,18 @@ static int apply_device(struct smart_opts *o, const char *val, char *msg, size_t
 
 	if (smart_devspec_parse(val, &d, msg, len) < 0)
 		return -1;
+	/* Two drives are one when their ids are equal: drives behind one RAID
+	 * controller share a path and differ by type (megaraid,0, megaraid,1). */
 	for (size_t i = 0; i < o->ndevs; i++) {
-		if (strcmp(o->devs[i].path, d.path) == 0) {
-			snprintf(msg, len, "device: '%s' given twice", d.path);
-			return -1;
-		}
-		if (strcmp(o->devs[i].id, d.id) == 0) {
+		if (strcmp(o->devs[i].id, d.id) != 0)
+			continue;
+		if (strcmp(o->devs[i].path, d.path) == 0)
+			snprintf(msg, len, "device: '%s%s%s' given twice (drive id '%s')", d.path,
+				 d.type[0] ? " " : "", d.type, d.id);
+		else
 			snprintf(msg, len, "device: '%s' has the same drive id '%s' as '%s'",
 				 d.path, d.id, o->devs[i].path);
-			return -1;
-		}
+		return -1;
 	}
 	if ((nd = realloc(o->devs, (o->ndevs + 1) * sizeof *nd)) == NULL) {
 		snprintf(msg, len, "device: out of memory");

@@ -1,5 +1,6 @@
 /*
  * smart_scan.c: discovery.  The output of `smartctl --scan-open --json=c`
+ * (or of `--scan`, the periodic rescan: the same shape, no open_error)
  * into a list of scan entries, and that list merged with the configured
  * devices into the drives a poll runs smartctl on.
  *
@@ -13,7 +14,11 @@
  *
  * The scanned type is kept and passed as -d TYPE, so a later poll never
  * autodetects (autodetection may spin a sleeping disk up: smartctl(8),
- * -n).  Configured devices win over scanned ones with the same path.
+ * -n).  A drive is known by its id (smart_drive_id: the path, plus the
+ * type when it holds a ','), so the drives behind one RAID controller
+ * (/dev/bus/0 with megaraid,0, megaraid,1, ...) are distinct.  A
+ * configured device wins over a scanned entry with the same id, or with
+ * the same path when the configured type is empty or the same.
  *
  * Pure: json-c and memory; linked alone by the unit tests and the fuzz
  * target.  To extend: a new per-entry field is one get in parse_ent().
@@ -161,13 +166,24 @@ void smart_scan_free(struct smart_scan *s)
 	s->n = 0;
 }
 
-/* Whether list (n entries) already has path or id. */
-static bool listed(const struct smart_devspec *list, size_t n, const char *path, const char *id)
+/* Whether list (n entries) already has a drive with this id (the id holds
+ * the type when it has a ',': megaraid,0 and megaraid,1 on one path are
+ * two drives; sat and scsi on one path are one). */
+static bool listed(const struct smart_devspec *list, size_t n, const char *id)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i].path, path) == 0 || strcmp(list[i].id, id) == 0)
+		if (strcmp(list[i].id, id) == 0)
 			return true;
 	return false;
+}
+
+/* Whether configured device c already covers scan entry e (with id id):
+ * the same path with no type or the same type, or the same id. */
+static bool covers(const struct smart_devspec *c, const struct smart_scan_ent *e, const char *id)
+{
+	if (strcmp(c->path, e->path) == 0 && (c->type[0] == '\0' || strcmp(c->type, e->type) == 0))
+		return true;
+	return id != NULL && strcmp(c->id, id) == 0;
 }
 
 /* Why scan entry e is not taken, given the nconf configured devices at
@@ -181,7 +197,7 @@ static enum smart_skip skip_reason(const struct smart_scan_ent *e, const struct 
 	if (e->open_error[0] != '\0')
 		return SMART_SKIP_OPEN_ERROR;
 	for (size_t i = 0; i < nconf; i++)
-		if (strcmp(list[i].path, e->path) == 0)
+		if (covers(&list[i], e, NULL))
 			return SMART_SKIP_CONFIGURED;
 	/* The same checks a `device` option gets: what we pass smartctl. */
 	if (strpbrk(e->path, " \t") != NULL || strpbrk(e->type, " \t") != NULL)
@@ -189,7 +205,10 @@ static enum smart_skip skip_reason(const struct smart_scan_ent *e, const struct 
 	snprintf(value, sizeof value, "%s%s%s", e->path, e->type[0] ? " " : "", e->type);
 	if (smart_devspec_parse(value, d, msg, sizeof msg) < 0)
 		return SMART_SKIP_BAD_PATH;
-	return listed(list, n, d->path, d->id) ? SMART_SKIP_DUPLICATE : SMART_SKIP_NONE;
+	for (size_t i = 0; i < nconf; i++)
+		if (covers(&list[i], e, d->id))
+			return SMART_SKIP_CONFIGURED;
+	return listed(list, n, d->id) ? SMART_SKIP_DUPLICATE : SMART_SKIP_NONE;
 }
 
 int smart_devlist_merge(const struct smart_devspec *conf, size_t nconf,

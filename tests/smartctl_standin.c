@@ -9,9 +9,9 @@
  * dirname(argv[0])/smartctl.d/ (the daemon runs smartctl with a cleaned
  * environment, so no variable can say where).  In that directory:
  *
- *   scan.json       printed for --scan-open (absent: a document with no
- *                   "devices" key, as smartctl 7.3 prints when it finds
- *                   nothing)
+ *   scan.json       printed for --scan-open and for --scan (absent: a
+ *                   document with no "devices" key, as smartctl 7.3 prints
+ *                   when it finds nothing); calls.log says which ran
  *   NAME.json       printed for a device PATH (the last argument) whose
  *                   basename is NAME, exit status its smartctl.exit_status;
  *                   absent: smartctl's open failure (exit 2)
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof dir, "%s/smartctl.d", dirname(self));
 	log_call(argc, argv);
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--scan-open") == 0)
+		if (strcmp(argv[i], "--scan-open") == 0 || strcmp(argv[i], "--scan") == 0)
 			return scan();
 	if (argc < 2 || argv[argc - 1][0] != '/') {
 		fprintf(stderr, "smartctl-standin: no device path\n");

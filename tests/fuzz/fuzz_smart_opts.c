@@ -6,7 +6,8 @@
  *   even  options, one per line, "key value" (split at the first blank),
  *         as a source block hands them to config(): either accepted with
  *         consistent values (parallel 1..64, durations in range, drives
- *         with valid, distinct ids) or refused with a message and an
+ *         with valid, distinct ids; one path may hold several drives, as
+ *         megaraid,N) or refused with a message and an
  *         option index that exists;
  *   odd   `smartctl --scan-open --json=c` output: parsed or refused with
  *         a message, and when parsed, merged with a configured drive into
@@ -47,8 +48,9 @@ static void check_list(const struct smart_devspec *l, size_t n)
 		check_id(l[i].id);
 		if (l[i].path[0] != '/' || (l[i].type[0] && !smart_type_ok(l[i].type)))
 			__builtin_trap();
+		/* distinct ids; one path may hold several drives (megaraid,N) */
 		for (size_t k = 0; k < i; k++)
-			if (!strcmp(l[i].id, l[k].id) || !strcmp(l[i].path, l[k].path))
+			if (!strcmp(l[i].id, l[k].id))
 				__builtin_trap();
 	}
 }

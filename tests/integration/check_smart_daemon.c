@@ -1044,8 +1044,8 @@ START_TEST(test_scan_and_rescan)
 	ck_assert_ptr_nonnull(strstr(log, "-n standby,3 -d nvme /dev/nvme0"));
 	ck_assert_ptr_null(strstr(log, "/dev/sdx |"));
 	free(log);
-	ck_assert(daemon_log_has(&d, "scan: skipping /dev/sdx: smartctl cannot open it: INQUIRY "
-				     "failed"));
+	ck_assert(daemon_log_has(&d, "scan: skipping /dev/sdx (type 'scsi'): smartctl cannot "
+				     "open it: INQUIRY failed"));
 
 	/* a disk appears; the operator asks for a rescan */
 	put_file("scan.json", SCAN_HEAD SCAN_SDA "," SCAN_BAD "," SCAN_NVME "," SCAN_SDB "]}");
@@ -1060,6 +1060,53 @@ START_TEST(test_scan_and_rescan)
 	free(log);
 	ck_assert_int_eq(n, 1); /* logged once */
 	ck_assert_int_eq(daemon_stop(&d), 0);
+}
+END_TEST
+
+/* LOW5: the periodic rescan runs --scan, which opens no device (wakes no
+ * sleeping disk); --scan-open runs only at the first poll.  A known drive
+ * keeps its type though --scan names it "scsi"; a new one is polled once
+ * without -d, then with the device.type its document gave; one that
+ * --scan-open could not open (a RAID volume, say) stays skipped though
+ * --scan, which opens nothing, lists it without an error. */
+START_TEST(test_periodic_rescan_no_open)
+{
+	struct want w = {.id = mid("sdb", "attr5_raw"), .value = 0};
+	char *log, open_call[TL_PATH_MAX + 64], plain_call[TL_PATH_MAX + 64];
+	const char *bare, *typed;
+
+	put_capture("sda", ATA_CAP);
+	put_capture("sdb", ATA2_CAP);
+	put_file("scan.json", SCAN_HEAD SCAN_SDA "," SCAN_BAD "]}");
+	start("  rescan 10s\n");
+	wait_metric(mid("sda", "attr5_raw"), 304);
+	snprintf(open_call, sizeof open_call, "%s --scan-open --json=c | env:", smartctl);
+	snprintf(plain_call, sizeof plain_call, "%s --scan --json=c | env:", smartctl);
+	log = calls_log();
+	ck_assert_int_eq(occurrences(log, open_call), 1);
+	ck_assert_int_eq(occurrences(log, plain_call), 0);
+	free(log);
+
+	/* what --scan prints: the types guessed from the names */
+	put_file("scan.json", SCAN_HEAD "{\"name\":\"/dev/sda\",\"type\":\"scsi\"},"
+					"{\"name\":\"/dev/sdb\",\"type\":\"scsi\"},"
+					"{\"name\":\"/dev/sdx\",\"type\":\"scsi\"}]}");
+	ck_assert_msg(wait_until(metric_is, &w, 3 * WAIT_MS), "sdb never read; log:\n%s",
+		      daemon_log(&d));
+	let_polls(mid("sdb", "attr5_raw"), 2);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	log = calls_log();
+	ck_assert_int_eq(occurrences(log, open_call), 1); /* never again */
+	ck_assert_int_ge(occurrences(log, plain_call), 1);
+	ck_assert_ptr_null(strstr(log, "-d scsi"));    /* --scan's guesses are never passed */
+	ck_assert_ptr_null(strstr(log, "/dev/sdx |")); /* --scan-open could not open it */
+	ck_assert_ptr_null(strstr(log, "standby,3 /dev/sda |")); /* sda keeps -d sat */
+	bare = strstr(log, "-n standby,3 /dev/sdb |");		 /* first: smartctl detects */
+	typed = strstr(log, "-n standby,3 -d sat /dev/sdb |");	 /* then the document's type */
+	ck_assert_msg(bare != NULL && typed != NULL && bare < typed, "calls:\n%s", log);
+	ck_assert_int_eq(occurrences(log, "-n standby,3 /dev/sdb |"), 1);
+	free(log);
+	ck_assert(daemon_log_has(&d, "sdb: type 'sat' (detected by smartctl), passed as -d"));
 }
 END_TEST
 
@@ -1283,6 +1330,7 @@ Suite *smart_daemon_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, TC_TIMEOUT_SEC);
 	tcase_add_test(tc, test_scan_and_rescan);
+	tcase_add_test(tc, test_periodic_rescan_no_open);
 	tcase_add_test(tc, test_scan_configured_wins);
 	tcase_add_test(tc, test_scan_finds_nothing);
 	tcase_add_test(tc, test_scan_fails_then_retried);

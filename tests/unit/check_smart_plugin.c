@@ -24,14 +24,17 @@
  */
 #include <check.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -230,10 +233,37 @@ START_TEST(test_opts_twice)
 	smart_opts_free(&o);
 	ck_assert_int_eq(smart_opts_parse(dup, 2, &o, &err), -1);
 	ck_assert_int_eq(err.option, 1);
-	ck_assert_str_eq(err.msg, "device: '/dev/sda' given twice");
+	ck_assert_str_eq(err.msg, "device: '/dev/sda sat' given twice (drive id 'sda')");
 	smart_opts_free(&o);
 	ck_assert_int_eq(smart_opts_parse(sameid, 2, &o, &err), -1);
 	ck_assert_str_eq(err.msg, "device: '/dev/a-b' has the same drive id 'a-b' as '/dev/a/b'");
+	smart_opts_free(&o);
+}
+END_TEST
+
+/* H1: the drives behind one RAID controller share a path and differ by
+ * type; only an equal id is the same drive. */
+START_TEST(test_opts_raid_one_path)
+{
+	struct hwh_option raid[] = {OPT("device", "/dev/bus/0 megaraid,0"),
+				    OPT("device", "/dev/bus/0 megaraid,1"),
+				    OPT("device", "/dev/bus/0 cciss,1")};
+	struct hwh_option again[] = {OPT("device", "/dev/bus/0 megaraid,0"),
+				     OPT("device", "/dev/bus/0 megaraid,0")};
+	struct smart_opts o;
+	struct hwh_config_error err;
+
+	ck_assert_int_eq(smart_opts_parse(raid, 3, &o, &err), 0);
+	ck_assert_uint_eq(o.ndevs, 3);
+	ck_assert_str_eq(o.devs[0].id, "bus-0-megaraid-0");
+	ck_assert_str_eq(o.devs[1].id, "bus-0-megaraid-1");
+	ck_assert_str_eq(o.devs[2].id, "bus-0-cciss-1");
+	ck_assert_str_eq(o.devs[1].type, "megaraid,1");
+	smart_opts_free(&o);
+	ck_assert_int_eq(smart_opts_parse(again, 2, &o, &err), -1);
+	ck_assert_int_eq(err.option, 1);
+	ck_assert_str_eq(
+	    err.msg, "device: '/dev/bus/0 megaraid,0' given twice (drive id 'bus-0-megaraid-0')");
 	smart_opts_free(&o);
 }
 END_TEST
@@ -428,6 +458,63 @@ START_TEST(test_devlist_merge)
 	ck_assert_int_eq(smart_devlist_merge(NULL, 0, NULL, NULL, &list, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(list);
+}
+END_TEST
+
+/* H1: several drives on one RAID path, in a scan and beside a configured
+ * one. */
+START_TEST(test_devlist_merge_raid)
+{
+	static const char raid[] =
+	    "{\"devices\":[{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,0\"},"
+	    "{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,1\"},"
+	    "{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,2\"},"
+	    "{\"name\":\"/dev/bus/0\",\"type\":\"megaraid,1\"},"
+	    "{\"name\":\"/dev/sda\",\"type\":\"sat\"}]}";
+	struct smart_devspec conf[2], *list;
+	enum smart_skip skip[5];
+	struct smart_scan s;
+	char err[SMART_ERR_MAX];
+	size_t n;
+
+	ck_assert_int_eq(smart_scan_parse(raid, strlen(raid), &s, err, sizeof err), 0);
+	/* a scan alone: three drives on /dev/bus/0, the repeat of megaraid,1 once */
+	ck_assert_int_eq(smart_devlist_merge(NULL, 0, &s, skip, &list, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(list[0].id, "bus-0-megaraid-0");
+	ck_assert_str_eq(list[1].id, "bus-0-megaraid-1");
+	ck_assert_str_eq(list[2].id, "bus-0-megaraid-2");
+	ck_assert_str_eq(list[3].id, "sda");
+	ck_assert_int_eq(skip[0], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[1], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[2], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[3], SMART_SKIP_DUPLICATE);
+	free(list);
+	/* a configured megaraid,0 drops only the scan's megaraid,0 */
+	ck_assert_int_eq(smart_devspec_parse("/dev/bus/0 megaraid,0", &conf[0], err, sizeof err),
+			 0);
+	ck_assert_int_eq(smart_devlist_merge(conf, 1, &s, skip, &list, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(list[0].id, "bus-0-megaraid-0");
+	ck_assert_str_eq(list[1].id, "bus-0-megaraid-1");
+	ck_assert_str_eq(list[1].type, "megaraid,1");
+	ck_assert_str_eq(list[2].id, "bus-0-megaraid-2");
+	ck_assert_str_eq(list[3].id, "sda");
+	ck_assert_int_eq(skip[0], SMART_SKIP_CONFIGURED);
+	ck_assert_int_eq(skip[1], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[2], SMART_SKIP_NONE);
+	ck_assert_int_eq(skip[3], SMART_SKIP_DUPLICATE);
+	ck_assert_int_eq(skip[4], SMART_SKIP_NONE);
+	free(list);
+	/* a configured path with no type covers every entry on that path */
+	ck_assert_int_eq(smart_devspec_parse("/dev/bus/0", &conf[0], err, sizeof err), 0);
+	ck_assert_int_eq(smart_devspec_parse("/dev/sda scsi", &conf[1], err, sizeof err), 0);
+	ck_assert_int_eq(smart_devlist_merge(conf, 2, &s, skip, &list, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(skip[i], SMART_SKIP_CONFIGURED); /* sda: the same id */
+	free(list);
+	smart_scan_free(&s);
 }
 END_TEST
 
@@ -1355,6 +1442,311 @@ START_TEST(test_run_no_zombies)
 }
 END_TEST
 
+/* ---- the plugin against a fake host ------------------------------------------------ */
+
+/* build/plugins/smart.so loaded with dlopen and driven through its
+ * callbacks by a host that records what the plugin asks of it: log lines
+ * and the order of emits and holds.  smartctl is the stand-in, linked as
+ * W/smartctl with its data in W/smartctl.d (see tests/smartctl_standin.c). */
+#define SMART_SO HWH_BUILD_DIR "/plugins/smart.so"
+#define STANDIN HWH_BUILD_DIR "/tests/smartctl-standin"
+#define FH_MAX 256
+
+struct fake_host {
+	struct hwh_ctx_public pub; /* first: what hwh_host() reads */
+	char *logs[FH_MAX];	   /* log lines, in order */
+	size_t nlogs;
+	char *calls[FH_MAX]; /* "emit DEV/NAME", "hold DEV" */
+	size_t ncalls;
+	char error[512];    /* the last hwh_error() */
+	int state_set_rc;   /* what state_set returns */
+	unsigned state_set; /* how often it was called */
+};
+
+static char fh_dir[256]; /* W */
+
+static void fh_add(char **v, size_t *n, char *line)
+{
+	if (line != NULL && *n < FH_MAX)
+		v[(*n)++] = line;
+	else
+		free(line);
+}
+
+static void fh_vlog(struct hwh_ctx *ctx, int prio, const char *fmt, va_list ap)
+{
+	struct fake_host *h = (struct fake_host *)ctx;
+	char *line = NULL;
+
+	(void)prio;
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	fh_add(h->logs, &h->nlogs, line);
+}
+
+static void fh_verror(struct hwh_ctx *ctx, const char *fmt, va_list ap)
+{
+	struct fake_host *h = (struct fake_host *)ctx;
+
+	vsnprintf(h->error, sizeof h->error, fmt, ap);
+}
+
+static int fh_emit(struct hwh_ctx *ctx, const struct hwh_reading *r)
+{
+	struct fake_host *h = (struct fake_host *)ctx;
+	char *line = NULL;
+
+	if (asprintf(&line, "emit %s/%s", r->device, r->name) < 0)
+		line = NULL;
+	fh_add(h->calls, &h->ncalls, line);
+	return 0;
+}
+
+static int fh_event(struct hwh_ctx *ctx, const struct hwh_event *e)
+{
+	(void)ctx, (void)e;
+	return 0;
+}
+
+static int fh_stopping(struct hwh_ctx *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static int fh_state_get(struct hwh_ctx *ctx, const char *key, char *buf, size_t len)
+{
+	(void)ctx, (void)key, (void)buf, (void)len;
+	return -ENOENT;
+}
+
+static int fh_state_set(struct hwh_ctx *ctx, const char *key, const char *value)
+{
+	struct fake_host *h = (struct fake_host *)ctx;
+
+	(void)key, (void)value;
+	h->state_set++;
+	return h->state_set_rc;
+}
+
+static int fh_hold(struct hwh_ctx *ctx, const char *device, const char *why)
+{
+	struct fake_host *h = (struct fake_host *)ctx;
+	char *line = NULL;
+
+	(void)why;
+	if (asprintf(&line, "hold %s", device) < 0)
+		line = NULL;
+	fh_add(h->calls, &h->ncalls, line);
+	return 0;
+}
+
+static const struct hwh_host fh_host = {
+    .abi_version = HWH_ABI_VERSION,
+    .struct_size = sizeof(struct hwh_host),
+    .vlog = fh_vlog,
+    .emit = fh_emit,
+    .event = fh_event,
+    .verror = fh_verror,
+    .stopping = fh_stopping,
+    .state_get = fh_state_get,
+    .state_set = fh_state_set,
+    .hold = fh_hold,
+};
+
+static void fh_init(struct fake_host *h)
+{
+	memset(h, 0, sizeof *h);
+	h->pub.host = &fh_host;
+}
+
+static void fh_free(struct fake_host *h)
+{
+	for (size_t i = 0; i < h->nlogs; i++)
+		free(h->logs[i]);
+	for (size_t i = 0; i < h->ncalls; i++)
+		free(h->calls[i]);
+	h->nlogs = h->ncalls = 0;
+}
+
+/* How many log lines hold needle. */
+static int fh_logged(const struct fake_host *h, const char *needle)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < h->nlogs; i++)
+		n += strstr(h->logs[i], needle) != NULL;
+	return n;
+}
+
+/* Index of call line in h->calls, or -1. */
+static int fh_call(const struct fake_host *h, const char *line)
+{
+	for (size_t i = 0; i < h->ncalls; i++)
+		if (strcmp(h->calls[i], line) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* W/smartctl.d/name holds text. */
+static void fh_put(const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/smartctl.d/%s", fh_dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* W/smartctl.d/dev.json: capture file. */
+static void fh_capture(const char *dev, const char *file)
+{
+	char name[64], *text;
+	size_t len;
+
+	ck_assert_ptr_nonnull(text = slurp(file, &len));
+	snprintf(name, sizeof name, "%s.json", dev);
+	fh_put(name, text);
+	free(text);
+}
+
+static void fh_setup(void)
+{
+	char path[512];
+
+	snprintf(fh_dir, sizeof fh_dir, "/tmp/check_smart_plugin.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(fh_dir));
+	snprintf(path, sizeof path, "%s/smartctl.d", fh_dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/smartctl", fh_dir);
+	ck_assert_int_eq(symlink(STANDIN, path), 0);
+}
+
+static void fh_teardown(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fh_dir);
+	if (fh_dir[0] != '\0' && system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", fh_dir);
+}
+
+/* The plugin, configured with opts (the stand-in as smartctl added) and
+ * initialised on h. */
+static const struct hwh_plugin *fh_start(struct fake_host *h, void **dl, void **inst,
+					 struct hwh_option *opts, size_t nopts)
+{
+	struct hwh_option all[8];
+	struct hwh_config_error err;
+	const struct hwh_plugin *pl;
+	static char exe[512];
+
+	ck_assert_uint_lt(nopts, 8);
+	snprintf(exe, sizeof exe, "%s/smartctl", fh_dir);
+	all[0] = (struct hwh_option)OPT("smartctl", exe);
+	memcpy(all + 1, opts, nopts * sizeof *opts);
+	*dl = dlopen(SMART_SO, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(*dl != NULL, "%s", dlerror());
+	ck_assert_ptr_nonnull(pl = dlsym(*dl, HWH_PLUGIN_SYMBOL));
+	ck_assert_int_eq(pl->config(all, nopts + 1, inst, &err), 0);
+	ck_assert_int_eq(pl->init(*inst, (struct hwh_ctx *)h), 0);
+	return pl;
+}
+
+static void fh_stop(const struct hwh_plugin *pl, void *dl, void *inst)
+{
+	pl->shutdown(inst);
+	dlclose(dl);
+}
+
+/* M2: an -ENOSPC from hwh_state_set (the core's limit of kept keys) is
+ * logged once per drive, not at every poll. */
+START_TEST(test_host_state_nospace_once)
+{
+	struct hwh_option opts[] = {OPT("device", "/dev/sda sat"), OPT("device", "/dev/sdb sat")};
+	struct fake_host h;
+	const struct hwh_plugin *pl;
+	void *dl, *inst;
+
+	fh_capture("sda", "ST3500418AS_12.json");
+	fh_capture("sdb", "WDC_WD20EFRX-68EUZN0_18.json");
+	fh_init(&h);
+	h.state_set_rc = -ENOSPC;
+	pl = fh_start(&h, &dl, &inst, opts, 2);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pl->poll(inst, (struct hwh_ctx *)&h), 0);
+	ck_assert_uint_eq(h.state_set, 6); /* tried at each poll: it may fit later */
+	ck_assert_int_eq(fh_logged(&h, "sda: cannot keep its serial"), 1);
+	ck_assert_int_eq(fh_logged(&h, "sdb: cannot keep its serial"), 1);
+	fh_stop(pl, dl, inst);
+	fh_free(&h);
+}
+END_TEST
+
+/* LOW4: a spawn error other than ENOENT or EACCES (EMFILE here, from
+ * pipe2 at RLIMIT_NOFILE) fails the poll with its own errno and text. */
+START_TEST(test_host_spawn_errno)
+{
+	struct hwh_option opts[] = {OPT("device", "/dev/sda sat")};
+	struct fake_host h;
+	const struct hwh_plugin *pl;
+	struct rlimit old, low;
+	void *dl, *inst;
+	int fd, rc;
+
+	fh_capture("sda", "ST3500418AS_12.json");
+	fh_init(&h);
+	pl = fh_start(&h, &dl, &inst, opts, 1);
+	ck_assert_int_ge(fd = open("/dev/null", O_RDONLY | O_CLOEXEC), 0);
+	close(fd); /* the lowest free descriptor: a limit of fd leaves none */
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)fd;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	rc = pl->poll(inst, (struct hwh_ctx *)&h);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc, -EMFILE);
+	ck_assert_msg(strstr(h.error, strerror(EMFILE)) != NULL, "error: %s", h.error);
+	/* and it works again once descriptors are free */
+	ck_assert_int_eq(pl->poll(inst, (struct hwh_ctx *)&h), 0);
+	fh_stop(pl, dl, inst);
+	fh_free(&h);
+}
+END_TEST
+
+/* LOW11: a drive in standby is held first, then its power_mode emitted,
+ * so power_mode shows its fresh sample rather than "held" (the core's
+ * hold covers the metrics present at the call; an emit after it
+ * refreshes that one). */
+START_TEST(test_host_standby_hold_then_power_mode)
+{
+	struct hwh_option opts[] = {OPT("device", "/dev/sda sat")};
+	struct fake_host h;
+	const struct hwh_plugin *pl;
+	void *dl, *inst;
+	int hold, power;
+
+	fh_capture("sda", "ST3500418AS_12.json");
+	fh_init(&h);
+	pl = fh_start(&h, &dl, &inst, opts, 1);
+	ck_assert_int_eq(pl->poll(inst, (struct hwh_ctx *)&h), 0);
+	ck_assert_int_eq(fh_call(&h, "hold sda"), -1);
+	fh_free(&h);
+	fh_put("sda.mode", "standby\n");
+	ck_assert_int_eq(pl->poll(inst, (struct hwh_ctx *)&h), 0);
+	hold = fh_call(&h, "hold sda");
+	power = fh_call(&h, "emit sda/power_mode");
+	ck_assert_int_ge(hold, 0);
+	ck_assert_int_ge(power, 0);
+	ck_assert_int_lt(hold, power);
+	ck_assert_uint_eq(h.ncalls, 2); /* nothing else of a sleeping drive */
+	fh_stop(pl, dl, inst);
+	fh_free(&h);
+}
+END_TEST
+
 Suite *smart_plugin_suite(void)
 {
 	Suite *s = suite_create("smart_plugin");
@@ -1365,6 +1757,7 @@ Suite *smart_plugin_suite(void)
 	tcase_add_test(tc, test_opts_scan_explicit);
 	tcase_add_loop_test(tc, test_opts_bad, 0, sizeof bad_opts / sizeof bad_opts[0]);
 	tcase_add_test(tc, test_opts_twice);
+	tcase_add_test(tc, test_opts_raid_one_path);
 	tcase_add_loop_test(tc, test_drive_ids, 0, sizeof ids / sizeof ids[0]);
 	tcase_add_test(tc, test_drive_id_limits);
 	tcase_add_test(tc, test_serial_key);
@@ -1375,6 +1768,7 @@ Suite *smart_plugin_suite(void)
 	tcase_add_test(tc, test_scan_none);
 	tcase_add_loop_test(tc, test_scan_bad, 0, sizeof bad_scans / sizeof bad_scans[0]);
 	tcase_add_test(tc, test_devlist_merge);
+	tcase_add_test(tc, test_devlist_merge_raid);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("outcome");
@@ -1407,6 +1801,14 @@ Suite *smart_plugin_suite(void)
 	tcase_add_test(tc, test_run_parallel);
 	tcase_add_test(tc, test_run_stop);
 	tcase_add_test(tc, test_run_no_zombies);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("host");
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, fh_setup, fh_teardown);
+	tcase_add_test(tc, test_host_state_nospace_once);
+	tcase_add_test(tc, test_host_spawn_errno);
+	tcase_add_test(tc, test_host_standby_hold_then_power_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }
