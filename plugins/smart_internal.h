@@ -271,8 +271,9 @@ SMART_HIDDEN bool smart_type_ok(const char *type);
 /*
  * The drive id of path and type into buf (size len): path without a
  * leading "/dev/" (else without its leading '/'), '/' -> '-'; when type
- * holds a ',', "-" type appended with ',' and '/' -> '-'; any byte outside
- * [A-Za-z0-9_.-] -> '_'.  /dev/bus/0 + megaraid,3 -> bus-0-megaraid-3.
+ * holds a ',', "-" type appended with ',' and '/' -> '-' (of a type with a
+ * '+', the part after the last one: sat+megaraid,3 is megaraid,3); any byte
+ * outside [A-Za-z0-9_.-] -> '_'.  /dev/bus/0 + megaraid,3 -> bus-0-megaraid-3.
  * 0, or -1 when it does not fit (buf then holds "").
  */
 SMART_HIDDEN int smart_drive_id(const char *path, const char *type, char *buf, size_t len);

@@ -291,7 +291,7 @@ bool smart_type_ok(const char *type)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)type[i];
 
-		if (!isalnum(c) && c != ',' && c != '_' && c != '/' && c != '-')
+		if (!isalnum(c) && c != ',' && c != '_' && c != '/' && c != '-' && c != '+')
 			return false;
 	}
 	return true;
@@ -344,7 +344,7 @@ int smart_devspec_parse(const char *value, struct smart_devspec *d, char *msg, s
 		if (!smart_type_ok(d->type)) {
 			snprintf(msg, len,
 				 "device: type '%s' has characters smartctl's -d never takes "
-				 "(expected letters, digits and , _ / -, such as sat, nvme or "
+				 "(expected letters, digits and , _ / - +, such as sat, nvme or "
 				 "megaraid,3)",
 				 d->type);
 			return -1;
@@ -387,6 +387,10 @@ int smart_drive_id(const char *path, const char *type, char *buf, size_t len)
 	for (; rc == 0 && *path != '\0'; path++)
 		rc = id_put(buf, &n, len, *path);
 	if (rc == 0 && type != NULL && strchr(type, ',') != NULL) {
+		/* "sat+megaraid,0" (SATA behind the RAID controller, as
+		 * --scan-open says) is the drive "megaraid,0" (as --scan says). */
+		if (strrchr(type, '+') != NULL)
+			type = strrchr(type, '+') + 1;
 		rc = id_put(buf, &n, len, '-');
 		for (; rc == 0 && *type != '\0'; type++)
 			rc = id_put(buf, &n, len, *type);

@@ -176,8 +176,7 @@ static const struct bad_opt {
      "device: '/dev/sda sat extra': too many words (expected PATH [TYPE])"},
     {"device", "/dev/sda sat;reboot",
      "device: type 'sat;reboot' has characters smartctl's -d never takes (expected letters, "
-     "digits and , _ / -, such as sat, nvme or megaraid,3)"},
-    {"device", "/dev/sda sat+megaraid,1", "device: type 'sat+megaraid,1' has characters..."},
+     "digits and , _ / - +, such as sat, nvme or megaraid,3)"},
     {"device", "/dev/sda 0123456789012345678901234567890123456789",
      "device: type '01234567890123456789012345678901...' too long (at most 31 bytes)"},
     {"scan", "maybe", "scan: 'maybe' is not a boolean (expected yes or no)"},
@@ -246,8 +245,12 @@ END_TEST
 START_TEST(test_opts_raid_one_path)
 {
 	struct hwh_option raid[] = {OPT("device", "/dev/bus/0 megaraid,0"),
-				    OPT("device", "/dev/bus/0 megaraid,1"),
+				    OPT("device", "/dev/bus/0 sat+megaraid,1"),
 				    OPT("device", "/dev/bus/0 cciss,1")};
+	/* A SATA disk behind the controller (sat+megaraid,N, as --scan-open
+	 * says) is the drive megaraid,N (as --scan says): the same id. */
+	struct hwh_option sata[] = {OPT("device", "/dev/bus/0 megaraid,2"),
+				    OPT("device", "/dev/bus/0 sat+megaraid,2")};
 	struct hwh_option again[] = {OPT("device", "/dev/bus/0 megaraid,0"),
 				     OPT("device", "/dev/bus/0 megaraid,0")};
 	struct smart_opts o;
@@ -258,7 +261,10 @@ START_TEST(test_opts_raid_one_path)
 	ck_assert_str_eq(o.devs[0].id, "bus-0-megaraid-0");
 	ck_assert_str_eq(o.devs[1].id, "bus-0-megaraid-1");
 	ck_assert_str_eq(o.devs[2].id, "bus-0-cciss-1");
-	ck_assert_str_eq(o.devs[1].type, "megaraid,1");
+	ck_assert_str_eq(o.devs[1].type, "sat+megaraid,1");
+	smart_opts_free(&o);
+	ck_assert_int_eq(smart_opts_parse(sata, 2, &o, &err), -1);
+	ck_assert_int_eq(err.option, 1);
 	smart_opts_free(&o);
 	ck_assert_int_eq(smart_opts_parse(again, 2, &o, &err), -1);
 	ck_assert_int_eq(err.option, 1);
@@ -424,7 +430,7 @@ START_TEST(test_devlist_merge)
 	    "{\"devices\":[{\"name\":\"/dev/sdb\",\"type\":\"sat\"},{\"name\":\"/dev/nvme0\","
 	    "\"type\":\"nvme\"},{\"name\":\"/dev/sda\",\"type\":\"scsi\",\"open_error\":\"x\"},"
 	    "{\"name\":\"/dev/sdc\",\"type\":\"sat\"},{\"name\":\"/dev/sdc\",\"type\":\"scsi\"},"
-	    "{\"name\":\"/dev/sdd\",\"type\":\"sat+megaraid\"},{\"name\":\"sde\",\"type\":\"sat\"},"
+	    "{\"name\":\"/dev/sdd\",\"type\":\"sat;rm\"},{\"name\":\"sde\",\"type\":\"sat\"},"
 	    "{\"name\":\"/dev/sdf\"}]}";
 	struct smart_devspec conf[1], *list;
 	enum smart_skip skip[8];
