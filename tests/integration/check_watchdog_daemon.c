@@ -297,8 +297,14 @@ static int64_t wait_keepalives(int n)
 	return fakewd_last(&fw, "keepalive");
 }
 
-/* EXPIRED within timeout_ms + SLACK_MS, with no keepalive in the timeout
- * before it. */
+/* Pets (keepalives and SETTIMEOUTs, which pet too) at or after since_ms. */
+static int pets_since(int64_t since_ms)
+{
+	return fakewd_count(&fw, "keepalive", since_ms) + fakewd_count(&fw, "settimeout", since_ms);
+}
+
+/* EXPIRED within timeout_ms + SLACK_MS, with no pet in the timeout before
+ * it. */
 static void wait_expired(int timeout_ms)
 {
 	int64_t exp;
@@ -308,9 +314,8 @@ static void wait_expired(int timeout_ms)
 		      "no EXPIRED; fake log:\n%s\ndaemon log:\n%s", fakewd_log(&fw),
 		      daemon_log(&d));
 	exp = fakewd_last(&fw, "EXPIRED");
-	n = fakewd_count(&fw, "keepalive", exp - timeout_ms + 1) -
-	    fakewd_count(&fw, "keepalive", exp + 1);
-	ck_assert_msg(n == 0, "%d keepalives in the %d ms before EXPIRED", n, timeout_ms);
+	n = pets_since(exp - timeout_ms + 1) - pets_since(exp + 1);
+	ck_assert_msg(n == 0, "%d pets in the %d ms before EXPIRED", n, timeout_ms);
 }
 
 /* No EXPIRED over the next ms. */
