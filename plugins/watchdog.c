@@ -12,8 +12,12 @@
  * Life of an instance:
  *   init()     checks the host can answer what "require" needs, opens the
  *              device (EBUSY: names the holders; the source fails, the
- *              daemon runs on and init is retried each interval), reads its
- *              identity, sets the timeout, reads the boot status, pets once.
+ *              daemon runs on and init is retried each interval), restores
+ *              a fence kept earlier in this boot, reads its identity, sets
+ *              the timeout, reads the boot status, pets once.  A fenced
+ *              instance only reads the timeout and never pets: in the
+ *              kernel WDIOC_SETTIMEOUT pings too, so a reload would restart
+ *              the countdown of a node that has fenced itself.
  *   poll()     decides (wd_should_pet(): not self-fencing, main loop not
  *              stuck, required sources up or within their grace), pets or
  *              not, logs each change of reason once, and emits petting,
@@ -214,8 +218,20 @@ static int dev_get_timeout(struct wd *w)
 	return 0;
 }
 
+/* The timeout of a fenced node: read, never set (SETTIMEOUT pets). */
+static void dev_read_timeout(struct wd *w, struct hwh_ctx *ctx)
+{
+	w->timeout_sec = dev_get_timeout(w);
+	if (w->timeout_sec > 0)
+		return;
+	w->timeout_sec = (int)w->conf.timeout_sec;
+	hwh_log(ctx, HWH_LOG_WARNING, "cannot read the driver's timeout: assuming %u s",
+		w->conf.timeout_sec);
+}
+
 /* WDIOC_SETTIMEOUT; the driver writes back the timeout it took (it may
- * round).  A driver that refuses keeps its own: say which, it matters. */
+ * round).  A driver that refuses keeps its own: say which, it matters.
+ * It also pets (watchdog_dev.c pings after setting): never when fenced. */
 static void dev_set_timeout(struct wd *w, struct hwh_ctx *ctx)
 {
 	int t = (int)w->conf.timeout_sec, err;
@@ -309,9 +325,9 @@ static void fence_restore(struct wd *w, struct hwh_ctx *ctx)
 	fence_set(w, reason);
 	w->fence_kept = 1;
 	hwh_log(ctx, HWH_LOG_WARNING,
-		"self-fence requested earlier in this boot (%s): not petting; the hardware "
-		"resets this node within %d s",
-		kept + n + 1, w->timeout_sec);
+		"self-fence requested earlier in this boot (%s): not petting, not setting the "
+		"timeout (both would restart the countdown)",
+		kept + n + 1);
 }
 
 /* Keep a new fence, so that a reload or restart does not undo it. */
@@ -564,10 +580,15 @@ static int wd_init(void *inst, struct hwh_ctx *ctx)
 	w->ctx = ctx;
 	if ((rc = check_require(w, ctx)) < 0 || (rc = dev_open(w, ctx)) < 0)
 		return rc;
-	dev_identify(w, ctx);
-	dev_set_timeout(w, ctx);
-	dev_status(w, ctx);
+	/* First, before any ioctl that pets: a fenced node must not be given
+	 * another timeout by a reload or a restart. */
 	fence_restore(w, ctx);
+	dev_identify(w, ctx);
+	if (atomic_load(&w->fencing))
+		dev_read_timeout(w, ctx);
+	else
+		dev_set_timeout(w, ctx);
+	dev_status(w, ctx);
 	if (!atomic_load(&w->fencing) && (rc = pet(w)) < 0) {
 		hwh_error(ctx, "%s: keepalive failed: %s", w->conf.device,
 			  errstr(-rc, ebuf, sizeof ebuf));
@@ -578,9 +599,10 @@ static int wd_init(void *inst, struct hwh_ctx *ctx)
 	w->last = (struct wd_why){.cause = WD_CAUSE_NONE};
 	w->reset_checked = 0;
 	atomic_store(&w->held, 1);
-	hwh_log(ctx, HWH_LOG_INFO, "holding %s (%s), timeout %d s, max-loop-age %lld ms%s",
+	hwh_log(ctx, HWH_LOG_INFO, "holding %s (%s), timeout %d s, max-loop-age %lld ms%s%s",
 		w->conf.device, w->identity, w->timeout_sec, (long long)w->conf.max_loop_age_ms,
-		w->conf.self_fence ? ", self-fence allowed" : "");
+		w->conf.self_fence ? ", self-fence allowed" : "",
+		atomic_load(&w->fencing) ? ", self-fenced: not petting" : "");
 	return 0;
 }
 

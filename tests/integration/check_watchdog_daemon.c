@@ -612,6 +612,44 @@ START_TEST(test_fence_survives_reload_and_restart)
 }
 END_TEST
 
+/* A fence is not undone by reloads (H2): a new instance opens the device
+ * without SETTIMEOUT (which pets) and without a keepalive, so a SIGHUP every
+ * second for longer than the timeout does not keep the node alive: the fake
+ * expires within timeout + slack of the fence and logs no pet after it. */
+START_TEST(test_fence_survives_reload_storm)
+{
+	struct cmd_result res;
+	int64_t t_fence, t_kept, deadline;
+	int code, opens, pets;
+	bool expired;
+
+	fakewd_start(&fw, tree->dir, NULL);
+	start("  watchdog-timeout 3s\n  self-fence yes\n");
+	wait_keepalives(1);
+	cli_run(&d, &res, &code, "self-fence", "--reason", "storm", NULL);
+	ck_assert_int_eq(code, 0);
+	cmd_result_free(&res);
+	t_fence = tl_mono_ms();
+	wait_metric(PETTING, 0, "self-fence: storm");
+	t_kept = tl_mono_ms();
+	deadline = t_fence + 3000 + SLACK_MS;
+	opens = fakewd_count(&fw, "open", 0);
+	while (tl_mono_ms() < deadline) {
+		daemon_signal(&d, SIGHUP);
+		usleep(1000 * 1000);
+	}
+	expired = fakewd_count(&fw, "EXPIRED", 0) > fakewd_count(&fw, "EXPIRED", deadline + 1);
+	pets = pets_since(t_kept);
+	if (!expired || pets != 0) /* too long for check's message */
+		fprintf(stderr, "fake log:\n%s\n", fakewd_log(&fw));
+	ck_assert_int_ge(fakewd_count(&fw, "open", 0), opens + 3); /* reloads did happen */
+	ck_assert_msg(expired, "no EXPIRED within %d ms of the fence", 3000 + SLACK_MS);
+	ck_assert_msg(pets == 0, "%d pets after the fence was kept", pets);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	ck_assert_int_eq(fakewd_count(&fw, "magic", 0), 0);
+}
+END_TEST
+
 /* ---- the daemon's health ---------------------------------------------------- */
 
 /* An echo source reading W/echo.txt: deleting the file fails its polls. */
@@ -794,6 +832,7 @@ Suite *watchdog_daemon_suite(void)
 	tcase_add_test(tc, test_self_fence);
 	tcase_add_test(tc, test_self_fence_refused);
 	tcase_add_test(tc, test_fence_survives_reload_and_restart);
+	tcase_add_test(tc, test_fence_survives_reload_storm);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("health");
