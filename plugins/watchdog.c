@@ -82,7 +82,8 @@ struct wd {
 	int64_t last_pet_ms;		       /* monotonic time of the last pet that worked */
 	int64_t last_poll_ms;		       /* monotonic time of the last poll (or init) */
 	int reset_checked;		       /* the boot status was looked at by a poll */
-	int fence_kept;			       /* the fence is in the kept state */
+	char fence_value[HWH_STATE_VALUE_MAX]; /* "BOOTID reason" kept while fencing */
+	int fence_said;			       /* "cannot keep the self-fence" was logged */
 	int said_interval;		       /* "polls too far apart" was logged */
 	int said_no_health;		       /* "host has no daemon_health" was logged */
 	struct wd_why last;		       /* the reason last logged */
@@ -323,33 +324,40 @@ static void fence_restore(struct wd *w, struct hwh_ctx *ctx)
 		return; /* an earlier boot's: that fence did its work */
 	snprintf(reason, sizeof reason, "%s (requested before a restart)", kept + n + 1);
 	fence_set(w, reason);
-	w->fence_kept = 1;
+	snprintf(w->fence_value, sizeof w->fence_value, "%s", kept); /* the first reason */
 	hwh_log(ctx, HWH_LOG_WARNING,
 		"self-fence requested earlier in this boot (%s): not petting, not setting the "
 		"timeout (both would restart the countdown)",
 		kept + n + 1);
 }
 
-/* Keep a new fence, so that a reload or restart does not undo it. */
+/* Keep the fence, so that a reload or restart does not undo it.  Staged
+ * again by every poll while fencing: the core drops what a poll staged when
+ * that poll overruns, and staging the same value again costs nothing. */
 static void fence_keep(struct wd *w, struct hwh_ctx *ctx)
 {
-	char id[BOOT_ID_MAX], reason[WD_WHY_MAX], value[HWH_STATE_VALUE_MAX];
+	char id[BOOT_ID_MAX], reason[WD_WHY_MAX];
 
-	if (w->fence_kept || !atomic_load(&w->fencing))
+	if (!atomic_load(&w->fencing))
 		return;
-	w->fence_kept = 1;
-	fence_reason(w, reason, sizeof reason);
-	if (wd_boot_id(id, sizeof id) < 0) {
-		hwh_log(ctx, HWH_LOG_WARNING,
-			"cannot read the boot id: a restart of the daemon "
-			"would undo this self-fence");
-		return;
+	if (w->fence_value[0] == '\0') {
+		if (wd_boot_id(id, sizeof id) < 0) {
+			if (!w->fence_said)
+				hwh_log(ctx, HWH_LOG_WARNING,
+					"cannot read the boot id: a restart of the daemon "
+					"would undo this self-fence");
+			w->fence_said = 1;
+			return;
+		}
+		fence_reason(w, reason, sizeof reason);
+		snprintf(w->fence_value, sizeof w->fence_value, "%s %s", id, reason);
 	}
-	snprintf(value, sizeof value, "%s %s", id, reason);
-	if (hwh_state_set(ctx, KEY_FENCED, value) < 0)
+	if (hwh_state_set(ctx, KEY_FENCED, w->fence_value) < 0 && !w->fence_said) {
+		w->fence_said = 1;
 		hwh_log(ctx, HWH_LOG_WARNING,
 			"cannot keep the self-fence: a restart of the "
 			"daemon would undo it");
+	}
 }
 
 /* The last boot was the watchdog's doing: one event per boot id. */

@@ -650,6 +650,43 @@ START_TEST(test_fence_survives_reload_storm)
 }
 END_TEST
 
+/* The poll that first keeps a fence overruns (the device stalls): its
+ * staged "fenced" key is dropped with its results (H3).  The later polls
+ * must stage it again, so that a daemon killed after that and restarted
+ * comes back fenced: no keepalive after its open. */
+START_TEST(test_fence_kept_after_overrun)
+{
+	struct cmd_result res;
+	char conf[4096];
+	int code, opens;
+
+	fakewd_start(&fw, tree->dir, NULL);
+	conf_text(conf, sizeof conf, "  watchdog-timeout 30s\n  self-fence yes\n", "");
+	daemon_start(&d, conf);
+	wait_keepalives(1);
+	kill(fw.pid, SIGSTOP); /* the next poll blocks in an ioctl */
+	cli_run(&d, &res, &code, "self-fence", "--reason", "overrun", NULL);
+	ck_assert_int_eq(code, 0);
+	cmd_result_free(&res);
+	wait_log("poll timed out");
+	kill(fw.pid, SIGCONT);
+	wait_log("results were dropped");
+	wait_metric(PETTING, 0, "self-fence: overrun");
+	usleep(2500 * 1000); /* two more polls, and a save (state-interval 1s) */
+	daemon_signal(&d, SIGKILL);
+	while (daemon_running(&d))
+		usleep(10 * 1000);
+
+	opens = fakewd_count(&fw, "open", 0);
+	daemon_start(&d, conf);
+	ck_assert(fakewd_wait(&fw, "open", opens + 1, WAIT_MS));
+	wait_metric(PETTING, 0, "self-fence: overrun (requested before a restart)");
+	ck_assert_int_eq(pets_since(fakewd_last(&fw, "open")), 0);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	ck_assert_int_eq(fakewd_count(&fw, "magic", 0), 0);
+}
+END_TEST
+
 /* ---- the daemon's health ---------------------------------------------------- */
 
 /* An echo source reading W/echo.txt: deleting the file fails its polls. */
@@ -833,6 +870,7 @@ Suite *watchdog_daemon_suite(void)
 	tcase_add_test(tc, test_self_fence_refused);
 	tcase_add_test(tc, test_fence_survives_reload_and_restart);
 	tcase_add_test(tc, test_fence_survives_reload_storm);
+	tcase_add_test(tc, test_fence_kept_after_overrun);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("health");
