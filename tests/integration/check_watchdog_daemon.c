@@ -687,6 +687,40 @@ START_TEST(test_fence_kept_after_overrun)
 }
 END_TEST
 
+/* A fence is on disk at once (the core polls the source right after the
+ * act and saves the state after that poll): a daemon SIGKILLed half a
+ * second after "hwhealth self-fence", long before its state-interval, and
+ * restarted does not pet; the fake expires. */
+START_TEST(test_fence_kept_at_once)
+{
+	struct cmd_result res;
+	char conf[4096], *p;
+	int code;
+	int64_t t_fence;
+
+	fakewd_start(&fw, tree->dir, NULL);
+	conf_text(conf, sizeof conf, "  watchdog-timeout 3s\n  self-fence yes\n", "");
+	ck_assert((p = strstr(conf, "state-interval 1s\n")) != NULL);
+	memcpy(p, "state-interval 1h\n", strlen("state-interval 1h\n"));
+	daemon_start(&d, conf);
+	wait_keepalives(1);
+	cli_run(&d, &res, &code, "self-fence", "--reason", "at once", NULL);
+	ck_assert_int_eq(code, 0);
+	cmd_result_free(&res);
+	t_fence = tl_mono_ms();
+	usleep(500 * 1000);
+	daemon_signal(&d, SIGKILL);
+	while (daemon_running(&d))
+		usleep(10 * 1000);
+	daemon_start(&d, conf);
+	wait_expired(3000);
+	ck_assert_int_eq(pets_since(t_fence + 200), 0);
+	wait_metric(PETTING, 0, "self-fence: at once (requested before a restart)");
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	ck_assert_int_eq(fakewd_count(&fw, "magic", 0), 0);
+}
+END_TEST
+
 /* ---- the daemon's health ---------------------------------------------------- */
 
 /* An echo source reading W/echo.txt: deleting the file fails its polls. */
@@ -871,6 +905,7 @@ Suite *watchdog_daemon_suite(void)
 	tcase_add_test(tc, test_fence_survives_reload_and_restart);
 	tcase_add_test(tc, test_fence_survives_reload_storm);
 	tcase_add_test(tc, test_fence_kept_after_overrun);
+	tcase_add_test(tc, test_fence_kept_at_once);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("health");
