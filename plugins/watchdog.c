@@ -75,7 +75,7 @@ struct wd {
 	char sysfs[PATH_MAX];		       /* sysfs directory, "" for none */
 	char identity[40];		       /* WDIOC_GETSUPPORT identity, or sysfs's */
 	unsigned support;		       /* WDIOF_* the driver supports */
-	int timeout_sec;		       /* the timeout the driver took; 0 unknown */
+	atomic_int timeout_sec;		       /* the driver's timeout, 0 unknown; act() reads it */
 	int have_bootstatus;		       /* bootstatus was read */
 	unsigned bootstatus;		       /* WDIOF_* of the last boot */
 	int nowayout;			       /* sysfs says it cannot be stopped */
@@ -546,6 +546,7 @@ static int wd_config(const struct hwh_option *opts, size_t nopts, void **inst,
 	pthread_mutex_init(&w->lock, NULL);
 	atomic_init(&w->fencing, 0);
 	atomic_init(&w->held, 0);
+	atomic_init(&w->timeout_sec, 0);
 	if (wd_conf_parse(opts, nopts, &w->conf, err) < 0) {
 		wd_free(w);
 		return -1;
@@ -668,7 +669,7 @@ static int wd_act(void *inst, struct hwh_ctx *ctx, const char *action, const cha
 	hwh_log(ctx, HWH_LOG_WARNING,
 		"self-fence requested (%s): petting stops; the hardware resets this node "
 		"within %d s",
-		arg && arg[0] ? arg : "no reason given", w->timeout_sec);
+		arg && arg[0] ? arg : "no reason given", atomic_load(&w->timeout_sec));
 	return 0;
 }
 
