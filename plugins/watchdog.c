@@ -76,6 +76,7 @@ struct wd {
 	char identity[40];		       /* WDIOC_GETSUPPORT identity, or sysfs's */
 	unsigned support;		       /* WDIOF_* the driver supports */
 	atomic_int timeout_sec;		       /* the driver's timeout, 0 unknown; act() reads it */
+	int64_t max_loop_age_ms;	       /* the option, else from timeout_sec */
 	int have_bootstatus;		       /* bootstatus was read */
 	unsigned bootstatus;		       /* WDIOF_* of the last boot */
 	int nowayout;			       /* sysfs says it cannot be stopped */
@@ -259,6 +260,23 @@ static void dev_set_timeout(struct wd *w, struct hwh_ctx *ctx)
 		w->timeout_sec = (int)w->conf.timeout_sec;
 }
 
+/* max-loop-age: the option, else half the timeout the driver took (not
+ * the one asked: a driver may round or refuse).  Warns when a stuck main
+ * loop would not stop petting before the hardware fires. */
+static void set_loop_age(struct wd *w, struct hwh_ctx *ctx)
+{
+	char a[32];
+
+	w->max_loop_age_ms = w->conf.max_loop_age_given
+				 ? w->conf.max_loop_age_ms
+				 : wd_loop_age_default((unsigned)w->timeout_sec);
+	if (w->max_loop_age_ms >= (int64_t)w->timeout_sec * 1000)
+		hwh_log(ctx, HWH_LOG_WARNING,
+			"max-loop-age %s is not below the hardware timeout (%d s): a stuck main "
+			"loop is not told apart from a dead daemon",
+			wd_fmt_ms(w->max_loop_age_ms, a, sizeof a), w->timeout_sec);
+}
+
 /* Boot status (the ioctl, else sysfs) and nowayout (sysfs only). */
 static void dev_status(struct wd *w, struct hwh_ctx *ctx)
 {
@@ -433,7 +451,7 @@ static void gather(struct wd *w, struct hwh_ctx *ctx, int64_t now, struct wd_inp
 			"taking the loop as healthy",
 			rc);
 	}
-	in->max_loop_age_ms = w->conf.max_loop_age_ms;
+	in->max_loop_age_ms = w->max_loop_age_ms;
 	for (size_t i = 0; i < w->conf.nrequire; i++) {
 		req[i].name = w->conf.require[i];
 		req[i].down_ms = 0;
@@ -597,6 +615,7 @@ static int wd_init(void *inst, struct hwh_ctx *ctx)
 		dev_read_timeout(w, ctx);
 	else
 		dev_set_timeout(w, ctx);
+	set_loop_age(w, ctx);
 	dev_status(w, ctx);
 	if (!atomic_load(&w->fencing) && (rc = pet(w)) < 0) {
 		hwh_error(ctx, "%s: keepalive failed: %s", w->conf.device,
@@ -609,7 +628,7 @@ static int wd_init(void *inst, struct hwh_ctx *ctx)
 	w->reset_checked = 0;
 	atomic_store(&w->held, 1);
 	hwh_log(ctx, HWH_LOG_INFO, "holding %s (%s), timeout %d s, max-loop-age %lld ms%s%s",
-		w->conf.device, w->identity, w->timeout_sec, (long long)w->conf.max_loop_age_ms,
+		w->conf.device, w->identity, w->timeout_sec, (long long)w->max_loop_age_ms,
 		w->conf.self_fence ? ", self-fence allowed" : "",
 		atomic_load(&w->fencing) ? ", self-fenced: not petting" : "");
 	return 0;

@@ -368,7 +368,7 @@ START_TEST(test_pets_at_interval)
 END_TEST
 
 /* A driver that rounds the timeout up (granularity 4 s): the plugin logs
- * and reports what it took. */
+ * and reports what it took, and derives max-loop-age from it. */
 START_TEST(test_driver_rounds_timeout)
 {
 	fakewd_start(&fw, tree->dir, "--granularity", "4", NULL);
@@ -376,6 +376,8 @@ START_TEST(test_driver_rounds_timeout)
 	wait_metric("wd/watchdog/timeout", 8, NULL);
 	ck_assert_int_eq(fakewd_count(&fw, "settimeout 8", 0), 1);
 	ck_assert(daemon_log_has(&d, "timeout 5 s asked, the driver took 8 s"));
+	/* The default max-loop-age is half the timeout taken, not asked. */
+	ck_assert(daemon_log_has(&d, "timeout 8 s, max-loop-age 4000 ms"));
 	ck_assert_int_eq(daemon_stop(&d), 0);
 }
 END_TEST

@@ -106,6 +106,24 @@ START_TEST(test_loop_age_floor)
 
 	ck_assert_int_eq(parse(kv, &c, &err), 0);
 	ck_assert_int_eq(c.max_loop_age_ms, WD_LOOP_AGE_MIN_MS);
+	ck_assert_int_eq(c.max_loop_age_given, 0);
+	wd_conf_free(&c);
+}
+END_TEST
+
+/* The default comes from a timeout (init() passes the driver's); a given
+ * max-loop-age is marked so init() keeps it. */
+START_TEST(test_loop_age_default)
+{
+	const char *const kv[][2] = {{"max-loop-age", "7s"}, {NULL, NULL}};
+	struct hwh_config_error err;
+	struct wd_conf c;
+
+	ck_assert_int_eq(wd_loop_age_default(8), 4000);
+	ck_assert_int_eq(wd_loop_age_default(1), WD_LOOP_AGE_MIN_MS);
+	ck_assert_int_eq(parse(kv, &c, &err), 0);
+	ck_assert_int_eq(c.max_loop_age_ms, 7000);
+	ck_assert_int_eq(c.max_loop_age_given, 1);
 	wd_conf_free(&c);
 }
 END_TEST
@@ -507,6 +525,7 @@ Suite *watchdog_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_good_options);
 	tcase_add_test(tc, test_loop_age_floor);
+	tcase_add_test(tc, test_loop_age_default);
 	tcase_add_loop_test(tc, test_bad_options, 0, sizeof bad_options / sizeof bad_options[0]);
 	tcase_add_test(tc, test_duplicate_option);
 	tcase_add_test(tc, test_require_limit);
