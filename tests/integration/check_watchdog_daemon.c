@@ -689,10 +689,30 @@ START_TEST(test_fence_kept_after_overrun)
 }
 END_TEST
 
+/* The state file (binary) holds the fence (the plugin's "fenced" key). */
+static bool state_has_fence(void *arg)
+{
+	char path[TL_PATH_MAX + 8], buf[65536];
+	ssize_t n = -1;
+	int fd;
+
+	(void)arg;
+	snprintf(path, sizeof path, "%s/state", d.state);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof buf);
+		close(fd);
+	}
+	return n > 0 && memmem(buf, (size_t)n, "fenced", 6) != NULL;
+}
+
 /* A fence is on disk at once (the core polls the source right after the
- * act and saves the state after that poll): a daemon SIGKILLed half a
- * second after "hwhealth self-fence", long before its state-interval, and
- * restarted does not pet; the fake expires. */
+ * act and saves the state after that poll), long before the state-interval
+ * (1h here): a daemon SIGKILLed as soon as the state file has it, which
+ * must be within FENCE_SAVED_MS of "hwhealth self-fence", and restarted
+ * does not pet; the fake expires.  (The core saves at the main loop's
+ * next round after the poll, up to a second later, so the bound is not
+ * 1 s.) */
+#define FENCE_SAVED_MS 1500
 START_TEST(test_fence_kept_at_once)
 {
 	struct cmd_result res;
@@ -710,7 +730,8 @@ START_TEST(test_fence_kept_at_once)
 	ck_assert_int_eq(code, 0);
 	cmd_result_free(&res);
 	t_fence = tl_mono_ms();
-	usleep(500 * 1000);
+	ck_assert_msg(wait_until(state_has_fence, NULL, FENCE_SAVED_MS),
+		      "the fence is not in the state file %d ms after self-fence", FENCE_SAVED_MS);
 	daemon_signal(&d, SIGKILL);
 	while (daemon_running(&d))
 		usleep(10 * 1000);
