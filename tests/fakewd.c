@@ -15,7 +15,11 @@
  * holding 'V' arms magic close, which the next write clears, so the close
  * that follows disarms it; a close without it leaves it running.  When not
  * petted within its timeout it logs EXPIRED (the real thing would reset the
- * node) and stops counting until opened again.  WDIOC_GETSUPPORT,
+ * node) and stops counting until opened again.  One difference from the
+ * kernel: watchdog_release() pings once when a running watchdog is closed
+ * without magic close; this fake does not (so each reload or restart of a
+ * fenced daemon moves a real node's reset by up to one timeout, and the
+ * tests do not see it).  WDIOC_GETSUPPORT,
  * GETSTATUS, GETBOOTSTATUS, SETTIMEOUT (whole seconds, 1 to 3600, rounded
  * up to --granularity and written back as the kernel does), GETTIMEOUT and
  * GETTIMELEFT answer; SETOPTIONS is accepted but its data never reaches a

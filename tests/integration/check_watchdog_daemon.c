@@ -18,7 +18,10 @@
  *              warning, not repeated after a restart
  *   fence      hwhealth self-fence with "self-fence yes": no more
  *              keepalives, no magic close at stop, EXPIRED; refused without
- *              the option; a reload or restart does not undo it
+ *              the option; a reload or restart does not undo it, nor a
+ *              SIGHUP every second (no SETTIMEOUT, which pets), nor an
+ *              overrun of the poll that first keeps it, nor a SIGKILL as
+ *              soon as the state file has it
  *   health     a required source down past its grace stops petting
  *              (EXPIRED) until it is back; within its grace it does not; an
  *              unknown required source fails the source without opening
