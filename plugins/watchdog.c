@@ -12,8 +12,12 @@
  * Life of an instance:
  *   init()     checks the host can answer what "require" needs, opens the
  *              device (EBUSY: names the holders; the source fails, the
- *              daemon runs on and init is retried each interval), reads its
- *              identity, sets the timeout, reads the boot status, pets once.
+ *              daemon runs on and init is retried each interval), restores
+ *              a fence kept earlier in this boot, reads its identity, sets
+ *              the timeout, reads the boot status, pets once.  A fenced
+ *              instance only reads the timeout and never pets: in the
+ *              kernel WDIOC_SETTIMEOUT pings too, so a reload would restart
+ *              the countdown of a node that has fenced itself.
  *   poll()     decides (wd_should_pet(): not self-fencing, main loop not
  *              stuck, required sources up or within their grace), pets or
  *              not, logs each change of reason once, and emits petting,
@@ -71,14 +75,16 @@ struct wd {
 	char sysfs[PATH_MAX];		       /* sysfs directory, "" for none */
 	char identity[40];		       /* WDIOC_GETSUPPORT identity, or sysfs's */
 	unsigned support;		       /* WDIOF_* the driver supports */
-	int timeout_sec;		       /* the timeout the driver took; 0 unknown */
+	atomic_int timeout_sec;		       /* the driver's timeout, 0 unknown; act() reads it */
+	int64_t max_loop_age_ms;	       /* the option, else from timeout_sec */
 	int have_bootstatus;		       /* bootstatus was read */
 	unsigned bootstatus;		       /* WDIOF_* of the last boot */
 	int nowayout;			       /* sysfs says it cannot be stopped */
 	int64_t last_pet_ms;		       /* monotonic time of the last pet that worked */
 	int64_t last_poll_ms;		       /* monotonic time of the last poll (or init) */
 	int reset_checked;		       /* the boot status was looked at by a poll */
-	int fence_kept;			       /* the fence is in the kept state */
+	char fence_value[HWH_STATE_VALUE_MAX]; /* "BOOTID reason" kept while fencing */
+	int fence_said;			       /* "cannot keep the self-fence" was logged */
 	int said_interval;		       /* "polls too far apart" was logged */
 	int said_no_health;		       /* "host has no daemon_health" was logged */
 	struct wd_why last;		       /* the reason last logged */
@@ -214,8 +220,20 @@ static int dev_get_timeout(struct wd *w)
 	return 0;
 }
 
+/* The timeout of a fenced node: read, never set (SETTIMEOUT pets). */
+static void dev_read_timeout(struct wd *w, struct hwh_ctx *ctx)
+{
+	w->timeout_sec = dev_get_timeout(w);
+	if (w->timeout_sec > 0)
+		return;
+	w->timeout_sec = (int)w->conf.timeout_sec;
+	hwh_log(ctx, HWH_LOG_WARNING, "cannot read the driver's timeout: assuming %u s",
+		w->conf.timeout_sec);
+}
+
 /* WDIOC_SETTIMEOUT; the driver writes back the timeout it took (it may
- * round).  A driver that refuses keeps its own: say which, it matters. */
+ * round).  A driver that refuses keeps its own: say which, it matters.
+ * It also pets (watchdog_dev.c pings after setting): never when fenced. */
 static void dev_set_timeout(struct wd *w, struct hwh_ctx *ctx)
 {
 	int t = (int)w->conf.timeout_sec, err;
@@ -240,6 +258,23 @@ static void dev_set_timeout(struct wd *w, struct hwh_ctx *ctx)
 			w->conf.timeout_sec, errstr(err, ebuf, sizeof ebuf), w->conf.timeout_sec);
 	if (w->timeout_sec == 0)
 		w->timeout_sec = (int)w->conf.timeout_sec;
+}
+
+/* max-loop-age: the option, else half the timeout the driver took (not
+ * the one asked: a driver may round or refuse).  Warns when a stuck main
+ * loop would not stop petting before the hardware fires. */
+static void set_loop_age(struct wd *w, struct hwh_ctx *ctx)
+{
+	char a[32];
+
+	w->max_loop_age_ms = w->conf.max_loop_age_given
+				 ? w->conf.max_loop_age_ms
+				 : wd_loop_age_default((unsigned)w->timeout_sec);
+	if (w->max_loop_age_ms >= (int64_t)w->timeout_sec * 1000)
+		hwh_log(ctx, HWH_LOG_WARNING,
+			"max-loop-age %s is not below the hardware timeout (%d s): a stuck main "
+			"loop is not told apart from a dead daemon",
+			wd_fmt_ms(w->max_loop_age_ms, a, sizeof a), w->timeout_sec);
 }
 
 /* Boot status (the ioctl, else sysfs) and nowayout (sysfs only). */
@@ -307,33 +342,40 @@ static void fence_restore(struct wd *w, struct hwh_ctx *ctx)
 		return; /* an earlier boot's: that fence did its work */
 	snprintf(reason, sizeof reason, "%s (requested before a restart)", kept + n + 1);
 	fence_set(w, reason);
-	w->fence_kept = 1;
+	snprintf(w->fence_value, sizeof w->fence_value, "%s", kept); /* the first reason */
 	hwh_log(ctx, HWH_LOG_WARNING,
-		"self-fence requested earlier in this boot (%s): not petting; the hardware "
-		"resets this node within %d s",
-		kept + n + 1, w->timeout_sec);
+		"self-fence requested earlier in this boot (%s): not petting, not setting the "
+		"timeout (both would restart the countdown)",
+		kept + n + 1);
 }
 
-/* Keep a new fence, so that a reload or restart does not undo it. */
+/* Keep the fence, so that a reload or restart does not undo it.  Staged
+ * again by every poll while fencing: the core drops what a poll staged when
+ * that poll overruns, and staging the same value again costs nothing. */
 static void fence_keep(struct wd *w, struct hwh_ctx *ctx)
 {
-	char id[BOOT_ID_MAX], reason[WD_WHY_MAX], value[HWH_STATE_VALUE_MAX];
+	char id[BOOT_ID_MAX], reason[WD_WHY_MAX];
 
-	if (w->fence_kept || !atomic_load(&w->fencing))
+	if (!atomic_load(&w->fencing))
 		return;
-	w->fence_kept = 1;
-	fence_reason(w, reason, sizeof reason);
-	if (wd_boot_id(id, sizeof id) < 0) {
-		hwh_log(ctx, HWH_LOG_WARNING,
-			"cannot read the boot id: a restart of the daemon "
-			"would undo this self-fence");
-		return;
+	if (w->fence_value[0] == '\0') {
+		if (wd_boot_id(id, sizeof id) < 0) {
+			if (!w->fence_said)
+				hwh_log(ctx, HWH_LOG_WARNING,
+					"cannot read the boot id: a restart of the daemon "
+					"would undo this self-fence");
+			w->fence_said = 1;
+			return;
+		}
+		fence_reason(w, reason, sizeof reason);
+		snprintf(w->fence_value, sizeof w->fence_value, "%s %s", id, reason);
 	}
-	snprintf(value, sizeof value, "%s %s", id, reason);
-	if (hwh_state_set(ctx, KEY_FENCED, value) < 0)
+	if (hwh_state_set(ctx, KEY_FENCED, w->fence_value) < 0 && !w->fence_said) {
+		w->fence_said = 1;
 		hwh_log(ctx, HWH_LOG_WARNING,
 			"cannot keep the self-fence: a restart of the "
 			"daemon would undo it");
+	}
 }
 
 /* The last boot was the watchdog's doing: one event per boot id. */
@@ -409,7 +451,7 @@ static void gather(struct wd *w, struct hwh_ctx *ctx, int64_t now, struct wd_inp
 			"taking the loop as healthy",
 			rc);
 	}
-	in->max_loop_age_ms = w->conf.max_loop_age_ms;
+	in->max_loop_age_ms = w->max_loop_age_ms;
 	for (size_t i = 0; i < w->conf.nrequire; i++) {
 		req[i].name = w->conf.require[i];
 		req[i].down_ms = 0;
@@ -522,6 +564,7 @@ static int wd_config(const struct hwh_option *opts, size_t nopts, void **inst,
 	pthread_mutex_init(&w->lock, NULL);
 	atomic_init(&w->fencing, 0);
 	atomic_init(&w->held, 0);
+	atomic_init(&w->timeout_sec, 0);
 	if (wd_conf_parse(opts, nopts, &w->conf, err) < 0) {
 		wd_free(w);
 		return -1;
@@ -564,10 +607,16 @@ static int wd_init(void *inst, struct hwh_ctx *ctx)
 	w->ctx = ctx;
 	if ((rc = check_require(w, ctx)) < 0 || (rc = dev_open(w, ctx)) < 0)
 		return rc;
-	dev_identify(w, ctx);
-	dev_set_timeout(w, ctx);
-	dev_status(w, ctx);
+	/* First, before any ioctl that pets: a fenced node must not be given
+	 * another timeout by a reload or a restart. */
 	fence_restore(w, ctx);
+	dev_identify(w, ctx);
+	if (atomic_load(&w->fencing))
+		dev_read_timeout(w, ctx);
+	else
+		dev_set_timeout(w, ctx);
+	set_loop_age(w, ctx);
+	dev_status(w, ctx);
 	if (!atomic_load(&w->fencing) && (rc = pet(w)) < 0) {
 		hwh_error(ctx, "%s: keepalive failed: %s", w->conf.device,
 			  errstr(-rc, ebuf, sizeof ebuf));
@@ -578,9 +627,10 @@ static int wd_init(void *inst, struct hwh_ctx *ctx)
 	w->last = (struct wd_why){.cause = WD_CAUSE_NONE};
 	w->reset_checked = 0;
 	atomic_store(&w->held, 1);
-	hwh_log(ctx, HWH_LOG_INFO, "holding %s (%s), timeout %d s, max-loop-age %lld ms%s",
-		w->conf.device, w->identity, w->timeout_sec, (long long)w->conf.max_loop_age_ms,
-		w->conf.self_fence ? ", self-fence allowed" : "");
+	hwh_log(ctx, HWH_LOG_INFO, "holding %s (%s), timeout %d s, max-loop-age %lld ms%s%s",
+		w->conf.device, w->identity, w->timeout_sec, (long long)w->max_loop_age_ms,
+		w->conf.self_fence ? ", self-fence allowed" : "",
+		atomic_load(&w->fencing) ? ", self-fenced: not petting" : "");
 	return 0;
 }
 
@@ -638,7 +688,7 @@ static int wd_act(void *inst, struct hwh_ctx *ctx, const char *action, const cha
 	hwh_log(ctx, HWH_LOG_WARNING,
 		"self-fence requested (%s): petting stops; the hardware resets this node "
 		"within %d s",
-		arg && arg[0] ? arg : "no reason given", w->timeout_sec);
+		arg && arg[0] ? arg : "no reason given", atomic_load(&w->timeout_sec));
 	return 0;
 }
 

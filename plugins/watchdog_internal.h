@@ -49,6 +49,8 @@ struct wd_conf {
 	unsigned timeout_sec;	 /* hardware timeout to set */
 	int64_t grace_ms;	 /* require-grace */
 	int64_t max_loop_age_ms; /* max-loop-age, resolved (default timeout / 2) */
+	int max_loop_age_given;	 /* set by the option; else init() derives it from
+				  * the timeout the driver took */
 	int self_fence;		 /* act("self-fence") allowed */
 	size_t nrequire;	 /* names in require[] */
 	char require[WD_REQUIRE_MAX][WD_NAME_MAX];
@@ -62,6 +64,9 @@ struct wd_conf {
 WD_HIDDEN int wd_conf_parse(const struct hwh_option *opts, size_t nopts, struct wd_conf *c,
 			    struct hwh_config_error *err);
 WD_HIDDEN void wd_conf_free(struct wd_conf *c);
+/* The default max-loop-age for a hardware timeout: half of it, at least
+ * WD_LOOP_AGE_MIN_MS. */
+WD_HIDDEN int64_t wd_loop_age_default(unsigned timeout_sec);
 
 /*
  * The status bits of WDIOC_GETBOOTSTATUS (WDIOF_OVERHEAT ... WDIOF_POWEROVER)

@@ -105,6 +105,7 @@ static int opt_loop_age(struct wd_conf *c, const char *key, const char *val, cha
 		return -1;
 	}
 	c->max_loop_age_ms = (int64_t)ms;
+	c->max_loop_age_given = 1;
 	return 0;
 }
 
@@ -239,12 +240,16 @@ int wd_conf_parse(const struct hwh_option *opts, size_t nopts, struct wd_conf *c
 			return -1;
 	}
 	err->option = -1;
-	if (c->max_loop_age_ms == 0) {
-		c->max_loop_age_ms = (int64_t)c->timeout_sec * 1000 / 2;
-		if (c->max_loop_age_ms < WD_LOOP_AGE_MIN_MS)
-			c->max_loop_age_ms = WD_LOOP_AGE_MIN_MS;
-	}
+	if (!c->max_loop_age_given)
+		c->max_loop_age_ms = wd_loop_age_default(c->timeout_sec);
 	return 0;
+}
+
+int64_t wd_loop_age_default(unsigned timeout_sec)
+{
+	int64_t ms = (int64_t)timeout_sec * 1000 / 2;
+
+	return ms < WD_LOOP_AGE_MIN_MS ? WD_LOOP_AGE_MIN_MS : ms;
 }
 
 void wd_conf_free(struct wd_conf *c)

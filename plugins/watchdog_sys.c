@@ -141,9 +141,10 @@ static void add_holder(const char *proc, const char *pid, char *buf, size_t len,
 				     pid, comm, atol(pid) == (long)getpid() ? ", this daemon" : "");
 }
 
+/* The path is compared as given (realpath() would lstat() it and every
+ * directory on the way, and a hung FUSE file blocks that for good). */
 int wd_find_holders(const char *proc, const char *path, char *buf, size_t len)
 {
-	char real[PATH_MAX];
 	const char *alias = NULL;
 	struct dirent *de;
 	size_t off = 0;
@@ -151,17 +152,15 @@ int wd_find_holders(const char *proc, const char *path, char *buf, size_t len)
 	int n = 0;
 
 	buf[0] = '\0';
-	if (realpath(path, real) == NULL)
-		snprintf(real, sizeof real, "%s", path);
-	if (strcmp(real, "/dev/watchdog") == 0)
+	if (strcmp(path, "/dev/watchdog") == 0)
 		alias = "/dev/watchdog0";
-	else if (strcmp(real, "/dev/watchdog0") == 0)
+	else if (strcmp(path, "/dev/watchdog0") == 0)
 		alias = "/dev/watchdog";
 	if ((d = opendir(proc)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL) {
 		if (!isdigit((unsigned char)de->d_name[0]) ||
-		    !pid_holds(proc, de->d_name, real, alias))
+		    !pid_holds(proc, de->d_name, path, alias))
 			continue;
 		if (n++ < HOLDERS_LISTED)
 			add_holder(proc, de->d_name, buf, len, &off);

@@ -7,12 +7,19 @@
  *   fakewd MOUNTDIR LOGFILE [--timeout-ms N] [--bootstatus N]
  *          [--granularity S] [--minimal]
  *
- * MOUNTDIR/watchdog is the device.  Opening arms it (timer restarted); a
- * second opener gets EBUSY; a write or WDIOC_KEEPALIVE pets it; a write
+ * MOUNTDIR/watchdog is the device.  Opening arms it and starts its timer
+ * when it is not running; opening one that runs (closed without magic
+ * close) leaves the timer as it is, as watchdog_start() does for an active
+ * watchdog.  A second opener gets EBUSY; a write, WDIOC_KEEPALIVE or
+ * WDIOC_SETTIMEOUT (watchdog_dev.c pings after setting) pets it; a write
  * holding 'V' arms magic close, which the next write clears, so the close
  * that follows disarms it; a close without it leaves it running.  When not
  * petted within its timeout it logs EXPIRED (the real thing would reset the
- * node) and stops counting until opened again.  WDIOC_GETSUPPORT,
+ * node) and stops counting until opened again.  One difference from the
+ * kernel: watchdog_release() pings once when a running watchdog is closed
+ * without magic close; this fake does not (so each reload or restart of a
+ * fenced daemon moves a real node's reset by up to one timeout, and the
+ * tests do not see it).  WDIOC_GETSUPPORT,
  * GETSTATUS, GETBOOTSTATUS, SETTIMEOUT (whole seconds, 1 to 3600, rounded
  * up to --granularity and written back as the kernel does), GETTIMEOUT and
  * GETTIMELEFT answer; SETOPTIONS is accepted but its data never reaches a
@@ -23,8 +30,12 @@
  * plugin's sysfs fallbacks can be tested.
  *
  * LOGFILE gets one line per event, "MONO_MS EVENT [details]", EVENT one of:
- *   ready, open pid=N, busy pid=N, keepalive, write N, magic, settimeout N,
- *   release armed, release disarmed, release stale, EXPIRED, exit N
+ *   ready, open pid=N, busy pid=N, keepalive, write N, magic,
+ *   settimeout N keepalive, release armed, release disarmed, release stale,
+ *   EXPIRED, exit N
+ * (a SETTIMEOUT pets: its line says so; "open" is followed by "running"
+ * when the watchdog was already running, "started" when the open started
+ * it).
  * "release armed" is a close without magic close (the timer runs on),
  * "release stale" a release of a handle that is no longer the opener's.
  * Tests count them (tests/fakewd_ctl.h).  Stop with SIGTERM: the session
@@ -139,6 +150,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	pid_t pid = fuse_req_ctx(req)->pid;
+	int running;
 
 	if (ino != INO_WD) {
 		fuse_reply_err(req, EISDIR);
@@ -152,14 +164,17 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	wd.open = 1;
-	wd.armed = 1;
+	running = wd.armed;
+	if (!running) { /* watchdog_start(): only a stopped watchdog starts */
+		wd.armed = 1;
+		wd.last_pet_ms = now_ms();
+	}
 	wd.magic = 0;
-	wd.last_pet_ms = now_ms();
 	fi->fh = ++wd.gen;
 	pthread_mutex_unlock(&wd.mu);
 	fi->direct_io = 1; /* every write reaches us */
 	fi->nonseekable = 1;
-	logm("open pid=%d", (int)pid);
+	logm("open pid=%d %s", (int)pid, running ? "running" : "started");
 	fuse_reply_open(req, fi);
 }
 
@@ -256,7 +271,7 @@ static void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg
 	if (cmd == WDIOC_KEEPALIVE)
 		logm("keepalive");
 	else if (cmd == WDIOC_SETTIMEOUT)
-		logm("settimeout %d", v);
+		logm("settimeout %d keepalive", v);
 	if (cmd == WDIOC_GETSUPPORT)
 		fuse_reply_ioctl(req, 0, &wi, out_sz < sizeof wi ? out_sz : sizeof wi);
 	else

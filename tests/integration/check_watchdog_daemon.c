@@ -18,7 +18,10 @@
  *              warning, not repeated after a restart
  *   fence      hwhealth self-fence with "self-fence yes": no more
  *              keepalives, no magic close at stop, EXPIRED; refused without
- *              the option; a reload or restart does not undo it
+ *              the option; a reload or restart does not undo it, nor a
+ *              SIGHUP every second (no SETTIMEOUT, which pets), nor an
+ *              overrun of the poll that first keeps it, nor a SIGKILL as
+ *              soon as the state file has it
  *   health     a required source down past its grace stops petting
  *              (EXPIRED) until it is back; within its grace it does not; an
  *              unknown required source fails the source without opening
@@ -297,8 +300,14 @@ static int64_t wait_keepalives(int n)
 	return fakewd_last(&fw, "keepalive");
 }
 
-/* EXPIRED within timeout_ms + SLACK_MS, with no keepalive in the timeout
- * before it. */
+/* Pets (keepalives and SETTIMEOUTs, which pet too) at or after since_ms. */
+static int pets_since(int64_t since_ms)
+{
+	return fakewd_count(&fw, "keepalive", since_ms) + fakewd_count(&fw, "settimeout", since_ms);
+}
+
+/* EXPIRED within timeout_ms + SLACK_MS, with no pet in the timeout before
+ * it. */
 static void wait_expired(int timeout_ms)
 {
 	int64_t exp;
@@ -308,9 +317,8 @@ static void wait_expired(int timeout_ms)
 		      "no EXPIRED; fake log:\n%s\ndaemon log:\n%s", fakewd_log(&fw),
 		      daemon_log(&d));
 	exp = fakewd_last(&fw, "EXPIRED");
-	n = fakewd_count(&fw, "keepalive", exp - timeout_ms + 1) -
-	    fakewd_count(&fw, "keepalive", exp + 1);
-	ck_assert_msg(n == 0, "%d keepalives in the %d ms before EXPIRED", n, timeout_ms);
+	n = pets_since(exp - timeout_ms + 1) - pets_since(exp + 1);
+	ck_assert_msg(n == 0, "%d pets in the %d ms before EXPIRED", n, timeout_ms);
 }
 
 /* No EXPIRED over the next ms. */
@@ -363,7 +371,7 @@ START_TEST(test_pets_at_interval)
 END_TEST
 
 /* A driver that rounds the timeout up (granularity 4 s): the plugin logs
- * and reports what it took. */
+ * and reports what it took, and derives max-loop-age from it. */
 START_TEST(test_driver_rounds_timeout)
 {
 	fakewd_start(&fw, tree->dir, "--granularity", "4", NULL);
@@ -371,6 +379,8 @@ START_TEST(test_driver_rounds_timeout)
 	wait_metric("wd/watchdog/timeout", 8, NULL);
 	ck_assert_int_eq(fakewd_count(&fw, "settimeout 8", 0), 1);
 	ck_assert(daemon_log_has(&d, "timeout 5 s asked, the driver took 8 s"));
+	/* The default max-loop-age is half the timeout taken, not asked. */
+	ck_assert(daemon_log_has(&d, "timeout 8 s, max-loop-age 4000 ms"));
 	ck_assert_int_eq(daemon_stop(&d), 0);
 }
 END_TEST
@@ -607,6 +617,136 @@ START_TEST(test_fence_survives_reload_and_restart)
 }
 END_TEST
 
+/* A fence is not undone by reloads (H2): a new instance opens the device
+ * without SETTIMEOUT (which pets) and without a keepalive, so a SIGHUP every
+ * second for longer than the timeout does not keep the node alive: the fake
+ * expires within timeout + slack of the fence and logs no pet after it. */
+START_TEST(test_fence_survives_reload_storm)
+{
+	struct cmd_result res;
+	int64_t t_fence, t_kept, deadline;
+	int code, opens, pets;
+	bool expired;
+
+	fakewd_start(&fw, tree->dir, NULL);
+	start("  watchdog-timeout 3s\n  self-fence yes\n");
+	wait_keepalives(1);
+	cli_run(&d, &res, &code, "self-fence", "--reason", "storm", NULL);
+	ck_assert_int_eq(code, 0);
+	cmd_result_free(&res);
+	t_fence = tl_mono_ms();
+	wait_metric(PETTING, 0, "self-fence: storm");
+	t_kept = tl_mono_ms();
+	deadline = t_fence + 3000 + SLACK_MS;
+	opens = fakewd_count(&fw, "open", 0);
+	while (tl_mono_ms() < deadline) {
+		daemon_signal(&d, SIGHUP);
+		usleep(1000 * 1000);
+	}
+	expired = fakewd_count(&fw, "EXPIRED", 0) > fakewd_count(&fw, "EXPIRED", deadline + 1);
+	pets = pets_since(t_kept);
+	if (!expired || pets != 0) /* too long for check's message */
+		fprintf(stderr, "fake log:\n%s\n", fakewd_log(&fw));
+	ck_assert_int_ge(fakewd_count(&fw, "open", 0), opens + 3); /* reloads did happen */
+	ck_assert_msg(expired, "no EXPIRED within %d ms of the fence", 3000 + SLACK_MS);
+	ck_assert_msg(pets == 0, "%d pets after the fence was kept", pets);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	ck_assert_int_eq(fakewd_count(&fw, "magic", 0), 0);
+}
+END_TEST
+
+/* The poll that first keeps a fence overruns (the device stalls): its
+ * staged "fenced" key is dropped with its results (H3).  The later polls
+ * must stage it again, so that a daemon killed after that and restarted
+ * comes back fenced: no keepalive after its open. */
+START_TEST(test_fence_kept_after_overrun)
+{
+	struct cmd_result res;
+	char conf[4096];
+	int code, opens;
+
+	fakewd_start(&fw, tree->dir, NULL);
+	conf_text(conf, sizeof conf, "  watchdog-timeout 30s\n  self-fence yes\n", "");
+	daemon_start(&d, conf);
+	wait_keepalives(1);
+	kill(fw.pid, SIGSTOP); /* the next poll blocks in an ioctl */
+	cli_run(&d, &res, &code, "self-fence", "--reason", "overrun", NULL);
+	ck_assert_int_eq(code, 0);
+	cmd_result_free(&res);
+	wait_log("poll timed out");
+	kill(fw.pid, SIGCONT);
+	wait_log("results were dropped");
+	wait_metric(PETTING, 0, "self-fence: overrun");
+	usleep(2500 * 1000); /* two more polls, and a save (state-interval 1s) */
+	daemon_signal(&d, SIGKILL);
+	while (daemon_running(&d))
+		usleep(10 * 1000);
+
+	opens = fakewd_count(&fw, "open", 0);
+	daemon_start(&d, conf);
+	ck_assert(fakewd_wait(&fw, "open", opens + 1, WAIT_MS));
+	wait_metric(PETTING, 0, "self-fence: overrun (requested before a restart)");
+	ck_assert_int_eq(pets_since(fakewd_last(&fw, "open")), 0);
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	ck_assert_int_eq(fakewd_count(&fw, "magic", 0), 0);
+}
+END_TEST
+
+/* The state file (binary) holds the fence (the plugin's "fenced" key). */
+static bool state_has_fence(void *arg)
+{
+	char path[TL_PATH_MAX + 8], buf[65536];
+	ssize_t n = -1;
+	int fd;
+
+	(void)arg;
+	snprintf(path, sizeof path, "%s/state", d.state);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof buf);
+		close(fd);
+	}
+	return n > 0 && memmem(buf, (size_t)n, "fenced", 6) != NULL;
+}
+
+/* A fence is on disk at once (the core polls the source right after the
+ * act and saves the state after that poll), long before the state-interval
+ * (1h here): a daemon SIGKILLed as soon as the state file has it, which
+ * must be within FENCE_SAVED_MS of "hwhealth self-fence", and restarted
+ * does not pet; the fake expires.  (The core saves at the main loop's
+ * next round after the poll, up to a second later, so the bound is not
+ * 1 s.) */
+#define FENCE_SAVED_MS 1500
+START_TEST(test_fence_kept_at_once)
+{
+	struct cmd_result res;
+	char conf[4096], *p;
+	int code;
+	int64_t t_fence;
+
+	fakewd_start(&fw, tree->dir, NULL);
+	conf_text(conf, sizeof conf, "  watchdog-timeout 3s\n  self-fence yes\n", "");
+	ck_assert((p = strstr(conf, "state-interval 1s\n")) != NULL);
+	memcpy(p, "state-interval 1h\n", strlen("state-interval 1h\n"));
+	daemon_start(&d, conf);
+	wait_keepalives(1);
+	cli_run(&d, &res, &code, "self-fence", "--reason", "at once", NULL);
+	ck_assert_int_eq(code, 0);
+	cmd_result_free(&res);
+	t_fence = tl_mono_ms();
+	ck_assert_msg(wait_until(state_has_fence, NULL, FENCE_SAVED_MS),
+		      "the fence is not in the state file %d ms after self-fence", FENCE_SAVED_MS);
+	daemon_signal(&d, SIGKILL);
+	while (daemon_running(&d))
+		usleep(10 * 1000);
+	daemon_start(&d, conf);
+	wait_expired(3000);
+	ck_assert_int_eq(pets_since(t_fence + 200), 0);
+	wait_metric(PETTING, 0, "self-fence: at once (requested before a restart)");
+	ck_assert_int_eq(daemon_stop(&d), 0);
+	ck_assert_int_eq(fakewd_count(&fw, "magic", 0), 0);
+}
+END_TEST
+
 /* ---- the daemon's health ---------------------------------------------------- */
 
 /* An echo source reading W/echo.txt: deleting the file fails its polls. */
@@ -789,6 +929,9 @@ Suite *watchdog_daemon_suite(void)
 	tcase_add_test(tc, test_self_fence);
 	tcase_add_test(tc, test_self_fence_refused);
 	tcase_add_test(tc, test_fence_survives_reload_and_restart);
+	tcase_add_test(tc, test_fence_survives_reload_storm);
+	tcase_add_test(tc, test_fence_kept_after_overrun);
+	tcase_add_test(tc, test_fence_kept_at_once);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("health");

@@ -106,6 +106,24 @@ START_TEST(test_loop_age_floor)
 
 	ck_assert_int_eq(parse(kv, &c, &err), 0);
 	ck_assert_int_eq(c.max_loop_age_ms, WD_LOOP_AGE_MIN_MS);
+	ck_assert_int_eq(c.max_loop_age_given, 0);
+	wd_conf_free(&c);
+}
+END_TEST
+
+/* The default comes from a timeout (init() passes the driver's); a given
+ * max-loop-age is marked so init() keeps it. */
+START_TEST(test_loop_age_default)
+{
+	const char *const kv[][2] = {{"max-loop-age", "7s"}, {NULL, NULL}};
+	struct hwh_config_error err;
+	struct wd_conf c;
+
+	ck_assert_int_eq(wd_loop_age_default(8), 4000);
+	ck_assert_int_eq(wd_loop_age_default(1), WD_LOOP_AGE_MIN_MS);
+	ck_assert_int_eq(parse(kv, &c, &err), 0);
+	ck_assert_int_eq(c.max_loop_age_ms, 7000);
+	ck_assert_int_eq(c.max_loop_age_given, 1);
 	wd_conf_free(&c);
 }
 END_TEST
@@ -463,6 +481,26 @@ START_TEST(test_holders_fake_proc)
 }
 END_TEST
 
+/* The path is compared as given, never resolved (realpath() would stat it:
+ * a hung FUSE file blocks): an fd linked to the path as configured is
+ * found even when that path is a symlink to another file. */
+START_TEST(test_holders_path_as_given)
+{
+	char proc[TL_PATH_MAX + 8], dev[TL_PATH_MAX + 8], real[TL_PATH_MAX + 8], buf[WD_TEXT_MAX];
+
+	put("dev/real", "");
+	snprintf(real, sizeof real, "%s/dev/real", tmp);
+	link_to("dev/alias", real);
+	snprintf(dev, sizeof dev, "%s/dev/alias", tmp);
+	put("proc/42/comm", "holder\n");
+	put("proc/42/fd", NULL);
+	link_to("proc/42/fd/5", dev);
+	snprintf(proc, sizeof proc, "%s/proc", tmp);
+	ck_assert_int_eq(wd_find_holders(proc, dev, buf, sizeof buf), 1);
+	ck_assert_msg(strstr(buf, "pid 42 (holder)") != NULL, "%s", buf);
+}
+END_TEST
+
 /* More than three holders: three named, then "...". */
 START_TEST(test_holders_many)
 {
@@ -507,6 +545,7 @@ Suite *watchdog_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_good_options);
 	tcase_add_test(tc, test_loop_age_floor);
+	tcase_add_test(tc, test_loop_age_default);
 	tcase_add_loop_test(tc, test_bad_options, 0, sizeof bad_options / sizeof bad_options[0]);
 	tcase_add_test(tc, test_duplicate_option);
 	tcase_add_test(tc, test_require_limit);
@@ -527,6 +566,7 @@ Suite *watchdog_suite(void)
 	tcase_add_test(tc, test_sysfs_dir);
 	tcase_add_test(tc, test_holders_fake_proc);
 	tcase_add_test(tc, test_holders_many);
+	tcase_add_test(tc, test_holders_path_as_given);
 	tcase_add_test(tc, test_holders_real_proc);
 	suite_add_tcase(s, tc);
 	return s;
