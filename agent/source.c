@@ -357,6 +357,7 @@ static void poll_finish(struct source *src, int rc, int64_t t0_us, int64_t cpu0_
 static int call_plugin(struct source *src, int (*fn)(void *, struct hwh_ctx *), const char *what)
 {
 	int64_t t0_us, cpu0_us;
+	bool abandoned;
 	int rc;
 
 	pthread_mutex_lock(&src->lock);
@@ -375,7 +376,14 @@ static int call_plugin(struct source *src, int (*fn)(void *, struct hwh_ctx *), 
 
 	pthread_mutex_lock(&src->lock);
 	poll_finish(src, rc, t0_us, cpu0_us, what);
+	abandoned = src->abandoned;
 	pthread_mutex_unlock(&src->lock);
+	/* Again at the end: the main loop evaluates what the poll brought, and
+	 * saves at once what an act() made it keep, without waiting for its
+	 * next round (up to a second).  Not for an abandoned thread: the
+	 * daemon may have closed its eventfd by now. */
+	if (!abandoned)
+		wake_main(src);
 	return rc;
 }
 

@@ -165,12 +165,77 @@ static void find_sysfs(struct wd *w, struct hwh_ctx *ctx)
 	hwh_log(ctx, HWH_LOG_DEBUG, "sysfs directory: %s", w->sysfs[0] ? w->sysfs : "none");
 }
 
+/*
+ * A fenced instance that stops for a reload hands its open descriptor to the
+ * next instance of the same device instead of closing it: Linux pings a
+ * watchdog that is closed without magic close (watchdog_dev.c,
+ * watchdog_release()), so every reload would give a fenced node another
+ * timeout.  The daemon never unloads a plugin, so this survives reloads; the
+ * process exiting still closes (and pings) it, once per restart.
+ */
+static pthread_mutex_t handover_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int fd; /* -1: none */
+	char device[PATH_MAX];
+	char reason[WD_WHY_MAX];
+	int64_t last_pet_ms;
+} handover = {.fd = -1};
+
+/* Keep w's descriptor for the next instance (fenced, stopping). */
+static void handover_put(struct wd *w, struct hwh_ctx *ctx)
+{
+	pthread_mutex_lock(&handover_lock);
+	if (handover.fd >= 0)
+		close(handover.fd); /* an older one nobody took: still fenced, now closed */
+	handover.fd = w->fd;
+	snprintf(handover.device, sizeof handover.device, "%s", w->conf.device);
+	pthread_mutex_lock(&w->lock);
+	snprintf(handover.reason, sizeof handover.reason, "%s", w->fence_reason);
+	pthread_mutex_unlock(&w->lock);
+	handover.last_pet_ms = w->last_pet_ms;
+	pthread_mutex_unlock(&handover_lock);
+	hwh_log(ctx, HWH_LOG_WARNING,
+		"self-fenced: leaving %s open without magic close (a close would pet it; a "
+		"reload takes it over); the watchdog resets this node within %d s",
+		w->conf.device, w->timeout_sec);
+	w->fd = -1;
+}
+
+/* Take a fenced descriptor an earlier instance left for w's device.  1 if
+ * taken (w is then fenced too), else 0. */
+static int handover_take(struct wd *w)
+{
+	char reason[WD_WHY_MAX];
+	int taken = 0;
+
+	pthread_mutex_lock(&handover_lock);
+	if (handover.fd >= 0 && strcmp(handover.device, w->conf.device) == 0) {
+		w->fd = handover.fd;
+		w->last_pet_ms = handover.last_pet_ms;
+		snprintf(reason, sizeof reason, "%s", handover.reason);
+		handover.fd = -1;
+		taken = 1;
+	}
+	pthread_mutex_unlock(&handover_lock);
+	if (taken)
+		fence_set(w, reason);
+	return taken;
+}
+
 /* open(); arms the watchdog.  0, or -errno with hwh_error() called. */
 static int dev_open(struct wd *w, struct hwh_ctx *ctx)
 {
 	char ebuf[128];
 	int err;
 
+	if (handover_take(w)) {
+		hwh_log(ctx, HWH_LOG_WARNING,
+			"self-fenced: took over %s from the previous configuration, still not "
+			"petting it",
+			w->conf.device);
+		find_sysfs(w, ctx);
+		return 0;
+	}
 	if ((w->fd = open(w->conf.device, O_WRONLY | O_CLOEXEC)) >= 0) {
 		w->last_pet_ms = (int64_t)pu_mono_ms(); /* opening starts the timer */
 		find_sysfs(w, ctx);
@@ -696,8 +761,10 @@ static void wd_shutdown(void *inst)
 {
 	struct wd *w = inst;
 
-	if (w->fd >= 0)
-		dev_close(w, w->ctx, !atomic_load(&w->fencing));
+	if (w->fd >= 0 && atomic_load(&w->fencing))
+		handover_put(w, w->ctx);
+	else if (w->fd >= 0)
+		dev_close(w, w->ctx, 1);
 	wd_free(w);
 }
 
