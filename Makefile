@@ -112,7 +112,8 @@ IPMI_OBJS   := $(addprefix $(BUILD)/plugins/,ipmi.o ipmi_opts.o ipmi_values.o ip
 $(BUILD)/plugins/ipmi.so: $(IPMI_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(IPMI_LIBS) -lm
 
-$(BUILD)/plugins/edac.so: $(BUILD)/plugins/edac.o $(BUILD)/plugins/edac_value.o
+$(BUILD)/plugins/edac.so: $(BUILD)/plugins/edac.o $(BUILD)/plugins/edac_value.o \
+                          $(BUILD)/plugins/plugin_util.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 
 # smart: json-c for smartctl's --json output (the core's pkg-config flags).

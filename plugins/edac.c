@@ -52,6 +52,7 @@
 #include <hwhealth/plugin.h>
 
 #include "edac_internal.h"
+#include "plugin_util.h"
 
 #define EDAC_ROOT_DEFAULT "/sys/devices/system/edac"
 #define EDAC_PROBE_DIR EDAC_ROOT_DEFAULT "/mc"
@@ -458,15 +459,6 @@ static int opt_apply(struct edac *e, const struct hwh_option *o, char *msg, size
 	return opt_root(e, o->value, msg, len);
 }
 
-/* Index of an earlier option with the same key as opts[i], or -1. */
-static int opt_earlier(const struct hwh_option *opts, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(opts[j].key, opts[i].key) == 0)
-			return (int)j;
-	return -1;
-}
-
 /* ---- the plugin callbacks ----------------------------------------------- */
 
 static int edac_probe(void)
@@ -495,7 +487,6 @@ static int edac_config(const struct hwh_option *opts, size_t nopts, void **inst,
 		       struct hwh_config_error *err)
 {
 	struct edac *e = calloc(1, sizeof *e);
-	int prev;
 
 	err->option = -1;
 	if (e == NULL || (e->root = strdup(EDAC_ROOT_DEFAULT)) == NULL) {
@@ -504,12 +495,8 @@ static int edac_config(const struct hwh_option *opts, size_t nopts, void **inst,
 	}
 	for (size_t i = 0; i < nopts; i++) {
 		err->option = (int)i;
-		if ((prev = opt_earlier(opts, i)) >= 0) {
-			snprintf(err->msg, sizeof err->msg,
-				 "option '%s' given twice (first at line %d)", opts[i].key,
-				 opts[prev].line);
+		if (pu_opt_repeated(opts, i, err->msg, sizeof err->msg))
 			goto fail;
-		}
 		if (opt_apply(e, &opts[i], err->msg, sizeof err->msg) < 0)
 			goto fail;
 	}

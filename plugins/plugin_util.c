@@ -5,9 +5,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <hwhealth/plugin.h>
 
 uint64_t pu_mono_ms(void)
 {
@@ -41,4 +44,16 @@ int pu_parse_duration_ms(const char *s, uint64_t *ms)
 		return 0;
 	}
 	return -1;
+}
+
+int pu_opt_repeated(const struct hwh_option *opts, size_t i, char *msg, size_t len)
+{
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(opts[j].key, opts[i].key) == 0) {
+			snprintf(msg, len, "option '%s' given twice (first at line %d)",
+				 opts[i].key, opts[j].line);
+			return 1;
+		}
+	}
+	return 0;
 }

@@ -6,7 +6,10 @@
 #ifndef HWH_PLUGIN_UTIL_H
 #define HWH_PLUGIN_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+struct hwh_option;
 
 #define PU_HIDDEN __attribute__((visibility("hidden")))
 
@@ -17,5 +20,10 @@ PU_HIDDEN uint64_t pu_mono_ms(void);
  * bare number would be ambiguous: FreeIPMI's tools read it as ms, the
  * daemon's configuration as seconds).  0, or -1 on anything else. */
 PU_HIDDEN int pu_parse_duration_ms(const char *s, uint64_t *ms);
+
+/* If an option before opts[i] has its key: "option 'KEY' given twice (first
+ * at line N)" into msg (size len) and 1; else 0.  For config(), which then
+ * reports opts[i]. */
+PU_HIDDEN int pu_opt_repeated(const struct hwh_option *opts, size_t i, char *msg, size_t len);
 
 #endif

@@ -134,15 +134,6 @@ static int opt_apply(struct sens *s, const struct hwh_option *o, char *msg, size
 	return -1;
 }
 
-/* Index of an earlier option with the same key as opts[i], or -1. */
-static int opt_earlier(const struct hwh_option *opts, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(opts[j].key, opts[i].key) == 0)
-			return (int)j;
-	return -1;
-}
-
 /* ---- the plugin callbacks ----------------------------------------------- */
 
 static int sens_probe(void)
@@ -186,7 +177,6 @@ static int sens_config(const struct hwh_option *opts, size_t nopts, void **inst,
 		       struct hwh_config_error *err)
 {
 	struct sens *s = calloc(1, sizeof *s);
-	int prev;
 
 	if (s == NULL) {
 		err->option = -1;
@@ -197,12 +187,8 @@ static int sens_config(const struct hwh_option *opts, size_t nopts, void **inst,
 	s->fast_read = 1;
 	for (size_t i = 0; i < nopts; i++) {
 		err->option = (int)i;
-		if ((prev = opt_earlier(opts, i)) >= 0) {
-			snprintf(err->msg, sizeof err->msg,
-				 "option '%s' given twice (first at line %d)", opts[i].key,
-				 opts[prev].line);
+		if (pu_opt_repeated(opts, i, err->msg, sizeof err->msg))
 			goto fail;
-		}
 		if (opt_apply(s, &opts[i], err->msg, sizeof err->msg) < 0)
 			goto fail;
 	}

@@ -202,15 +202,6 @@ static const struct opt_def *opt_find(const char *key)
 	return NULL;
 }
 
-/* Index of an earlier option with the same key as opts[i], or -1. */
-static int opt_earlier(const struct hwh_option *opts, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(opts[j].key, opts[i].key) == 0)
-			return (int)j;
-	return -1;
-}
-
 /* ---- the block --------------------------------------------------------------- */
 
 static int set_defaults(struct smart_opts *o)
@@ -229,7 +220,6 @@ static int apply_one(struct smart_opts *o, const struct hwh_option *opts, size_t
 		     struct hwh_config_error *err)
 {
 	const struct opt_def *def = opt_find(opts[i].key);
-	int prev;
 
 	if (def == NULL) {
 		snprintf(err->msg, sizeof err->msg,
@@ -238,11 +228,8 @@ static int apply_one(struct smart_opts *o, const struct hwh_option *opts, size_t
 			 opts[i].key);
 		return -1;
 	}
-	if (!def->repeatable && (prev = opt_earlier(opts, i)) >= 0) {
-		snprintf(err->msg, sizeof err->msg, "option '%s' given twice (first at line %d)",
-			 opts[i].key, opts[prev].line);
+	if (!def->repeatable && pu_opt_repeated(opts, i, err->msg, sizeof err->msg))
 		return -1;
-	}
 	if (opts[i].value == NULL || opts[i].value[0] == '\0') {
 		snprintf(err->msg, sizeof err->msg, "option '%s' needs a value", opts[i].key);
 		return -1;

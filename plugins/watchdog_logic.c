@@ -189,30 +189,17 @@ static void expected_keys(char *msg, size_t len, const char *key)
 		snprintf(msg + off, len - off, ")");
 }
 
-/* Index of an earlier option with the same key as opts[i], or -1. */
-static int opt_earlier(const struct hwh_option *opts, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(opts[j].key, opts[i].key) == 0)
-			return (int)j;
-	return -1;
-}
-
 /* Apply opts[i].  0, or -1 with msg set. */
 static int opt_apply(struct wd_conf *c, const struct hwh_option *opts, size_t i, char *msg,
 		     size_t len)
 {
 	const struct hwh_option *o = &opts[i];
-	int prev;
 
 	for (size_t k = 0; k < N_OPTS; k++) {
 		if (strcmp(o->key, opt_table[k].key) != 0)
 			continue;
-		if (!opt_table[k].repeatable && (prev = opt_earlier(opts, i)) >= 0) {
-			snprintf(msg, len, "option '%s' given twice (first at line %d)", o->key,
-				 opts[prev].line);
+		if (!opt_table[k].repeatable && pu_opt_repeated(opts, i, msg, len))
 			return -1;
-		}
 		if (o->value == NULL || o->value[0] == '\0') {
 			snprintf(msg, len, "option '%s' needs a value", o->key);
 			return -1;

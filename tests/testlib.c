@@ -877,6 +877,22 @@ struct json_object *json_source(struct json_object *result, const char *name)
 	return json_find(result, "sources", "name", name);
 }
 
+struct json_object *json_finding(struct json_object *explain, const char *rule, const char *target)
+{
+	struct json_object *f;
+
+	if (explain == NULL || !json_object_object_get_ex(explain, "findings", &f))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(f); i++) {
+		struct json_object *x = json_object_array_get_idx(f, i);
+		const char *r = json_str(x, "rule"), *t = json_str(x, "target");
+
+		if (r && strcmp(r, rule) == 0 && (target == NULL || (t && strcmp(t, target) == 0)))
+			return x;
+	}
+	return NULL;
+}
+
 const char *json_str(struct json_object *obj, const char *key)
 {
 	struct json_object *v = json_path(obj, key);

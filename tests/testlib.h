@@ -182,6 +182,9 @@ struct json_object *cli_json(struct test_daemon *d, ...) __attribute__((sentinel
 struct json_object *json_metric(struct json_object *result, const char *id);
 /* The source with that name in a "status" result, or NULL.  Borrowed. */
 struct json_object *json_source(struct json_object *result, const char *name);
+/* The first finding of rule (on target, if not NULL) in an "explain"
+ * result, or NULL (also for a NULL result).  Borrowed. */
+struct json_object *json_finding(struct json_object *explain, const char *rule, const char *target);
 /* Member key of obj as a string / a number; NULL / NAN when absent, null or
  * of another type.  key may be a dotted path ("node.state", "limits.max"). */
 const char *json_str(struct json_object *obj, const char *key);

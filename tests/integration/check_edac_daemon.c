@@ -227,22 +227,6 @@ static int findings(struct json_object *ex, const char *rule, const char *target
 }
 
 /* The first finding of rule (on target, if not NULL), or NULL.  Borrowed. */
-static struct json_object *finding(struct json_object *ex, const char *rule, const char *target)
-{
-	struct json_object *f;
-
-	if (!json_object_object_get_ex(ex, "findings", &f))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(f); i++) {
-		struct json_object *x = json_object_array_get_idx(f, i);
-
-		if (strcmp(json_str(x, "rule"), rule) == 0 &&
-		    (target == NULL || strcmp(json_str(x, "target"), target) == 0))
-			return x;
-	}
-	return NULL;
-}
-
 static bool has_finding(void *arg)
 {
 	struct want *w = arg;
@@ -349,7 +333,7 @@ START_TEST(test_ce_above_rate_fires_on_that_dimm)
 	ck_assert_int_eq(findings(ex, "edac-ce-rate", NULL), 2);
 	ck_assert_int_eq(findings(ex, "edac-ue", NULL), 0);
 	ck_assert_str_eq(json_str(ex, "node.state"), "yellow");
-	f = finding(ex, "edac-ce-rate", "edac/mc0-dimm1/dimm_ce_count");
+	f = json_finding(ex, "edac-ce-rate", "edac/mc0-dimm1/dimm_ce_count");
 	ck_assert_msg(f != NULL, "explain: %s", json_object_to_json_string(ex));
 	ck_assert_str_eq(json_str(f, "severity"), "warning");
 	ck_assert_double_eq_tol(json_num(f, "evidence.bucket"), 10, 0.01);
@@ -398,7 +382,7 @@ START_TEST(test_ue_is_critical)
 	let_polls("edac/mc0/total_ue", 2);
 	ex = cli_json(&d, "explain", NULL);
 	ck_assert_int_eq(findings(ex, "edac-ue", NULL), 1); /* not the total too */
-	f = finding(ex, "edac-ue", NULL);
+	f = json_finding(ex, "edac-ue", NULL);
 	ck_assert_str_eq(json_str(f, "severity"), "critical");
 	ck_assert_str_eq(json_str(f, "message"),
 			 "mc0-dimm0 dimm_ue_count: 1 uncorrected memory error(s) since the "
@@ -491,7 +475,7 @@ START_TEST(test_no_controller)
 	start();
 	ck_assert_msg(wait_until(has_finding, &w, WAIT_MS), "no source-empty finding");
 	ex = cli_json(&d, "explain", NULL);
-	ck_assert_str_eq(json_str(finding(ex, "source-empty", "edac"), "kind"), "liveness");
+	ck_assert_str_eq(json_str(json_finding(ex, "source-empty", "edac"), "kind"), "liveness");
 	json_object_put(ex);
 	/* A few polls later, the log still says it once. */
 	usleep(2500 * 1000); /* 2 to 3 polls at 1 s: what "once" is about */

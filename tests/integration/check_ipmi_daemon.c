@@ -282,27 +282,11 @@ static void wait_metric_value(const char *id, double v)
 }
 
 /* The finding of rule on target in an explain result, or NULL. */
-static struct json_object *finding(struct json_object *ex, const char *rule, const char *target)
-{
-	struct json_object *f;
-
-	if (ex == NULL || !json_object_object_get_ex(ex, "findings", &f))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(f); i++) {
-		struct json_object *x = json_object_array_get_idx(f, i);
-		const char *r = json_str(x, "rule"), *t = json_str(x, "target");
-
-		if (r && strcmp(r, rule) == 0 && (target == NULL || (t && strcmp(t, target) == 0)))
-			return x;
-	}
-	return NULL;
-}
-
 static bool has_finding(void *arg)
 {
 	struct want *w = arg; /* name = rule, str = target */
 	struct json_object *ex = ask("{\"cmd\":\"explain\"}");
-	bool found = finding(ex, w->name, w->str) != NULL;
+	bool found = json_finding(ex, w->name, w->str) != NULL;
 
 	json_object_put(ex);
 	return found;
@@ -807,7 +791,7 @@ START_TEST(test_temp_ramp_predicted_warning)
 		      js(ex = ask("{\"cmd\":\"explain\"}")));
 
 	ex = cli_json(&d, "explain", NULL);
-	f = finding(ex, "temp-rising", id);
+	f = json_finding(ex, "temp-rising", id);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(json_str(f, "kind"), "finding");
 	ck_assert_str_eq(json_str(f, "severity"), "warning");
@@ -817,7 +801,7 @@ START_TEST(test_temp_ramp_predicted_warning)
 	ck_assert_msg(strstr(json_str(f, "message"), "CPU Temp") != NULL &&
 			  strstr(json_str(f, "message"), id) != NULL,
 		      "message: %s", json_str(f, "message"));
-	ck_assert_msg(finding(ex, "hw-over-crit", id) == NULL, "already past crit");
+	ck_assert_msg(json_finding(ex, "hw-over-crit", id) == NULL, "already past crit");
 	ck_assert_msg(milli / 1000.0 < cpu->thr[IPMISIM_THR_UC], "file at %d mC", milli);
 	json_object_put(ex);
 	s = cli_json(&d, "sensors", "cpu_temp", NULL);
@@ -1090,7 +1074,7 @@ START_TEST(test_ecc_above_rate_finding)
 		      target, js(ex = ask("{\"cmd\":\"explain\"}")));
 
 	ex = cli_json(&d, "explain", NULL);
-	f = finding(ex, ECC_RULE, target);
+	f = json_finding(ex, ECC_RULE, target);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(json_str(f, "kind"), "finding");
 	ck_assert_double_ge(json_num(f, "evidence.bucket_level"), 10 - 0.01);
@@ -1126,8 +1110,8 @@ START_TEST(test_ecc_below_rate_no_finding)
 		      "%s not bound to both streams: %s", ECC_RULE, js(targets));
 	json_object_put(rule);
 	ex = cli_json(&d, "explain", NULL);
-	ck_assert_msg(finding(ex, ECC_RULE, NULL) == NULL, "%s fired below its rate: %s", ECC_RULE,
-		      js(ex));
+	ck_assert_msg(json_finding(ex, ECC_RULE, NULL) == NULL, "%s fired below its rate: %s",
+		      ECC_RULE, js(ex));
 	json_object_put(ex);
 	ck_assert_int_eq(daemon_stop(&d), 0);
 }

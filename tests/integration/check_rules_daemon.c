@@ -103,20 +103,6 @@ static bool explain_has(void *arg)
 	return found;
 }
 
-static struct json_object *finding(struct json_object *explain, const char *rule)
-{
-	struct json_object *f;
-
-	if (!json_object_object_get_ex(explain, "findings", &f))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(f); i++) {
-		struct json_object *x = json_object_array_get_idx(f, i);
-		if (strcmp(json_str(x, "rule"), rule) == 0)
-			return x;
-	}
-	return NULL;
-}
-
 static void wait_finding(struct test_daemon *d, const char *rule)
 {
 	struct want w = {d, "rule", rule};
@@ -136,7 +122,7 @@ START_TEST(test_finding_explained)
 			 0);
 	wait_finding(&r.d, "hot");
 	ex = cli_json(&r.d, "explain", NULL);
-	f = finding(ex, "hot");
+	f = json_finding(ex, "hot", NULL);
 	ck_assert_str_eq(json_str(f, "target"), "e/chip0/temp1");
 	ck_assert_str_eq(json_str(f, "severity"), "critical");
 	ck_assert_str_eq(json_str(f, "message"), "temp1 at 61.5 > 50");
@@ -168,7 +154,7 @@ START_TEST(test_source_down_is_a_finding)
 	ck_assert_int_eq(unlink(r.vals), 0); /* the echo plugin's poll fails */
 	wait_finding(&r.d, "source-down");
 	ex = cli_json(&r.d, "explain", NULL);
-	f = finding(ex, "source-down");
+	f = json_finding(ex, "source-down", NULL);
 	ck_assert_str_eq(json_str(f, "kind"), "liveness");
 	ck_assert_str_eq(json_str(f, "target"), "e");
 	ck_assert_str_eq(json_str(f, "severity"), "warning");
@@ -273,8 +259,9 @@ START_TEST(test_sigkill_restart_keeps_state)
 			 0);
 	wait_finding(&r.d, "ce-burst");
 	ex = cli_json(&r.d, "explain", NULL);
-	snprintf(since, sizeof since, "%.3f", json_num(finding(ex, "hot"), "since"));
-	ck_assert_double_eq_tol(json_num(finding(ex, "ce-burst"), "evidence.bucket"), 4, 0.01);
+	snprintf(since, sizeof since, "%.3f", json_num(json_finding(ex, "hot", NULL), "since"));
+	ck_assert_double_eq_tol(json_num(json_finding(ex, "ce-burst", NULL), "evidence.bucket"), 4,
+				0.01);
 	json_object_put(ex);
 	/* Let one state write happen after the findings, then kill without warning. */
 	snprintf(state, sizeof state, "%s/state", r.d.state);
@@ -296,7 +283,7 @@ START_TEST(test_sigkill_restart_keeps_state)
 	wait_finding(&r.d, "ce-burst");
 	ex = cli_json(&r.d, "explain", NULL);
 	char again[64];
-	snprintf(again, sizeof again, "%.3f", json_num(finding(ex, "hot"), "since"));
+	snprintf(again, sizeof again, "%.3f", json_num(json_finding(ex, "hot", NULL), "since"));
 	ck_assert_str_eq(again, since); /* the same finding, not a new one */
 	json_object_put(ex);
 	/* One more error: 4 restored + 1, not a fresh bucket. */
@@ -305,7 +292,8 @@ START_TEST(test_sigkill_restart_keeps_state)
 			 0);
 	usleep(2500 * 1000);
 	ex = cli_json(&r.d, "explain", NULL);
-	ck_assert_double_eq_tol(json_num(finding(ex, "ce-burst"), "evidence.bucket"), 5, 0.05);
+	ck_assert_double_eq_tol(json_num(json_finding(ex, "ce-burst", NULL), "evidence.bucket"), 5,
+				0.05);
 	json_object_put(ex);
 	ck_assert_double_ge(count_points(&r.d), points + 1); /* history kept and growing */
 	ck_assert_int_eq(daemon_stop(&r.d), 0);

@@ -315,27 +315,11 @@ static void let_polls(const char *id, int n)
 	}
 }
 
-static struct json_object *finding(struct json_object *ex, const char *rule, const char *target)
-{
-	struct json_object *f;
-
-	if (!json_object_object_get_ex(ex, "findings", &f))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(f); i++) {
-		struct json_object *x = json_object_array_get_idx(f, i);
-
-		if (strcmp(json_str(x, "rule"), rule) == 0 &&
-		    (target == NULL || strcmp(json_str(x, "target"), target) == 0))
-			return x;
-	}
-	return NULL;
-}
-
 static bool has_finding(void *arg)
 {
 	struct want *w = arg;
 	struct json_object *ex = cli_json(&d, "explain", NULL);
-	bool ok = finding(ex, w->rule, w->id) != NULL;
+	bool ok = json_finding(ex, w->rule, w->id) != NULL;
 
 	json_object_put(ex);
 	return ok;
@@ -573,7 +557,7 @@ START_TEST(test_sectors_growing_warning_then_critical)
 	wait_metric(mid("sda", "attr197_raw"), 0);
 	let_polls(mid("sda", "attr197_raw"), 2); /* a baseline */
 	ex = cli_json(&d, "explain", NULL);
-	ck_assert_ptr_null(finding(ex, "smart-sectors-growing", NULL));
+	ck_assert_ptr_null(json_finding(ex, "smart-sectors-growing", NULL));
 	ck_assert_str_eq(json_str(ex, "node.state"), "green");
 	json_object_put(ex);
 
@@ -582,9 +566,9 @@ START_TEST(test_sectors_growing_warning_then_critical)
 	wait_finding("smart-sectors-growing", mid("sda", "attr197_raw"));
 	let_polls(mid("sda", "attr197_raw"), 2);
 	ex = cli_json(&d, "explain", NULL);
-	f = finding(ex, "smart-sectors-growing", mid("sda", "attr197_raw"));
+	f = json_finding(ex, "smart-sectors-growing", mid("sda", "attr197_raw"));
 	ck_assert_str_eq(json_str(f, "severity"), "warning");
-	ck_assert_ptr_null(finding(ex, "smart-sectors-growing-fast", NULL));
+	ck_assert_ptr_null(json_finding(ex, "smart-sectors-growing-fast", NULL));
 	ck_assert_str_eq(json_str(ex, "node.state"), "yellow");
 	json_object_put(ex);
 
@@ -592,10 +576,11 @@ START_TEST(test_sectors_growing_warning_then_critical)
 	put_edited("sda", doc);
 	wait_finding("smart-sectors-growing-fast", mid("sda", "attr5_raw"));
 	ex = cli_json(&d, "explain", NULL);
-	f = finding(ex, "smart-sectors-growing-fast", mid("sda", "attr5_raw"));
+	f = json_finding(ex, "smart-sectors-growing-fast", mid("sda", "attr5_raw"));
 	ck_assert_str_eq(json_str(f, "severity"), "critical");
-	ck_assert_ptr_nonnull(finding(ex, "smart-sectors-growing", mid("sda", "attr5_raw")));
-	ck_assert_ptr_null(finding(ex, "smart-sectors-growing-fast", mid("sda", "attr197_raw")));
+	ck_assert_ptr_nonnull(json_finding(ex, "smart-sectors-growing", mid("sda", "attr5_raw")));
+	ck_assert_ptr_null(
+	    json_finding(ex, "smart-sectors-growing-fast", mid("sda", "attr197_raw")));
 	ck_assert_str_eq(json_str(ex, "node.state"), "red");
 	json_object_put(ex);
 	json_object_put(doc);
@@ -787,9 +772,9 @@ START_TEST(test_exit_bits_and_critical_warning)
 	json_object_put(r);
 	wait_finding("smart-health-failed", mid("nvme0", "health_failed"));
 	ex = cli_json(&d, "explain", NULL);
-	ck_assert_str_eq(json_str(finding(ex, "smart-health-failed", NULL), "severity"),
+	ck_assert_str_eq(json_str(json_finding(ex, "smart-health-failed", NULL), "severity"),
 			 "critical");
-	ck_assert_ptr_null(finding(ex, "smart-health-failed", mid("sdd", "health_failed")));
+	ck_assert_ptr_null(json_finding(ex, "smart-health-failed", mid("sdd", "health_failed")));
 	json_object_put(ex);
 	ck_assert_int_eq(daemon_stop(&d), 0);
 }

@@ -156,22 +156,10 @@ static void wait_metric(const char *id, double value, const char *text)
 }
 
 /* The first finding of rule in explain, or NULL (caller puts ex). */
-static struct json_object *finding(struct json_object *ex, const char *rule)
-{
-	struct json_object *f;
-
-	if (!json_object_object_get_ex(ex, "findings", &f))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(f); i++)
-		if (strcmp(json_str(json_object_array_get_idx(f, i), "rule"), rule) == 0)
-			return json_object_array_get_idx(f, i);
-	return NULL;
-}
-
 static bool has_finding(void *arg)
 {
 	struct json_object *ex = cli_json(&d, "explain", NULL);
-	bool ok = finding(ex, arg) != NULL;
+	bool ok = json_finding(ex, arg, NULL) != NULL;
 
 	json_object_put(ex);
 	return ok;
@@ -185,7 +173,7 @@ static const char *wait_finding(const char *rule)
 
 	ck_assert_msg(wait_until(has_finding, (void *)rule, WAIT_MS), "no finding %s", rule);
 	ex = cli_json(&d, "explain", NULL);
-	snprintf(sev, sizeof sev, "%s", json_str(finding(ex, rule), "severity"));
+	snprintf(sev, sizeof sev, "%s", json_str(json_finding(ex, rule, NULL), "severity"));
 	json_object_put(ex);
 	return sev;
 }
