@@ -15,8 +15,6 @@
 
 #include <hwhealth/plugin.h>
 
-#define PSTATE_MAX_KEYS 256 /* per source: a serial per drive of a big storage node */
-
 void pstate_init(struct pstate *ps)
 {
 	*ps = (struct pstate){0};

@@ -24,6 +24,10 @@
 
 #include "statefile.h"
 
+/* Values one source can make the daemon keep: a serial per drive of a big
+ * storage node. */
+#define PSTATE_MAX_KEYS 256
+
 /* Record type in the state file; 1..5 are state.c's. */
 #define ST_PLUGIN 6
 
