@@ -270,7 +270,7 @@ install: all
 
 # Every C file follows .clang-format.
 FORMAT_FILES = $(wildcard agent/*.[ch] include/hwhealth/*.h plugins/*.[ch] tests/*.[ch] \
-	tests/unit/*.c tests/integration/*.c tests/plugins/*.c tests/fuzz/*.c bench/*.c)
+	tests/unit/*.c tests/integration/*.c tests/plugins/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

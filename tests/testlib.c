@@ -549,6 +549,45 @@ void daemon_write_conf(struct test_daemon *d, const char *conf_text)
 		ck_abort_msg("write %s: %s", d->conf, strerror(-err));
 }
 
+int daemon_check_config(struct test_daemon *d, const char *conf_text, struct cmd_result *res)
+{
+	const char *argv[] = {HWH_BUILD_DIR "/hwhealthd", "-n", "-c", d->conf, NULL};
+
+	daemon_write_conf(d, conf_text);
+	return cmd_run(argv, res, TL_CMD_TIMEOUT_MS);
+}
+
+int cli_as_nobody(struct test_daemon *d, const char *const *args, char *err, size_t errlen)
+{
+	char cli[TL_PATH_MAX], errpath[TL_PATH_MAX];
+	const char *argv[16] = {cli, "--socket", d->sock};
+	int status, n = 3;
+	char *text;
+	pid_t pid;
+
+	for (; *args != NULL && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	snprintf(cli, sizeof cli, "%s/hwhealth", HWH_BUILD_DIR);
+	snprintf(errpath, sizeof errpath, "%s/nobody.err", d->tree->dir);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		int null = open("/dev/null", O_WRONLY);
+		if (fd < 0 || null < 0 || dup2(fd, 2) < 0 || dup2(null, 1) < 0 ||
+		    setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(126);
+		execv(cli, (char *const *)argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	text = read_file_str(errpath);
+	snprintf(err, errlen, "%s", text ? text : "");
+	free(text);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
 bool daemon_running(struct test_daemon *d)
 {
 	int status;

@@ -141,6 +141,9 @@ void daemon_start(struct test_daemon *d, const char *conf_text);
 void daemon_start_args(struct test_daemon *d, const char *conf_text, const char *const *extra);
 /* Rewrite W/hwhealth.conf (for a SIGHUP test). */
 void daemon_write_conf(struct test_daemon *d, const char *conf_text);
+/* Write conf_text as d's configuration and run hwhealthd --check-config on
+ * it: cmd_run()'s result (the exit code), output in *res (free it). */
+int daemon_check_config(struct test_daemon *d, const char *conf_text, struct cmd_result *res);
 /* Send sig to the running daemon. */
 void daemon_signal(struct test_daemon *d, int sig);
 /* True while the daemon process has not exited (reaps it when it has). */
@@ -171,6 +174,9 @@ void cmd_result_free(struct cmd_result *res);
 /* Run HWH_BUILD_DIR/hwhealth --socket W/hwhealthd.sock ARGS... (NULL-
  * terminated).  Stores the exit code in *exit_code (if not NULL) and
  * returns it. */
+/* Run the CLI on d's socket as uid/gid 65534 (nobody) with args
+ * (NULL-ended): its exit code (128 if it did not exit), stderr in err. */
+int cli_as_nobody(struct test_daemon *d, const char *const *args, char *err, size_t errlen);
 int cli_run(struct test_daemon *d, struct cmd_result *res, int *exit_code, ...)
     __attribute__((sentinel));
 /* Run the CLI with --json and ARGS, parse stdout: the result object (caller

@@ -19,31 +19,9 @@
 #include <hwhealth/plugin.h>
 
 #include "ipmi_internal.h"
-
-#define FUZZ_MAX_OPTS 32
+#include "fuzz_opts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Split text (modified) into opts; returns how many. */
-static size_t split(char *text, struct hwh_option *opts)
-{
-	size_t n = 0;
-
-	for (char *line = text; line != NULL && n < FUZZ_MAX_OPTS;) {
-		char *next = strchr(line, '\n'), *sp;
-
-		if (next != NULL)
-			*next++ = '\0';
-		sp = strchr(line, ' ');
-		if (sp != NULL)
-			*sp++ = '\0';
-		opts[n] = (struct hwh_option){
-		    .key = line, .value = sp, .file = "fuzz.conf", .line = (int)n + 1, .col = 1};
-		n++;
-		line = next;
-	}
-	return n;
-}
 
 /* A successful parse must give options that make sense together. */
 static void check_ok(const struct bmc_opts *o, const struct hwh_config_error *err)
@@ -122,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	n = split(text, opts);
+	n = fuzz_split_opts(text, opts);
 	memset(&o, 0, sizeof o);
 	if (bmc_opts_parse(opts, n, &o, &err) == 0)
 		check_ok(&o, &err);

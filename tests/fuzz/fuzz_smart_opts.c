@@ -21,8 +21,7 @@
 #include <string.h>
 
 #include "smart_internal.h"
-
-#define FUZZ_MAX_OPTS 32
+#include "fuzz_opts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -55,33 +54,12 @@ static void check_list(const struct smart_devspec *l, size_t n)
 	}
 }
 
-/* Split text (modified) into opts; returns how many. */
-static size_t split(char *text, struct hwh_option *opts)
-{
-	size_t n = 0;
-
-	for (char *line = text; line != NULL && n < FUZZ_MAX_OPTS;) {
-		char *next = strchr(line, '\n'), *sp;
-
-		if (next != NULL)
-			*next++ = '\0';
-		sp = strchr(line, ' ');
-		if (sp != NULL)
-			*sp++ = '\0';
-		opts[n] = (struct hwh_option){
-		    .key = line, .value = sp, .file = "fuzz.conf", .line = (int)n + 1, .col = 1};
-		n++;
-		line = next;
-	}
-	return n;
-}
-
 static void fuzz_opts(char *text)
 {
 	struct hwh_option opts[FUZZ_MAX_OPTS];
 	struct hwh_config_error err;
 	struct smart_opts o;
-	size_t n = split(text, opts);
+	size_t n = fuzz_split_opts(text, opts);
 	char key[HWH_STATE_KEY_MAX];
 
 	if (smart_opts_parse(opts, n, &o, &err) < 0) {

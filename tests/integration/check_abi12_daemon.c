@@ -394,37 +394,6 @@ END_TEST
 
 /* ---- self-fence ----------------------------------------------------------- */
 
-/* Run the CLI as uid/gid 65534 (nobody) with args; its exit code, stderr in err. */
-static int cli_as_nobody(const char *const *args, char *err, size_t errlen)
-{
-	char cli[TL_PATH_MAX], errpath[TL_PATH_MAX];
-	const char *argv[16] = {cli, "--socket", d.sock};
-	int status, n = 3;
-	pid_t pid;
-
-	for (; *args != NULL && n < 15; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	snprintf(cli, sizeof cli, "%s/hwhealth", HWH_BUILD_DIR);
-	snprintf(errpath, sizeof errpath, "%s/nobody.err", tree->dir);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-		int null = open("/dev/null", O_WRONLY);
-		if (fd < 0 || null < 0 || dup2(fd, 2) < 0 || dup2(null, 1) < 0 ||
-		    setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(126);
-		execv(cli, (char *const *)argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	char *text = read_file_str(errpath);
-	snprintf(err, errlen, "%s", text ? text : "");
-	free(text);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 START_TEST(test_self_fence)
 {
 	static const char *const nobody[] = {"self-fence", "--reason", "test", NULL};
@@ -452,7 +421,7 @@ START_TEST(test_self_fence)
 	json_object_put(r);
 	/* Not root: refused by the control socket, act() never called. */
 	ck_assert_int_eq(chmod(tree->dir, 0711), 0); /* let nobody reach the socket */
-	code = cli_as_nobody(nobody, err, sizeof err);
+	code = cli_as_nobody(&d, nobody, err, sizeof err);
 	ck_assert_msg(code == 1, "exit %d: %s", code, err);
 	ck_assert_msg(strstr(err, "permission denied: 'self-fence' requires root") != NULL, "%s",
 		      err);
@@ -544,18 +513,15 @@ END_TEST
  * plugin declares it multi-word (hwh_plugin.multiword_options). */
 START_TEST(test_multiword_options)
 {
-	const char *argv[] = {HWH_BUILD_DIR "/hwhealthd", "-n", "-c", d.conf, NULL};
 	char conf[4096], want[TL_PATH_MAX + 128];
 	struct cmd_result res;
 	const char *pl = test_plugin_dir(tree, "pl", "echo", "probe", NULL);
 
-	snprintf(d.conf, sizeof d.conf, "%s/hwhealth.conf", tree->dir);
 	snprintf(conf, sizeof conf,
 		 "plugin-dir %s\nrules-dir %s\nsource e {\n  plugin echo\n  file %s extra\n}\n"
 		 "source p {\n  plugin probe\n  watch e  other\n}\n",
 		 pl, no_rules, echo_file);
-	ck_assert_int_eq(write_file_str(d.conf, conf), 0);
-	ck_assert_int_eq(cmd_run(argv, &res, TL_CMD_TIMEOUT_MS), 1);
+	ck_assert_int_eq(daemon_check_config(&d, conf, &res), 1);
 	snprintf(want, sizeof want,
 		 "%s:5:%zu: source 'e': unexpected 'extra' after the value of 'file' "
 		 "(one value per statement)",

@@ -125,33 +125,6 @@ END_TEST
 
 /* ---- permissions -------------------------------------------------------- */
 
-/* Run the CLI as uid/gid 65534 (nobody).  Returns its exit code; stderr in err. */
-static int cli_as_nobody(const char *cmd, char *err, size_t errlen)
-{
-	char cli[TL_PATH_MAX], errpath[TL_PATH_MAX];
-	int status;
-	pid_t pid;
-
-	snprintf(cli, sizeof cli, "%s/hwhealth", HWH_BUILD_DIR);
-	snprintf(errpath, sizeof errpath, "%s/nobody.err", tree->dir);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-		int null = open("/dev/null", O_WRONLY);
-		if (fd < 0 || null < 0 || dup2(fd, 2) < 0 || dup2(null, 1) < 0 ||
-		    setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(126);
-		execl(cli, cli, "--socket", d.sock, cmd, (char *)NULL);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	char *text = read_file_str(errpath);
-	snprintf(err, errlen, "%s", text ? text : "");
-	free(text);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 START_TEST(test_root_only_commands)
 {
 	struct cmd_result r;
@@ -160,11 +133,12 @@ START_TEST(test_root_only_commands)
 
 	ck_assert_int_eq(chmod(tree->dir, 0711), 0); /* let nobody reach the socket */
 	daemon_start(&d, conf);
-	ck_assert_int_eq(cli_as_nobody("ping", err, sizeof err), 0);
-	code = cli_as_nobody("reload", err, sizeof err);
+	ck_assert_int_eq(cli_as_nobody(&d, (const char *const[]){"ping", NULL}, err, sizeof err),
+			 0);
+	code = cli_as_nobody(&d, (const char *const[]){"reload", NULL}, err, sizeof err);
 	ck_assert_msg(code == 1, "exit %d: %s", code, err);
 	ck_assert_msg(strstr(err, "permission denied: 'reload' requires root") != NULL, "%s", err);
-	code = cli_as_nobody("rescan", err, sizeof err);
+	code = cli_as_nobody(&d, (const char *const[]){"rescan", NULL}, err, sizeof err);
 	ck_assert_int_eq(code, 1);
 	ck_assert_ptr_nonnull(strstr(err, "permission denied: 'rescan' requires root"));
 	ck_assert_int_eq(cli_run(&d, &r, NULL, "reload", NULL), 0); /* we are root */

@@ -1233,11 +1233,9 @@ END_TEST
 static int check_config(const char *exe, const char *opts, struct cmd_result *res)
 {
 	char conf[4096];
-	const char *argv[] = {HWH_BUILD_DIR "/hwhealthd", "-n", "-c", d.conf, NULL};
 
 	conf_text(conf, sizeof conf, exe, opts);
-	daemon_write_conf(&d, conf);
-	return cmd_run(argv, res, TL_CMD_TIMEOUT_MS);
+	return daemon_check_config(&d, conf, res);
 }
 
 START_TEST(test_bad_options)
