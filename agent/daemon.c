@@ -102,7 +102,8 @@ static struct source *start_source(struct daemon *d, const struct hwh_config *cf
 		return NULL;
 	ps->inst = NULL; /* the source owns it now */
 	src->pstate = &d->pstate;
-	src->watch = &d->watch; /* its name was declared by apply_prepared() */
+	src->watch = &d->watch;
+	src->calls_done = &d->calls_done; /* its name was declared by apply_prepared() */
 	if (source_start(src) < 0) {
 		log_err("%s: cannot start its thread", cs->name);
 		source_stop(src, 0);
@@ -696,10 +697,14 @@ int daemon_run(struct daemon *d)
 			daemon_reload(d, NULL, 0);
 		}
 		int64_t timeout = loop_timeout(d, now);
-		if (woken || now >= next_house) {
+		/* Evaluate when a poll has ended (not merely started: a source
+		 * wakes the loop for both), and once a second regardless. */
+		uint_fast64_t done = atomic_load(&d->calls_done);
+		if ((woken && done != d->calls_seen) || now >= next_house) {
+			d->calls_seen = done;
 			daemon_evaluate(d);
-			woken = false;
 		}
+		woken = false;
 		if (now >= next_house) {
 			notify_status(d);
 			next_house = now + HOUSEKEEPING_MS;
@@ -723,7 +728,7 @@ int daemon_run(struct daemon *d)
 		}
 		if (fds[0].revents & POLLIN) {
 			drain_wake(d->wake_fd);
-			woken = true; /* a source polled: evaluate what it brought */
+			woken = true; /* a poll started or ended */
 		}
 		ctl_handle(d->ctl, fds + 1, n - 1);
 	}

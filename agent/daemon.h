@@ -7,6 +7,7 @@
 #ifndef HWH_DAEMON_H
 #define HWH_DAEMON_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,11 +67,13 @@ struct daemon {
 	int64_t start_mono_ms;
 	uint64_t watchdog_usec; /* systemd WatchdogSec, 0 if off */
 	int64_t next_watchdog_ms;
-	bool notify;	      /* NOTIFY_SOCKET set: systemd listens for sd_notify */
-	char notified[160];   /* last STATUS= sent */
-	struct engine engine; /* rules, findings, node state (store lock) */
-	struct pstate pstate; /* what plugins keep across restarts */
-	struct watch watch;   /* heartbeat and source table for watching plugins */
+	bool notify;			 /* NOTIFY_SOCKET set: systemd listens for sd_notify */
+	char notified[160];		 /* last STATUS= sent */
+	struct engine engine;		 /* rules, findings, node state (store lock) */
+	struct pstate pstate;		 /* what plugins keep across restarts */
+	struct watch watch;		 /* heartbeat and source table for watching plugins */
+	atomic_uint_fast64_t calls_done; /* plugin calls ended (source.h) */
+	uint_fast64_t calls_seen;	 /* ...as of the last evaluation */
 	bool engine_up;
 	int64_t next_eval_ms; /* housekeeping evaluation */
 	int64_t next_save_ms; /* state file */

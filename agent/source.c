@@ -378,6 +378,8 @@ static int call_plugin(struct source *src, int (*fn)(void *, struct hwh_ctx *), 
 	poll_finish(src, rc, t0_us, cpu0_us, what);
 	abandoned = src->abandoned;
 	pthread_mutex_unlock(&src->lock);
+	if (!abandoned && src->calls_done != NULL)
+		atomic_fetch_add(src->calls_done, 1);
 	/* Again at the end: the main loop evaluates what the poll brought, and
 	 * saves at once what an act() made it keep, without waiting for its
 	 * next round (up to a second).  Not for an abandoned thread: the

@@ -75,6 +75,10 @@ struct source {
 	/* The daemon's heartbeat and source table for hwh_daemon_health() and
 	 * hwh_source_up() (NULL: they answer -ENOSYS; set before start). */
 	struct watch *watch;
+	/* Counted up when a poll (or init/rescan call) ends, so the main loop
+	 * evaluates after a poll that brought something, not after one that
+	 * only started (NULL: not counted; set before start). */
+	atomic_uint_fast64_t *calls_done;
 
 	pthread_t thread;
 	pthread_mutex_t lock; /* guards everything below */
