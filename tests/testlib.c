@@ -22,7 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <pwd.h>
+#include <grp.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -159,6 +162,11 @@ static int rm_rf(const char *path)
 }
 
 /* ---- fake tree ---------------------------------------------------- */
+
+int tl_rm_rf(const char *path)
+{
+	return rm_rf(path);
+}
 
 struct fake_tree *fake_tree_new(void)
 {
@@ -980,4 +988,107 @@ bool wait_until(bool (*cond)(void *), void *arg, int timeout_ms)
 			return false;
 		sleep_ms(TL_POLL_MS);
 	}
+}
+
+/* ---- background processes ----------------------------------------- */
+
+/* In the child between fork and exec: only async-signal-safe calls, and
+ * _exit(127) on any failure (the parent sees it as the exit code). */
+static void spawn_child(const char *const *argv, int logfd, const struct passwd *pw,
+			const char *const *env)
+{
+	int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (nullfd == -1 || dup2(nullfd, 0) == -1 || dup2(logfd, 1) == -1 || dup2(logfd, 2) == -1)
+		_exit(127);
+	if (pw != NULL && (initgroups(pw->pw_name, pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+			   setuid(pw->pw_uid) == -1))
+		_exit(127);
+	/* After setuid: a change of credentials clears the death signal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		_exit(127);
+	for (int i = 0; env != NULL && env[i] != NULL; i++)
+		if (putenv((char *)env[i]) != 0)
+			_exit(127);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+pid_t tl_spawn(const char *const *argv, const char *log, const char *user, const char *const *env)
+{
+	struct passwd *pw = NULL;
+	int logfd;
+	pid_t pid;
+
+	if (user != NULL && (pw = getpwnam(user)) == NULL)
+		ck_abort_msg("tl_spawn %s: no user %s", argv[0], user);
+	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (logfd == -1)
+		ck_abort_msg("tl_spawn %s: %s: %s", argv[0], log, strerror(errno));
+	pid = fork();
+	if (pid == -1)
+		ck_abort_msg("fork: %s", strerror(errno));
+	if (pid == 0)
+		spawn_child(argv, logfd, pw, env);
+	close(logfd);
+	return pid;
+}
+
+bool tl_child_running(pid_t *pid, int *code)
+{
+	int status;
+	pid_t r;
+
+	if (*pid <= 0)
+		return false;
+	r = waitpid(*pid, &status, WNOHANG);
+	if (r == 0)
+		return true;
+	if (code != NULL)
+		*code = r == *pid ? wait_code(status) : -1;
+	*pid = 0;
+	return false;
+}
+
+int tl_stop_pid(pid_t *pid, int sig, int timeout_ms)
+{
+	int code = -1;
+
+	if (*pid <= 0)
+		return -1;
+	kill(*pid, sig);
+	for (int round = 0; round < 2; round++) {
+		int64_t deadline = tl_mono_ms() + timeout_ms;
+
+		while (tl_mono_ms() < deadline) {
+			if (!tl_child_running(pid, &code))
+				return code;
+			sleep_ms(TL_STEP_MS);
+		}
+		if (round == 0)
+			kill(*pid, SIGKILL);
+	}
+	fprintf(stderr, "tl_stop_pid: %d survives SIGKILL\n", (int)*pid);
+	*pid = 0;
+	return -1;
+}
+
+char *tl_file_tail(const char *path, size_t max_bytes)
+{
+	char *all = read_file_str(path), *tail;
+	size_t len;
+
+	if (all == NULL) {
+		tail = strdup("(no such file)");
+		ck_assert_ptr_nonnull(tail);
+		return tail;
+	}
+	len = strlen(all);
+	if (len <= max_bytes)
+		return all;
+	tail = strdup(all + len - max_bytes);
+	free(all);
+	ck_assert_ptr_nonnull(tail);
+	return tail;
 }

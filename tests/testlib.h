@@ -205,11 +205,35 @@ bool json_array_has(struct json_object *obj, const char *key, const char *s);
 #define TL_POLL_MS 50
 bool wait_until(bool (*cond)(void *), void *arg, int timeout_ms);
 
+/*
+ * Background processes (peers such as corosync or slurmctld).  tl_spawn()
+ * forks argv[0] (a path, or a name looked up in PATH) as a child of the test
+ * process, stdin from /dev/null, stdout and stderr appended to log, with
+ * PR_SET_PDEATHSIG SIGKILL so it dies with the test process.  user, if not
+ * NULL, is the account it runs as (initgroups, setgid, setuid).  env, if not
+ * NULL, is a NULL-terminated list of "NAME=value" added to the environment.
+ * Aborts the test when it cannot fork; a failed exec shows as exit code 127.
+ */
+pid_t tl_spawn(const char *const *argv, const char *log, const char *user, const char *const *env);
+/*
+ * Send sig to *pid (a child of the test process), wait up to timeout_ms for
+ * it to exit, then SIGKILL it and wait again.  Sets *pid to 0.  Returns its
+ * exit code (128 + signal number), or -1 when *pid was 0 or is no child.
+ */
+int tl_stop_pid(pid_t *pid, int sig, int timeout_ms);
+/* True while the child *pid has not exited; when it has, reaps it, stores
+ * the exit code in *code (if not NULL) and sets *pid to 0. */
+bool tl_child_running(pid_t *pid, int *code);
+/* Last max_bytes of the file at path, malloc'd (never NULL): for messages. */
+char *tl_file_tail(const char *path, size_t max_bytes);
+
 /* Milliseconds on CLOCK_MONOTONIC. */
 int64_t tl_mono_ms(void);
 
 /* Read a whole file into a malloc'd NUL-terminated string, or NULL. */
 char *read_file_str(const char *path);
+/* Remove path and everything under it (rm -rf).  0 or -1. */
+int tl_rm_rf(const char *path);
 /* Write text to path (create/truncate).  0 or -errno. */
 int write_file_str(const char *path, const char *text);
 
