@@ -12,6 +12,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
 #include <pwd.h>
@@ -258,6 +259,96 @@ static void kill_leftovers(const struct daemon_id *ids, int n)
 	}
 }
 
+/*
+ * The sweeper.  check's fork mode _exit()s a test process whose assertion
+ * failed (no teardown, no atexit) and then SIGKILLs its process group; that
+ * kills corosync and pacemakerd but not pacemaker-execd and
+ * pacemaker-schedulerd, which call setsid().  So a process forked once the
+ * namespaces exist leaves the group with setsid() and waits for EOF on a
+ * pipe whose write end only the test process holds (O_CLOEXEC): when the
+ * test process ends, for any reason, it SIGKILLs every other process in
+ * this private network namespace (all of them are the cluster's, or the
+ * test's), then exits, and the namespaces die with the last of them.
+ */
+static pid_t sweeper_pid;
+static int sweeper_fd = -1; /* the write end */
+
+/* Kill every process in our network namespace but us and the test process
+ * (alive when the sweep follows a clean stop); how many were left. */
+static int sweep_netns(pid_t test_pid)
+{
+	char self[64], path[64], link[64];
+	struct dirent *e;
+	ssize_t n;
+	int found = 0;
+	DIR *d;
+
+	n = readlink("/proc/self/ns/net", self, sizeof self - 1);
+	if (n <= 0 || (d = opendir("/proc")) == NULL)
+		return 0;
+	self[n] = '\0';
+	while ((e = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid <= 0 || pid == getpid() || pid == test_pid)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+		n = readlink(path, link, sizeof link - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, self) == 0 && proc_start(pid, NULL) != 0) {
+			kill(pid, SIGKILL);
+			found++;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static void sweeper_main(int rfd, pid_t test_pid)
+{
+	char c;
+
+	setsid();
+	while (read(rfd, &c, 1) != 0 && errno == EINTR)
+		;
+	/* Bounded: a process that survives SIGKILL for 5 s is not ours to wait for. */
+	for (int i = 0; i < 500 && sweep_netns(test_pid) > 0; i++)
+		usleep(10 * 1000);
+	_exit(0);
+}
+
+static void start_sweeper(void)
+{
+	pid_t test_pid = getpid();
+	int fds[2];
+
+	if (sweeper_pid > 0)
+		return;
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		ck_abort_msg("pipe2: %s", strerror(errno));
+	sweeper_pid = fork();
+	if (sweeper_pid == -1)
+		ck_abort_msg("fork: %s", strerror(errno));
+	if (sweeper_pid == 0) {
+		close(fds[1]);
+		sweeper_main(fds[0], test_pid);
+	}
+	close(fds[0]);
+	sweeper_fd = fds[1];
+}
+
+/* After a clean stop: let the sweeper check that nothing is left, and reap it. */
+static void stop_sweeper(void)
+{
+	if (sweeper_fd != -1) {
+		close(sweeper_fd);
+		sweeper_fd = -1;
+	}
+	tl_stop_pid(&sweeper_pid, 0, PCMK_STOP_TIMEOUT_MS);
+}
+
 static void stop_running(void)
 {
 	if (running != NULL)
@@ -282,6 +373,7 @@ int pcmk_stop(struct pcmk *p)
 	}
 	if (p->corosync > 0)
 		p->corosync_code = tl_stop_pid(&p->corosync, SIGTERM, PCMK_STOP_TIMEOUT_MS);
+	stop_sweeper();
 	if (running == p)
 		running = NULL;
 	return code;
@@ -419,6 +511,7 @@ void pcmk_start(struct pcmk *p, const char *dir)
 	write_conf(p);
 	write_cib(p);
 	enter_namespaces(dir);
+	start_sweeper();
 	if (running == NULL)
 		atexit(stop_running);
 	running = p;

@@ -22,10 +22,13 @@
  * pcmk_stop() sends SIGTERM to pacemakerd (it stops the resources and its
  * daemons, ~1.5 s), then to corosync, each bounded, then SIGKILLs any of
  * pacemakerd's daemons still alive, by pid.  Nothing outlives the test
- * process in any case: every daemon stays in check's process group (check
- * kills it when the test ends) and corosync and pacemakerd carry
- * PR_SET_PDEATHSIG; an atexit() hook stops a cluster whose test failed in
- * an assertion, and leaves DIR (and its logs) in place.
+ * process in any case.  check _exit()s a test whose assertion failed (no
+ * teardown, no atexit hook) and then SIGKILLs its process group, which holds
+ * corosync and pacemakerd (both also carry PR_SET_PDEATHSIG); but
+ * pacemaker-execd and pacemaker-schedulerd setsid() out of that group.  So
+ * a sweeper process, outside the group, waits for the test process to end
+ * (EOF on a pipe) and SIGKILLs whatever is left in the test's private
+ * network namespace.  A failed test leaves DIR (and its logs) in place.
  *
  * Status is read from `crm_mon -1 --output-as=xml` with a small bounded
  * scanner (pcmk_xml_node, pcmk_xml_resource): only the few attributes a

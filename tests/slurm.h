@@ -18,8 +18,12 @@
  * moves the process into a loopback-only namespace.
  *
  * slurm_stop() stops slurmd, slurmctld, then munged (it takes ~2 s), each
- * with SIGTERM and a bound, then SIGKILL.  An atexit() hook stops a cluster
- * whose test failed in an assertion and leaves DIR for its logs.
+ * with SIGTERM and a bound, then SIGKILL.  A test whose assertion failed is
+ * _exit()ed by check (no teardown, no atexit hook): then the daemons die by
+ * PR_SET_PDEATHSIG and check's SIGKILL of the process group (none of them
+ * leaves it; slurmscriptd is slurmctld's child and dies with it), and DIR
+ * stays for the logs.  The atexit() hook covers a test that returns without
+ * slurm_stop().
  *
  * Node state is read from `sinfo -h -N -o '%N|%T|%E'` (sinfo -R truncates
  * the reason to 20 characters).  After State=RESUME the node shows `idle*`

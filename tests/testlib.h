@@ -217,8 +217,9 @@ bool wait_until(bool (*cond)(void *), void *arg, int timeout_ms);
 pid_t tl_spawn(const char *const *argv, const char *log, const char *user, const char *const *env);
 /*
  * Send sig to *pid (a child of the test process), wait up to timeout_ms for
- * it to exit, then SIGKILL it and wait again.  Sets *pid to 0.  Returns its
- * exit code (128 + signal number), or -1 when *pid was 0 or is no child.
+ * it to exit, then SIGKILL it and wait again (sig 0: only wait, then
+ * SIGKILL).  Sets *pid to 0.  Returns its exit code (128 + signal number),
+ * or -1 when *pid was 0 or is no child.
  */
 int tl_stop_pid(pid_t *pid, int sig, int timeout_ms);
 /* True while the child *pid has not exited; when it has, reaps it, stores
