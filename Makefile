@@ -68,7 +68,7 @@ TEST_PLUGINS := badabi sleepy echo probe
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c \
-               tests/ipmisim.c tests/fakewd_ctl.c tests/pcmk.c tests/slurm.c
+               tests/ipmisim.c tests/fakewd_ctl.c tests/pcmk.c tests/slurm.c tests/actlib.c
 TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 DAEMON      := $(BUILD)/hwhealthd
@@ -148,7 +148,7 @@ $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 
 # Every "Suite *name_suite(void)" in the test sources goes into the runner.
 $(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c \
-                                         tests/fakewd_ctl.c tests/pcmk.c tests/slurm.c,$(TEST_SRCS))
+                                         tests/fakewd_ctl.c tests/pcmk.c tests/slurm.c tests/actlib.c,$(TEST_SRCS))
 	@mkdir -p $(dir $@)
 	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $^ > $@
 
@@ -169,7 +169,7 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/agent/cli_format_rules.o $(BUILD)/agent/cli_format_smart.o \
                 $(BUILD)/plugins/ipmi_opts.o \
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
-                $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/edac_value.o \
+                $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o $(BUILD)/plugins/edac_value.o \
                 $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
                 $(BUILD)/plugins/watchdog_sys.o $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin

@@ -5,7 +5,7 @@
 # present, so it is cheap to run from `make check`.
 set -eu
 PKGS="gcc libc6-dev make pkg-config util-linux mount check libjson-c-dev libsystemd-dev zlib1g-dev
-libsensors-dev lm-sensors clang libclang-rt-14-dev valgrind
+libsensors-dev lm-sensors libxml2-dev clang libclang-rt-14-dev valgrind
 libipmimonitoring-dev libfreeipmi-dev freeipmi-tools openipmi smartmontools libfuse3-dev fuse3
 pacemaker corosync pacemaker-cli-utils pacemaker-resource-agents
 slurmctld slurmd slurm-client munge"

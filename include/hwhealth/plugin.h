@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #define HWH_ABI_MAJOR 1
-#define HWH_ABI_MINOR 2
+#define HWH_ABI_MINOR 3
 #define HWH_ABI_VERSION ((uint32_t)(HWH_ABI_MAJOR << 16 | HWH_ABI_MINOR))
 #define HWH_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -164,6 +164,51 @@ struct hwh_daemon_health {
 	int64_t uptime_ms;   /* since the daemon started */
 };
 
+/*
+ * ABI 1.3: actuators.  An "action NAME { ... }" block runs a plugin that
+ * has perform(): the policy (agent/policy.c) decides, the core calls
+ * perform() on the actuator's own thread, one action at a time, and records
+ * the result.  Actions, by name:
+ *   "notify"   the node state changed (state / previous_state), or the
+ *              policy has news (a drain refused by the budget, a failed
+ *              action): tell someone.  Pacemaker publishes the state.
+ *   "drain"    move work off this node; "undrain" lift hwhealth's own drain
+ *              (and only that: see HWH_ACT_SKIPPED).
+ *   "fence"    take this node out of the cluster now (opt-in).
+ * An actuator that has no use for an action returns -ENOTSUP: nothing is
+ * recorded for it.
+ */
+struct hwh_action {
+	const char *action; /* "notify", "drain", "undrain", "fence" */
+	int state;	    /* HWH_NODE_*: the node state the policy acts on */
+	int previous_state; /* HWH_NODE_*: the one before it */
+	double score;	    /* the node's score */
+	const char *reason; /* one line: why ("red: fan1 below 600 RPM ...") */
+	int64_t id;	    /* the action's number in "hwhealth actions" */
+	int manual;	    /* 1: an operator asked (hwhealth drain ...) */
+	int drained;	    /* 1: hwhealth's drain is in force (after this action) */
+	int64_t timeout_ms; /* the block's timeout: finish (kill tools) before it */
+};
+
+/* What perform() reports besides its return value.  The core zeroes it. */
+struct hwh_action_result {
+	int exit_status;   /* of the last tool run: 0.., -1 killed or none */
+	char detail[256];  /* one line: what was done, or why not */
+	char output[4096]; /* the tools' stdout and stderr, as captured (may be cut) */
+};
+
+/* perform() returned this: nothing to do, detail says why ("standby was
+ * set by someone else", "reason is not hwhealth's").  Not a failure. */
+#define HWH_ACT_SKIPPED 1
+
+/* The cluster as an actuator sees it, for the drain budget. */
+struct hwh_cluster {
+	int nodes;		   /* nodes in the cluster, this one included */
+	int unhealthy;		   /* OTHER nodes drained, unhealthy, down or fenced */
+	char self[64];		   /* this node's name in the cluster */
+	char unhealthy_names[256]; /* their names, space-separated (may be cut) */
+};
+
 /* The core's services, reached through hwh_host(ctx). */
 struct hwh_host {
 	uint32_t abi_version;
@@ -236,6 +281,20 @@ struct hwh_plugin {
 	 * words with one space; any other option with more than one word is
 	 * refused at its second word. */
 	const char *const *multiword_options;
+	/* ABI 1.3: actuators (see struct hwh_action).  Both on the actuator's
+	 * own thread, never concurrently with each other, and each bounded by
+	 * the block's timeout (a.timeout_ms): kill what you spawn at it.
+	 * perform(): 0 done, HWH_ACT_SKIPPED, -ENOTSUP not an action of this
+	 * plugin, -ETIMEDOUT a tool overran, other negative errno failed (r
+	 * says how).  NULL for a source. */
+	int (*perform)(void *inst, struct hwh_ctx *ctx, const struct hwh_action *a,
+		       struct hwh_action_result *r);
+	/* How many other nodes are already out, for the drain budget: 0 with
+	 * *c filled, or a negative errno with detail (size len) saying why (the
+	 * cluster cannot be reached: the core then does not drain).  NULL: the
+	 * actuator knows no cluster (exec), and the budget does not ask it. */
+	int (*cluster)(void *inst, struct hwh_ctx *ctx, struct hwh_cluster *c, char *detail,
+		       size_t len);
 };
 
 /* Helpers every plugin uses.  Static inline so plugins link nothing. */
