@@ -119,6 +119,7 @@ static json_object *cmd_status(void *ud, json_object *req, char *err, size_t err
 	for (size_t i = 0; i < d->nsources; i++)
 		json_object_array_add(srcs, source_json(d, i, &v[i], now));
 	json_object_object_add(r, "sources", srcs);
+	json_object_object_add(r, "policy", policy_json(&d->policy, now, wall_ms()));
 	free(v);
 	return r;
 }
@@ -313,10 +314,23 @@ static json_object *cmd_self_fence(void *ud, json_object *req, char *err, size_t
 }
 
 const struct ctl_cmd daemon_commands[] = {
-    {"ping", false, cmd_ping},	     {"status", false, cmd_status},
-    {"sensors", false, cmd_sensors}, {"events", false, cmd_events},
-    {"reload", true, cmd_reload},    {"rescan", true, cmd_rescan},
-    {"explain", false, cmd_explain}, {"rules", false, cmd_rules},
-    {"history", false, cmd_history}, {"self-fence", true, cmd_self_fence},
-    {"devices", false, cmd_devices}, {NULL, false, NULL},
+    {"ping", false, cmd_ping},
+    {"status", false, cmd_status},
+    {"sensors", false, cmd_sensors},
+    {"events", false, cmd_events},
+    {"reload", true, cmd_reload},
+    {"rescan", true, cmd_rescan},
+    {"explain", false, cmd_explain},
+    {"rules", false, cmd_rules},
+    {"history", false, cmd_history},
+    {"self-fence", true, cmd_self_fence},
+    {"devices", false, cmd_devices},
+    {"actions", false, cmd_actions},
+    {"silences", false, cmd_silences},
+    {"silence", true, cmd_silence},
+    {"unsilence", true, cmd_unsilence},
+    {"drain", true, cmd_drain},
+    {"undrain", true, cmd_undrain},
+    {"fence", true, cmd_fence},
+    {NULL, false, NULL},
 };

@@ -138,9 +138,19 @@ struct stmt {
 	bool block;	  /* a '{' follows (it is the current token) */
 };
 
+/* What a block is. */
+enum blk_kind {
+	BLK_SOURCE, /* source NAME { }: core keys, the rest to the plugin */
+	BLK_ACTION, /* action NAME { }: plugin, timeout, enabled; the rest to the plugin */
+	BLK_POLICY  /* policy { }: every statement for config_policy.c */
+};
+
+static const char *const blk_names[] = {"source", "action", "policy"};
+
 /* A source block being parsed. */
 struct block {
 	struct cfg_source src;
+	enum blk_kind kind;
 	size_t opt_cap;
 	struct pos seen[S_COUNT]; /* where each core key was set */
 	struct pos brace;	  /* the '{' */
@@ -152,7 +162,8 @@ struct parser {
 	struct token tok;	   /* current token */
 	struct hwh_config *cfg;	   /* being filled */
 	struct pos gseen[G_COUNT]; /* where each global key was set */
-	size_t src_cap;
+	size_t src_cap, act_cap;
+	struct pos policy_seen; /* the policy block */
 };
 
 /* ---- diagnostics ---- */
@@ -801,7 +812,15 @@ static void parse_block_stmt(struct parser *p, struct block *b)
 
 	if (read_stmt(p, &st, true) < 0)
 		return;
-	k = lookup(skey_names, S_COUNT, st.key);
+	k = b->kind == BLK_POLICY ? -1 : lookup(skey_names, S_COUNT, st.key);
+	if (b->kind == BLK_ACTION && (k == S_INTERVAL || k == S_STALE)) {
+		perr(p, st.kpos.line, st.kpos.col,
+		     "'%s' is not a setting of an action block (expected plugin, timeout, "
+		     "enabled, on, or a plugin option)",
+		     st.key);
+		stmt_free(&st);
+		return;
+	}
 	if (st.block)
 		nested_block(p, &st);
 	else if (!st.val)
@@ -824,8 +843,8 @@ static void parse_block_body(struct parser *p, struct block *b)
 	for (;;) {
 		switch (p->tok.type) {
 		case T_EOF:
-			perr(p, b->brace.line, b->brace.col,
-			     "unclosed block 'source%s%s' opened here", b->src.name ? " " : "",
+			perr(p, b->brace.line, b->brace.col, "unclosed block '%s%s%s' opened here",
+			     blk_names[b->kind], b->src.name ? " " : "",
 			     b->src.name ? b->src.name : "");
 			return;
 		case T_RBRACE:
@@ -849,52 +868,60 @@ static void parse_block_body(struct parser *p, struct block *b)
 	}
 }
 
-/* Check the name of a new source: valid, unique, not one too many. */
-static bool check_source_name(struct parser *p, const struct stmt *st)
+/* The list a block of kind k goes to. */
+static struct cfg_source **blk_list(struct parser *p, enum blk_kind k, size_t **n, size_t **cap)
 {
-	const struct hwh_config *cfg = p->cfg;
+	*n = k == BLK_ACTION ? &p->cfg->nactions : &p->cfg->nsources;
+	*cap = k == BLK_ACTION ? &p->act_cap : &p->src_cap;
+	return k == BLK_ACTION ? &p->cfg->actions : &p->cfg->sources;
+}
+
+/* Check the name of a new source or action: valid, unique, not one too many. */
+static bool check_source_name(struct parser *p, const struct stmt *st, enum blk_kind k)
+{
+	size_t *n, *cap;
+	struct cfg_source *v = *blk_list(p, k, &n, &cap);
 
 	if (!valid_name(st->val)) {
 		perr(p, st->vpos.line, st->vpos.col,
-		     "invalid source name '%s' (letters, digits, '_', '-' and '.', at most %d)",
-		     st->val, CFG_MAX_NAME);
+		     "invalid %s name '%s' (letters, digits, '_', '-' and '.', at most %d)",
+		     blk_names[k], st->val, CFG_MAX_NAME);
 		return false;
 	}
-	for (size_t i = 0; i < cfg->nsources; i++) {
-		const struct cfg_source *s = &cfg->sources[i];
-
-		if (strcmp(s->name, st->val) == 0) {
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp(v[i].name, st->val) == 0) {
 			perr(p, st->vpos.line, st->vpos.col,
-			     "duplicate source '%s' (first defined at %s:%d:%d)", st->val, s->file,
-			     s->line, s->col);
+			     "duplicate %s '%s' (first defined at %s:%d:%d)", blk_names[k], st->val,
+			     v[i].file, v[i].line, v[i].col);
 			return false;
 		}
 	}
-	if (cfg->nsources >= CFG_MAX_SOURCES) {
-		perr(p, st->kpos.line, st->kpos.col, "too many sources (at most %d)",
+	if (*n >= CFG_MAX_SOURCES) {
+		perr(p, st->kpos.line, st->kpos.col, "too many %ss (at most %d)", blk_names[k],
 		     CFG_MAX_SOURCES);
 		return false;
 	}
 	return true;
 }
 
-static void append_source(struct parser *p, struct cfg_source *src)
+static void append_source(struct parser *p, struct cfg_source *src, enum blk_kind k)
 {
-	struct hwh_config *cfg = p->cfg;
+	size_t *n, *cap;
+	struct cfg_source **list = blk_list(p, k, &n, &cap);
 
-	if (cfg->nsources == p->src_cap) {
-		size_t cap = p->src_cap ? 2 * p->src_cap : 4;
-		struct cfg_source *v = realloc(cfg->sources, cap * sizeof(*v));
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 4;
+		struct cfg_source *v = realloc(*list, ncap * sizeof(*v));
 
 		if (!v) {
 			poom(p);
 			source_fini(src);
 			return;
 		}
-		cfg->sources = v;
-		p->src_cap = cap;
+		*list = v;
+		*cap = ncap;
 	}
-	cfg->sources[cfg->nsources++] = *src;
+	(*list)[(*n)++] = *src;
 }
 
 /* Find the '{' of a block whose header ended with a newline or ';'. */
@@ -904,21 +931,52 @@ static int expect_brace(struct parser *p, const struct stmt *st)
 		advance(p);
 	if (p->tok.type == T_LBRACE)
 		return 0;
-	perr(p, p->tok.line, p->tok.col, "expected '{' after 'source %s'", st->val);
+	perr(p, p->tok.line, p->tok.col, "expected '{' after '%s%s%s'", st->key, st->val ? " " : "",
+	     st->val ? st->val : "");
 	return -1;
 }
 
-/* "source NAME { ... }"; st is the header, read already. */
-static void parse_source(struct parser *p, struct stmt *st)
+/* "policy { ... }": its statements are checked by config_policy.c. */
+static void parse_policy(struct parser *p, struct stmt *st)
 {
-	struct block b = {.src = {.enabled = true, .line = st->kpos.line, .col = st->kpos.col}};
+	struct block b = {.kind = BLK_POLICY,
+			  .src = {.enabled = true, .line = st->kpos.line, .col = st->kpos.col}};
+
+	if (st->val) {
+		perr(p, st->vpos.line, st->vpos.col,
+		     "unexpected '%s' after 'policy' (the block has no name)", st->val);
+		if (!st->block)
+			return;
+	} else if (!st->block && expect_brace(p, st) < 0) {
+		return;
+	}
+	if (p->policy_seen.line) {
+		perr(p, st->kpos.line, st->kpos.col, "second 'policy' block (first at line %d)",
+		     p->policy_seen.line);
+		skip_block(p);
+		return;
+	}
+	p->policy_seen = st->kpos;
+	if (!(b.src.file = strdup(p->lx.file)) || !(b.src.name = strdup("policy")))
+		poom(p);
+	parse_block_body(p, &b);
+	if (b.src.file && b.src.name)
+		p->lx.nerr += config_policy_parse(&b.src, &p->cfg->policy, p->lx.diag);
+	source_fini(&b.src);
+}
+
+/* "source NAME { ... }" or "action NAME { ... }"; st is the header, read already. */
+static void parse_source(struct parser *p, struct stmt *st, enum blk_kind k)
+{
+	struct block b = {.kind = k,
+			  .src = {.enabled = true, .line = st->kpos.line, .col = st->kpos.col}};
 
 	if (!st->val) {
-		perr(p, st->epos.line, st->epos.col, "missing name for 'source'");
+		perr(p, st->epos.line, st->epos.col, "missing name for '%s'", blk_names[k]);
 		if (!st->block)
 			return;
 	} else {
-		b.keep = check_source_name(p, st);
+		b.keep = check_source_name(p, st, k);
 		if (!st->block && expect_brace(p, st) < 0)
 			return;
 		b.src.name = st->val;
@@ -931,7 +989,7 @@ static void parse_source(struct parser *p, struct stmt *st)
 	}
 	parse_block_body(p, &b);
 	if (b.keep)
-		append_source(p, &b.src);
+		append_source(p, &b.src, k);
 	else
 		source_fini(&b.src);
 }
@@ -946,8 +1004,8 @@ static void unknown_setting(struct parser *p, const struct stmt *st)
 
 	for (int i = 0; i < G_COUNT; i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ", gkey_names[i]);
-	perr(p, st->kpos.line, st->kpos.col, "unknown setting '%s' (expected one of: %ssource)",
-	     st->key, list);
+	perr(p, st->kpos.line, st->kpos.col,
+	     "unknown setting '%s' (expected one of: %ssource, action, policy)", st->key, list);
 }
 
 static void parse_global(struct parser *p)
@@ -959,10 +1017,16 @@ static void parse_global(struct parser *p)
 		return;
 	k = lookup(gkey_names, G_COUNT, st.key);
 	if (strcmp(st.key, "source") == 0) {
-		parse_source(p, &st);
+		parse_source(p, &st, BLK_SOURCE);
+	} else if (strcmp(st.key, "action") == 0) {
+		parse_source(p, &st, BLK_ACTION);
+	} else if (strcmp(st.key, "policy") == 0) {
+		parse_policy(p, &st);
 	} else if (st.block) {
 		perr(p, st.epos.line, st.epos.col,
-		     "unexpected '{' after '%s' (only 'source NAME' opens a block)", st.key);
+		     "unexpected '{' after '%s' (only 'source NAME', 'action NAME' and 'policy' "
+		     "open a block)",
+		     st.key);
 		skip_block(p);
 	} else if (k < 0) {
 		unknown_setting(p, &st);
@@ -1014,6 +1078,16 @@ static void resolve(struct parser *p)
 		if (s->timeout_ms == 0)
 			s->timeout_ms = cfg->timeout_ms;
 		if (!s->plugin && !(s->plugin = strdup(s->name))) {
+			poom(p);
+			return;
+		}
+	}
+	for (size_t i = 0; i < cfg->nactions; i++) {
+		struct cfg_source *a = &cfg->actions[i];
+
+		if (a->timeout_ms == 0)
+			a->timeout_ms = CFG_DEFAULT_ACTION_TIMEOUT_MS;
+		if (!a->plugin && !(a->plugin = strdup(a->name))) {
 			poom(p);
 			return;
 		}
@@ -1173,6 +1247,7 @@ struct hwh_config *config_new_defaults(void)
 	cfg->stale_ms = 0;
 	cfg->history = CFG_DEFAULT_HISTORY;
 	cfg->autodetect = true;
+	config_policy_defaults(&cfg->policy);
 	return cfg;
 }
 
@@ -1216,6 +1291,10 @@ void config_free(struct hwh_config *cfg)
 	for (size_t i = 0; i < cfg->nsources; i++)
 		source_fini(&cfg->sources[i]);
 	free(cfg->sources);
+	for (size_t i = 0; i < cfg->nactions; i++)
+		source_fini(&cfg->actions[i]);
+	free(cfg->actions);
+	free(cfg->policy.file);
 	free(cfg->path);
 	free(cfg->socket_path);
 	free(cfg->socket_group);

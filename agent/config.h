@@ -66,6 +66,32 @@ struct cfg_source {
 	int line, col;
 };
 
+/* What the policy does at a node state (policy block: "red drain"). */
+enum cfg_pol_act { PA_NONE = 0, PA_NOTIFY, PA_DRAIN, PA_FENCE };
+
+#define CFG_DEFAULT_ACTION_TIMEOUT_MS 30000
+
+/* The policy block, validated (config_policy.c; docs/hwhealth.conf.5, POLICY). */
+struct cfg_policy {
+	enum cfg_pol_act on_state[4]; /* by enum node_state; green is always PA_NONE */
+	bool fencing;		      /* "critical fence" may fence (off: it drains) */
+	bool dry_run;		      /* decide and record, execute nothing */
+	bool self_fence;	      /* fence fallback: the watchdog source's self-fence */
+	unsigned max_unhealthy;	      /* drain budget: nodes out at most (count or percent) */
+	bool max_unhealthy_pct;	      /* max_unhealthy is a percentage of the nodes */
+	int64_t drain_after_ms;	      /* the state must hold this long before a drain */
+	int64_t undrain_after_ms;     /* green this long before hwhealth lifts its drain */
+	int64_t min_drained_ms;	      /* a drain lasts at least this long */
+	unsigned max_drains;	      /* automatic drains per drain-window ... */
+	int64_t drain_window_ms;      /* ... beyond which hwhealth keeps its drain */
+	int64_t retry_ms;	      /* first retry of a failed action, doubling ... */
+	int64_t retry_max_ms;	      /* ... up to this */
+	unsigned retries;	      /* then give up (reported) */
+	int64_t budget_recheck_ms;    /* a drain refused by the budget is asked again after */
+	char *file;		      /* where the block starts, NULL: no block (defaults) */
+	int line, col;
+};
+
 /* A whole configuration: global settings and the sources. */
 struct hwh_config {
 	char *path;	      /* file it was read from; NULL = built-in defaults */
@@ -90,6 +116,9 @@ struct hwh_config {
 	bool autodetect;	   /* no source blocks were given: probe every plugin */
 	struct cfg_source *sources;
 	size_t nsources;
+	struct cfg_source *actions; /* "action NAME { ... }": actuators; timeout_ms used */
+	size_t nactions;
+	struct cfg_policy policy;
 };
 
 /* Diagnostics collected while parsing: "file:line:col: message" each. */
@@ -127,6 +156,15 @@ void cfg_diag_free(struct cfg_diag *diag);
 __attribute__((format(printf, 8, 0))) void cfg_diag_verror(struct cfg_diag *diag, const char *file,
 							   int *nerr, bool *stop, int max, int line,
 							   int col, const char *fmt, va_list ap);
+
+/* config_policy.c: the built-in policy, and the policy block's statements
+ * (blk: its options) checked into pol, each error into diag at its
+ * file:line:col.  Returns the number of errors. */
+void config_policy_defaults(struct cfg_policy *pol);
+int config_policy_parse(const struct cfg_source *blk, struct cfg_policy *pol,
+			struct cfg_diag *diag);
+/* "none", "notify", "drain", "fence". */
+const char *cfg_pol_act_name(enum cfg_pol_act a);
 
 /* Effective stale age of a source: its own, else the global, else 3 x interval. */
 int64_t cfg_source_stale_ms(const struct hwh_config *cfg, const struct cfg_source *src);

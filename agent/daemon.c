@@ -217,6 +217,7 @@ static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms
 	}
 	d->sources = nv;
 	d->nsources = nn;
+	daemon_actions_apply(d, p, wait_ms);
 	config_free(d->cfg);
 	d->cfg = p->cfg;
 	p->cfg = NULL;
@@ -337,6 +338,10 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 	d->opts = *o;
 	pstate_init(&d->pstate);
 	watch_init(&d->watch, mono_ms());
+	if (daemon_actions_init(d) < 0) {
+		log_err("out of memory");
+		return -1;
+	}
 	/* Shortest form that keeps ms time stamps: 0.577, not 0.57699999999999996. */
 	json_c_set_serialization_double_format("%.15g", JSON_C_OPTION_GLOBAL);
 	d->start_mono_ms = mono_ms();
@@ -471,6 +476,8 @@ int daemon_act(struct daemon *d, const char *action, const char *arg, char *name
 void daemon_shutdown(struct daemon *d)
 {
 	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
+	/* Actuators stop first, so that the file gets what they did. */
+	daemon_actions_stop(d, STOP_WAIT_MS);
 	if (d->engine_up) {
 		/* The last polls' events go into the file with the positions
 		 * (pstate.h) their sources kept for them. */
@@ -497,6 +504,7 @@ void daemon_shutdown(struct daemon *d)
 	watch_destroy(&d->watch);
 	config_free(d->cfg);
 	d->cfg = NULL;
+	policy_free(&d->policy);
 	plugin_registry_free(&d->plugins);
 	sig_wake_fd = -1;
 	if (d->wake_fd >= 0)
@@ -558,6 +566,7 @@ void daemon_health(struct daemon *d, struct health_report *r)
 void daemon_liveness(struct daemon *d, const struct source_view *v, struct health_report *live)
 {
 	health_eval(&d->store, v, d->nsources, mono_ms(), live);
+	daemon_actions_live(d, live);
 	/* Liveness is judged when asked (a metric turns stale by time alone):
 	 * let the node state see it now rather than at the next evaluation. */
 	engine_set_liveness(&d->engine, live->state, health_live_score(live));
@@ -598,6 +607,7 @@ void daemon_evaluate(struct daemon *d)
 	ms_lock(&d->store);
 	if (v != NULL) {
 		health_eval(&d->store, v, d->nsources, now, &live);
+		daemon_actions_live(d, &live);
 		if (live.state != d->engine.live_state)
 			log_info("liveness %s%s%s", node_state_name(live.state),
 				 live.nreasons ? ": " : "", live.nreasons ? live.reasons[0] : "");
@@ -700,10 +710,15 @@ int daemon_run(struct daemon *d)
 		/* Evaluate when a poll has ended (not merely started: a source
 		 * wakes the loop for both), and once a second regardless. */
 		uint_fast64_t done = atomic_load(&d->calls_done);
-		if ((woken && done != d->calls_seen) || now >= next_house) {
+		bool evaluated = (woken && done != d->calls_seen) || now >= next_house;
+		if (evaluated) {
 			d->calls_seen = done;
 			daemon_evaluate(d);
 		}
+		/* The policy acts on what the evaluation found, and collects
+		 * what the actuators did (they wake the loop too). */
+		if (daemon_actions_step(d, evaluated))
+			d->next_save_ms = now;
 		woken = false;
 		if (now >= next_house) {
 			notify_status(d);

@@ -18,6 +18,7 @@
 #include "events.h"
 #include "health.h"
 #include "metrics.h"
+#include "policy.h"
 #include "plugin.h"
 #include "pstate.h"
 #include "source.h"
@@ -38,6 +39,7 @@ struct prepared_source {
 	const struct cfg_source *cs;
 	const struct plugin *plugin;
 	void *inst;
+	unsigned on; /* actions: bit (1 << enum act_kind) of the actions it is sent */
 };
 
 struct prepared {
@@ -45,12 +47,18 @@ struct prepared {
 	struct ruleset *rules; /* NULL once taken */
 	struct prepared_source *v;
 	size_t n;
+	struct prepared_source *act; /* action blocks */
+	size_t nact;
 };
 
 /* prepare.c: load (or default), apply overrides, autodetect, and create
  * every source's instance.  0, or -1 with every error in diag. */
 int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg, struct prepared *out,
 		   struct cfg_diag *diag);
+/* prepare_actions.c: the action blocks' instances (called by prepare_config).
+ * 0, or -1 with every error in diag. */
+int prepare_actions(struct hwh_config *cfg, struct plugin_registry *reg, struct prepared *out,
+		    struct cfg_diag *diag);
 /* Free what prepare_config made; instances still set are shut down. */
 void prepared_free(struct prepared *p);
 
@@ -75,10 +83,13 @@ struct daemon {
 	atomic_uint_fast64_t calls_done; /* plugin calls ended (source.h) */
 	uint_fast64_t calls_seen;	 /* ...as of the last evaluation */
 	bool engine_up;
-	int64_t next_eval_ms; /* housekeeping evaluation */
-	int64_t next_save_ms; /* state file */
-	bool state_ok;	      /* the state directory could be set up */
-	FILE *record;	      /* trace being recorded, NULL if none */
+	int64_t next_eval_ms;	/* housekeeping evaluation */
+	int64_t next_save_ms;	/* state file */
+	bool state_ok;		/* the state directory could be set up */
+	struct policy policy;	/* what to do about the node's state */
+	struct actuator **acts; /* the action blocks' instances */
+	size_t nacts;
+	FILE *record; /* trace being recorded, NULL if none */
 	char *record_path;
 };
 
@@ -115,6 +126,28 @@ void daemon_liveness(struct daemon *d, const struct source_view *v, struct healt
 void daemon_evaluate(struct daemon *d);
 /* Take new events into the engine without evaluating (store lock). */
 void daemon_feed_events(struct daemon *d);
+
+/* daemon_actions.c: the policy and its actuators. */
+int daemon_actions_init(struct daemon *d);
+/* Replace the actuators and policy settings with the prepared ones. */
+void daemon_actions_apply(struct daemon *d, struct prepared *p, int64_t wait_ms);
+/* Collect finished actions and, after an evaluation (evaluated) or a result,
+ * let the policy act on the node's health.  True when the state file should
+ * be written now (an action was recorded). */
+bool daemon_actions_step(struct daemon *d, bool evaluated);
+/* The policy's own liveness reason (a drain refused by the budget). */
+void daemon_actions_live(struct daemon *d, struct health_report *live);
+/* Stop the actuators (bounded), recording what they finished. */
+void daemon_actions_stop(struct daemon *d, int64_t wait_ms);
+
+/* commands_actions.c: actions, silences, silence, unsilence, drain, undrain, fence. */
+json_object *cmd_actions(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_silences(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_silence(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_unsilence(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_drain(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_undrain(void *ud, json_object *req, char *err, size_t errlen);
+json_object *cmd_fence(void *ud, json_object *req, char *err, size_t errlen);
 
 /* persist.c: state file and trace recording. */
 void persist_load(struct daemon *d, const struct hwh_config *cfg);

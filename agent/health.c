@@ -44,6 +44,7 @@ static const char *const kind_names[LK_COUNT] = {
     [LK_SOURCE_EMPTY] = "source-empty",
     [LK_METRIC_STALE] = "metric-stale",
     [LK_METRIC_UNREADABLE] = "metric-unreadable",
+    [LK_DRAIN_REFUSED] = "drain-refused",
 };
 
 const char *live_kind_name(enum live_kind k)

@@ -47,6 +47,7 @@ enum live_kind {
 	LK_SOURCE_EMPTY,      /* polls fine, reads nothing */
 	LK_METRIC_STALE,      /* no reading within its stale age */
 	LK_METRIC_UNREADABLE, /* unreadable for longer than that */
+	LK_DRAIN_REFUSED,     /* the policy wanted to drain, the cluster's budget said no */
 	LK_COUNT
 };
 

@@ -65,6 +65,9 @@ void persist_load(struct daemon *d, const struct hwh_config *cfg)
 	} else if (engine_load(&d->engine, b.p, b.len, mono_ms(), wall_ms(), err, sizeof err) < 0) {
 		log_warn("%s: %s; moved aside to %s.bad, starting fresh", path, err, path);
 		sf_move_aside(path);
+	} else if (policy_load(&d->policy, b.p, b.len, err, sizeof err) < 0) {
+		log_warn("%s: %s; the policy's records after it not restored", path, err);
+		hold_restored(d, cfg);
 	} else if (pstate_load(&d->pstate, b.p, b.len, err, sizeof err) < 0) {
 		log_warn("%s: %s; plugin positions (SEL...) after it not restored", path, err);
 		hold_restored(d, cfg);
@@ -92,6 +95,7 @@ int persist_save(struct daemon *d)
 	pstate_commit(&d->pstate, d->engine.event_seq);
 	pstate_save(&d->pstate, &b);
 	ms_unlock(&d->store);
+	policy_save(&d->policy, &b);
 	if (b.oom)
 		log_err("out of memory: state not saved");
 	else if ((rc = sf_write(path, &b, err, sizeof err)) < 0)

@@ -27,6 +27,12 @@ static int name_ok(const char *name)
 	return 1;
 }
 
+static bool api_has_perform(const struct hwh_plugin *p)
+{
+	return p->struct_size >= offsetof(struct hwh_plugin, perform) + sizeof p->perform &&
+	       p->perform != NULL;
+}
+
 int plugin_check(const struct hwh_plugin *p, const char *name, const char *path, char *err,
 		 size_t errlen)
 {
@@ -50,14 +56,20 @@ int plugin_check(const struct hwh_plugin *p, const char *name, const char *path,
 			 p->name ? p->name : "(null)", name);
 		return -EPROTO;
 	}
-	if (p->config == NULL || p->shutdown == NULL || (p->poll == NULL && p->act == NULL)) {
+	if (p->config == NULL || p->shutdown == NULL ||
+	    (p->poll == NULL && p->act == NULL && !api_has_perform(p))) {
 		snprintf(err, errlen,
 			 "plugin '%s' (%s) lacks a required callback (config, shutdown, and "
-			 "poll or act)",
+			 "poll, act or perform)",
 			 name, path);
 		return -EPROTO;
 	}
 	return 0;
+}
+
+bool plugin_is_actuator(const struct plugin *p)
+{
+	return api_has_perform(p->api);
 }
 
 static struct plugin *registry_find(struct plugin_registry *reg, const char *name)

@@ -11,6 +11,7 @@
 #ifndef HWH_PLUGIN_LOADER_H
 #define HWH_PLUGIN_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <hwhealth/plugin.h>
@@ -47,5 +48,10 @@ int plugin_check(const struct hwh_plugin *p, const char *name, const char *path,
 long plugin_list_dir(const char *dir, char ***names);
 
 void plugin_registry_free(struct plugin_registry *reg);
+
+/* Is key one of the plugin's multi-word options (ABI 1.2)? (prepare.c) */
+bool plugin_multiword(const struct plugin *p, const char *key);
+/* Does the plugin carry out actions (ABI 1.3 perform())? */
+bool plugin_is_actuator(const struct plugin *p);
 
 #endif

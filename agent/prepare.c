@@ -143,7 +143,7 @@ static const char *where_file(const struct cfg_source *cs)
 }
 
 /* Is key one of the plugin's multi-word options (ABI 1.2)? */
-static bool multiword(const struct plugin *p, const char *key)
+bool plugin_multiword(const struct plugin *p, const char *key)
 {
 	const struct hwh_plugin *api = p->api;
 
@@ -168,7 +168,7 @@ static int check_words(const struct cfg_source *cs, const struct plugin *p, stru
 	for (size_t i = 0; i < cs->nopts; i++) {
 		const struct cfg_optx *x = &cs->optx[i];
 
-		if (x->nwords < 2 || multiword(p, cs->opts[i].key))
+		if (x->nwords < 2 || plugin_multiword(p, cs->opts[i].key))
 			continue;
 		cfg_diag_add(diag, cs->opts[i].file ? cs->opts[i].file : where_file(cs), x->w2line,
 			     x->w2col,
@@ -264,6 +264,8 @@ int prepare_config(const struct daemon_opts *o, struct plugin_registry *reg, str
 		plugin_defaults(&cfg->sources[i], out->v[out->n].plugin);
 		out->n++;
 	}
+	if (prepare_actions(cfg, reg, out, diag) < 0)
+		bad = 1;
 	return bad ? -1 : 0;
 }
 
@@ -273,6 +275,10 @@ void prepared_free(struct prepared *p)
 		if (p->v[i].inst != NULL)
 			p->v[i].plugin->api->shutdown(p->v[i].inst);
 	free(p->v);
+	for (size_t i = 0; i < p->nact; i++)
+		if (p->act[i].inst != NULL)
+			p->act[i].plugin->api->shutdown(p->act[i].inst);
+	free(p->act);
 	ruleset_free(p->rules);
 	config_free(p->cfg);
 	memset(p, 0, sizeof *p);
