@@ -46,6 +46,11 @@ void policy_configure(struct policy *p, const struct cfg_policy *cfg, struct act
 {
 	p->cfg = *cfg;
 	p->cfg.file = NULL;
+	/* What dry-run pretended is forgotten when it ends. */
+	if (!cfg->dry_run && p->drained_dry)
+		p->drained = p->drained_auto = p->drained_dry = false;
+	if (!cfg->dry_run && p->fenced_dry)
+		p->fenced = p->fenced_dry = false;
 	p->acts = acts;
 	p->nacts = nacts;
 	/* Requests under way went with the old actuators. */
@@ -161,6 +166,7 @@ static void maybe_fence(struct policy *p, int64_t now_mono, int64_t now_wall)
 	if (p->fenced && strcmp(id, p->fence_boot) == 0)
 		return;
 	p->fenced = true;
+	p->fenced_dry = p->cfg.dry_run;
 	snprintf(p->fence_boot, sizeof p->fence_boot, "%s", id);
 	preq_start(p, &p->freq, AK_FENCE, false, false, "", p->reason, NULL, now_mono, now_wall);
 }
@@ -380,13 +386,13 @@ void policy_save(struct policy *p, struct sf_buf *b)
 {
 	size_t rec = sf_rec_begin(b, ST_POLICY);
 
-	sf_put_u8(b, p->drained);
+	sf_put_u8(b, p->drained && !p->drained_dry);
 	sf_put_u8(b, p->drained_auto);
 	sf_put_i64(b, p->drained_wall);
 	sf_put_u32(b, (uint32_t)p->ndrains);
 	for (size_t i = 0; i < p->ndrains; i++)
 		sf_put_i64(b, p->drains[i]);
-	sf_put_u8(b, p->fenced);
+	sf_put_u8(b, p->fenced && !p->fenced_dry);
 	sf_put_str(b, p->fence_boot);
 	sf_put_u8(b, p->budget_refused);
 	sf_put_str(b, p->budget_last);

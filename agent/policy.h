@@ -81,8 +81,9 @@ struct policy {
 	int64_t eff_since_mono;
 	int64_t green_since_mono;
 	double score;
-	bool silenced;		    /* some silence changed the effective state */
-	bool drained, drained_auto; /* hwhealth's drain is in force; by the policy itself */
+	bool silenced;		      /* some silence changed the effective state */
+	bool drained, drained_auto;   /* hwhealth's drain is in force; by the policy itself */
+	bool drained_dry, fenced_dry; /* ...only as dry-run pretended (never saved) */
 	int64_t drained_wall;
 	int64_t drains[POLICY_DRAINS_MAX]; /* wall times of automatic drains */
 	size_t ndrains;

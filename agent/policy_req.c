@@ -156,6 +156,7 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 	case AK_DRAIN:
 		if (done) {
 			p->drained = true;
+			p->drained_dry = p->cfg.dry_run;
 			p->drained_auto = !q->manual;
 			p->drained_wall = now_wall;
 			if (!q->manual && p->ndrains < POLICY_DRAINS_MAX)
@@ -170,7 +171,7 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 		break;
 	case AK_UNDRAIN:
 		if (!failed) {
-			p->drained = p->drained_auto = false;
+			p->drained = p->drained_auto = p->drained_dry = false;
 			log_notice("policy: hwhealth's drain lifted (%s)", q->reason);
 		} else {
 			p->hold_mono = now_mono + p->cfg.budget_recheck_ms;

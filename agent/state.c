@@ -11,8 +11,9 @@
  *   ST_BINDING  str rule, str target id, u8 state, u8 last, i64 since,
  *               i64 active-since, f64 seen-events, str message,
  *               u32 n, n x (f64 level, i64 t)
- *   ST_ACTION   reserved for the policy's record of actions
+ *   ST_ACTION   (5) the policy's record of actions: actlog.c
  *   ST_PLUGIN   (6) values plugins keep: pstate.c
+ *   ST_POLICY   (7) the policy's posture: policy.c;  ST_SILENCE (8): silence.c
  * history: u32 raw-cap, u32 n, n x (i64 t, f64 v), then for the minute and
  *   quarter rings: u8 has-last, i64 last-period-start, u32 n, n x (f32 min,
  *   max, avg), u8 has-open, i64 open-period-start, f64 sum, f32 min, f32 max,
