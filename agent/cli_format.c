@@ -480,7 +480,7 @@ int cli_print_status(FILE *out, json_object *status)
 {
 	json_object *node = cli_member(status, "node");
 	json_object *score = cli_member(node, "score");
-	char num[CLI_FMT_LEN];
+	char num[CLI_FMT_LEN], line[CLI_LINE_LEN];
 	int rc;
 
 	fputs("node: ", out);
@@ -489,6 +489,13 @@ int cli_print_status(FILE *out, json_object *status)
 		fprintf(out, " (score %s)", cli_fmt_num(num, sizeof(num), score));
 	fputc('\n', out);
 	cli_print_indented(out, cli_member(node, "reasons"));
+	if (json_object_is_type(cli_member(status, "policy"), json_type_object)) {
+		fputs("policy: ", out);
+		fputs(cli_fmt_policy(line, sizeof(line), cli_member(status, "policy"),
+				     cli_node_state(status)),
+		      out);
+		fputc('\n', out);
+	}
 	fputc('\n', out);
 	if ((rc = status_sources(out, cli_member(status, "sources"))) < 0)
 		return rc;

@@ -84,8 +84,9 @@ int cli_state_exit(const char *state);
 
 /*
  * Prints a status result: "node: STATE (score N)" (the score when the
- * daemon gives one), one indented line per reason, the source table and
- * "hwhealthd VERSION, pid N, up DURATION".  Returns 0, -ENOMEM or -EIO.
+ * daemon gives one), one indented line per reason, "policy: " and
+ * cli_fmt_policy() when the result has a "policy" object, the source table
+ * and "hwhealthd VERSION, pid N, up DURATION".  Returns 0, -ENOMEM or -EIO.
  */
 int cli_print_status(FILE *out, json_object *status);
 /*
@@ -152,5 +153,61 @@ int cli_print_rule_details(FILE *out, json_object *rules);
  * Returns 0, -ENOMEM or -EIO.
  */
 int cli_print_history(FILE *out, json_object *history);
+
+/* ---- policy and actions (cli_format_actions.c) ---- */
+
+/* Node states by rank, for check --fail-on. */
+enum cli_rank {
+	CLI_RANK_GREEN = 0,   /* healthy */
+	CLI_RANK_YELLOW = 1,  /* degraded */
+	CLI_RANK_RED = 2,     /* failing: the policy drains */
+	CLI_RANK_CRITICAL = 3 /* failing now: the policy may fence */
+};
+
+/* Size of the buffers of cli_fmt_policy() and cli_check_verdict(). */
+#define CLI_LINE_LEN 1024
+/* A DETAIL cell of "actions" longer than this many characters is cut ("..."). */
+#define CLI_DETAIL_MAX 80
+
+/* The rank of a node state word (enum cli_rank), or -1 for anything else. */
+int cli_state_rank(const char *state);
+/*
+ * Formats a "policy" object (PROTOCOL.md, actions) as one line: the posture
+ * ("normal", "notified", "drained by hwhealth since TIME", "fenced") then,
+ * in parentheses, the effective state when it is not node_state (always
+ * when node_state is NULL), "dry-run" and "silenced" when set.  Missing
+ * members are left out; "-" for no object.  Control characters are '?'.
+ * Returns buf.
+ */
+const char *cli_fmt_policy(char *buf, size_t len, json_object *policy, const char *node_state);
+/*
+ * check's verdict on a "status" result: writes "hwhealth: STATE" plus
+ * ": REASON; REASON" when the node has reasons, one line (control
+ * characters '?', cut with "..." to fit len), into buf.  Returns 0 when the
+ * state ranks below fail_on (enum cli_rank), 1 at or above it, and
+ * CLI_EXIT_UNKNOWN with "hwhealth: hwhealthd gave no node state" when the
+ * result has no known state.
+ */
+int cli_check_verdict(json_object *status, int fail_on, char *buf, size_t len);
+/*
+ * Prints an "actions" result: the policy header (posture, fencing, drain
+ * budget, next step, one line per actuator), then the table ID TIME ACTION
+ * ACTUATOR TRIGGER RESULT DURATION DETAIL, oldest first (DETAIL cut at
+ * CLI_DETAIL_MAX characters), or "no actions".  Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_actions(FILE *out, json_object *result);
+/* The same, each row followed by the action's reason, state, evidence,
+ * timing, full detail and the tools' output, indented. */
+int cli_print_actions_verbose(FILE *out, json_object *result);
+/*
+ * Prints a "silences" result as the table ID TARGET MATCHING REMAINING USER
+ * REASON, or "no silences".  Returns 0, -ENOMEM or -EIO.
+ */
+int cli_print_silences(FILE *out, json_object *result);
+/*
+ * Prints the answer to "silence": "silence ID: TARGET until TIME (matching
+ * N findings now)".  Returns 0 or -EIO.
+ */
+int cli_print_silence(FILE *out, json_object *result);
 
 #endif /* HWH_CLI_FORMAT_H */

@@ -13,14 +13,19 @@
  * critical, 3 unknown.  Every failure of "status" and "explain" (daemon not
  * running, no answer, a refusal, a usage error) is 3; "replay" returns what
  * replay_run() does (0, 1 malformed trace lines, 2 could not run, usage
- * errors included); other commands fail with 1.
+ * errors included); "check" (cli_actions.c) 0 healthy enough, 1 not, 2 a
+ * usage error, 3 no state; other commands fail with 1.
+ *
+ * The policy commands (actions, silence, drain, check...) are in
+ * cli_actions.c; what both files share is in cli.h.
  *
  * "replay" runs the rules engine in this process (replay.h), so the CLI
  * links the core library; it never talks to the daemon.
  *
  * To add a command: write a cmd_NAME() and add it to commands[] and the
- * usage text.  An option of one command only gets a value in enum cmd_opt,
- * a case in parse_cmd_opt() and its command in cmd_opts[].
+ * usage text.  An option of some commands only gets a value in enum cmd_opt
+ * (cli.h), a case in parse_cmd_opt() (cli_actions_opt() for cli_actions.c's
+ * commands) and its commands in cmd_opts[].
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cli_format.h"
 #include "client.h"
 #include "config.h"
@@ -47,52 +53,18 @@
 /* replay's exit code when it cannot run (replay.h), usage errors included. */
 #define REPLAY_EXIT_FAILED 2
 
-/* Options of one command only: getopt_long values past any character. */
-enum cmd_opt {
-	OPT_SINCE = 256,  /* history --since DURATION */
-	OPT_RULES,	  /* replay --rules DIR, repeatable */
-	OPT_QUIET,	  /* replay --quiet */
-	OPT_RECOVER,	  /* replay --recover-after DURATION|0 */
-	OPT_SCORE_YELLOW, /* replay --score-yellow N */
-	OPT_SCORE_RED,	  /* replay --score-red N */
-	OPT_SCORE_CRIT,	  /* replay --score-critical N */
-	OPT_HISTORY,	  /* replay --history N */
-	OPT_REASON,	  /* self-fence --reason TEXT */
-	OPT_END		  /* one past the last */
-};
-
-struct opts {
-	const char *socket; /* control socket path */
-	int timeout_ms;	    /* for the whole exchange */
-	bool json;	    /* print the result as JSON */
-	bool help;	    /* --help seen */
-	bool version;	    /* --version seen */
-	bool bad;	    /* a usage error was reported */
-	const char *cmd;    /* first positional argument, NULL if none */
-	char **args;	    /* the positional arguments after cmd */
-	size_t nargs;
-	bool seen[OPT_END - OPT_SINCE]; /* which command options were given */
-	int64_t since_ms;		/* history --since */
-	const char **rule_dirs;		/* replay --rules, in order */
-	size_t ndirs;
-	bool quiet;	       /* replay --quiet */
-	struct engine_cfg cfg; /* replay thresholds and recovery delay */
-	unsigned history;      /* replay --history, 0 = the default */
-	const char *reason;    /* self-fence --reason */
-};
-
 struct command {
 	const char *name;
-	size_t min_args;		  /* positional arguments it needs ... */
-	size_t max_args;		  /* ... and takes */
-	const char *arg_name;		  /* the first one, for messages */
-	int (*run)(const struct opts *o); /* returns the exit code */
+	size_t min_args;		      /* positional arguments it needs ... */
+	size_t max_args;		      /* ... and takes */
+	const char *arg_name;		      /* the first one, for messages */
+	int (*run)(const struct cli_opts *o); /* returns the exit code */
 };
 
-/* Each command option's name and the command it belongs to. */
+/* Each command option's name and the commands it belongs to, one space apart. */
 static const struct {
 	const char *name;
-	const char *cmd;
+	const char *cmds;
 } cmd_opts[OPT_END - OPT_SINCE] = {
     [OPT_SINCE - OPT_SINCE] = {"since", "history"},
     [OPT_RULES - OPT_SINCE] = {"rules", "replay"},
@@ -102,7 +74,12 @@ static const struct {
     [OPT_SCORE_RED - OPT_SINCE] = {"score-red", "replay"},
     [OPT_SCORE_CRIT - OPT_SINCE] = {"score-critical", "replay"},
     [OPT_HISTORY - OPT_SINCE] = {"history", "replay"},
-    [OPT_REASON - OPT_SINCE] = {"reason", "self-fence"},
+    [OPT_REASON - OPT_SINCE] = {"reason", "self-fence silence drain undrain fence"},
+    [OPT_LIMIT - OPT_SINCE] = {"limit", "actions"},
+    [OPT_VERBOSE - OPT_SINCE] = {"verbose", "actions"},
+    [OPT_FOR - OPT_SINCE] = {"for", "silence"},
+    [OPT_FORCE - OPT_SINCE] = {"force", "drain"},
+    [OPT_FAIL_ON - OPT_SINCE] = {"fail-on", "check"},
 };
 
 static const char usage_text[] =
@@ -127,6 +104,25 @@ static const char usage_text[] =
     "  ping              check that hwhealthd answers\n"
     "  reload            make hwhealthd re-read its configuration (root)\n"
     "  rescan            make every source rediscover its devices (root)\n"
+    "  actions           the policy's posture and the actions it took or queued\n"
+    "                    (notify, drain, undrain, fence), oldest first\n"
+    "  silence TARGET --for DURATION --reason TEXT\n"
+    "                    no actions for the findings of a rule or metric TARGET\n"
+    "                    (or \"all\") for DURATION: 90s, 30m, 2h, 1d (root)\n"
+    "  silences          the silences in force\n"
+    "  unsilence ID|all  end a silence, or every one (root)\n"
+    "  drain --reason TEXT [--force]\n"
+    "                    take this node out of service through the actuators;\n"
+    "                    --force skips the drain budget (root)\n"
+    "  undrain [--reason TEXT]\n"
+    "                    put it back in service (root)\n"
+    "  fence --reason TEXT\n"
+    "                    fence this node through the actuators (root; needs\n"
+    "                    \"fencing yes\" in the policy)\n"
+    "  check [--fail-on yellow|red|critical]\n"
+    "                    one line; exit 0 below that state (default red),\n"
+    "                    1 at or above it, 2 usage, 3 no answer (for Slurm's\n"
+    "                    HealthCheckProgram)\n"
     "  self-fence --reason TEXT\n"
     "                    stop petting the hardware watchdog so that it resets\n"
     "                    this node (root; needs a watchdog source with\n"
@@ -143,6 +139,10 @@ static const char usage_text[] =
     "\n"
     "history options:\n"
     "  --since DURATION   how far back: 30s, 10m, 2h, 1d (default 1h)\n"
+    "\n"
+    "actions options:\n"
+    "  --limit N          only the newest N actions\n"
+    "  -v, --verbose      also each action's reason, evidence and tool output\n"
     "\n"
     "replay options:\n"
     "  --rules DIR        load the *.rules of DIR; repeatable, later directories\n"
@@ -164,7 +164,7 @@ _Static_assert((int)CFG_DEFAULT_SCORE_YELLOW == 10 && (int)CFG_DEFAULT_SCORE_RED
 	       "usage text: scores");
 _Static_assert(HIST_RAW_DEFAULT == 32, "usage text: history");
 
-static void print_json(json_object *obj)
+void cli_print_json(json_object *obj)
 {
 	const char *s =
 	    json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
@@ -177,7 +177,7 @@ static void print_json(json_object *obj)
 }
 
 /* Adds key: value (a string) to obj.  Returns 0 or -ENOMEM. */
-static int add_string(json_object *obj, const char *key, const char *value)
+int cli_add_string(json_object *obj, const char *key, const char *value)
 {
 	json_object *v = json_object_new_string(value);
 
@@ -189,12 +189,12 @@ static int add_string(json_object *obj, const char *key, const char *value)
 }
 
 /* A new request {"cmd": name}, plus key: value when value is not NULL. NULL on ENOMEM. */
-static json_object *request(const char *name, const char *key, const char *value)
+json_object *cli_request(const char *name, const char *key, const char *value)
 {
 	json_object *req = json_object_new_object();
 
-	if (req == NULL || add_string(req, "cmd", name) < 0 ||
-	    (value != NULL && add_string(req, key, value) < 0)) {
+	if (req == NULL || cli_add_string(req, "cmd", name) < 0 ||
+	    (value != NULL && cli_add_string(req, key, value) < 0)) {
 		json_object_put(req);
 		return NULL;
 	}
@@ -202,12 +202,12 @@ static json_object *request(const char *name, const char *key, const char *value
 }
 
 /*
- * Sends req (a request(), NULL meaning it could not be built; put here).
+ * Sends req (a cli_request(), NULL meaning it could not be built; put here).
  * Returns 0 with *result (the caller puts it), or a negative errno with a
  * message in err.
  */
-static int ask(const struct opts *o, json_object *req, json_object **result, char *err,
-	       size_t errlen)
+int cli_ask(const struct cli_opts *o, json_object *req, json_object **result, char *err,
+	    size_t errlen)
 {
 	int rc = -ENOMEM;
 
@@ -226,7 +226,7 @@ static void print_unknown_json(const char *err)
 	json_object *obj = json_object_new_object();
 	json_object *node = json_object_new_object();
 
-	if (obj == NULL || node == NULL || add_string(node, "state", "unknown") < 0 ||
+	if (obj == NULL || node == NULL || cli_add_string(node, "state", "unknown") < 0 ||
 	    json_object_object_add(obj, "node", node) < 0) {
 		json_object_put(node);
 		json_object_put(obj);
@@ -234,10 +234,10 @@ static void print_unknown_json(const char *err)
 		return;
 	}
 	/* obj owns node from here on. */
-	if (add_string(obj, "error", err) < 0)
+	if (cli_add_string(obj, "error", err) < 0)
 		fputs("hwhealth: out of memory\n", stderr);
 	else
-		print_json(obj);
+		cli_print_json(obj);
 	json_object_put(obj);
 }
 
@@ -245,7 +245,7 @@ static void print_unknown_json(const char *err)
  * "status" could not get a state: say why and report UNKNOWN.  Something
  * goes to stdout too, for monitoring systems that show only stdout.
  */
-static int status_unknown(const struct opts *o, const char *err)
+static int status_unknown(const struct cli_opts *o, const char *err)
 {
 	fprintf(stderr, "hwhealth: %s\n", err);
 	if (o->json)
@@ -255,22 +255,20 @@ static int status_unknown(const struct opts *o, const char *err)
 	return CLI_EXIT_UNKNOWN;
 }
 
-typedef int (*printer)(FILE *out, json_object *result);
-
 /*
  * status and explain: the exit code is the node state; any failure,
  * printing included, is UNKNOWN.
  */
-static int node_command(const struct opts *o, printer print)
+static int node_command(const struct cli_opts *o, printer print)
 {
 	char err[CLIENT_ERR_LEN];
 	json_object *result;
 	int rc;
 
-	if (ask(o, request(o->cmd, NULL, NULL), &result, err, sizeof(err)) < 0)
+	if (cli_ask(o, cli_request(o->cmd, NULL, NULL), &result, err, sizeof(err)) < 0)
 		return status_unknown(o, err);
 	if (o->json) {
-		print_json(result);
+		cli_print_json(result);
 	} else if ((rc = print(stdout, result)) < 0) {
 		/* -EIO is a stdout error: main() reports it, with its errno. */
 		if (rc != -EIO)
@@ -283,85 +281,85 @@ static int node_command(const struct opts *o, printer print)
 	return rc;
 }
 
-static int cmd_status(const struct opts *o)
+static int cmd_status(const struct cli_opts *o)
 {
 	return node_command(o, cli_print_status);
 }
 
-static int cmd_explain(const struct opts *o)
+static int cmd_explain(const struct cli_opts *o)
 {
 	return node_command(o, cli_print_explain);
 }
 
 /* Sends req (put here) and prints the result: exit 0, or 1 on any failure. */
-static int show(const struct opts *o, json_object *req, printer print)
+int cli_show(const struct cli_opts *o, json_object *req, printer print)
 {
 	char err[CLIENT_ERR_LEN];
 	json_object *result;
 	int rc = 0;
 
-	if (ask(o, req, &result, err, sizeof(err)) < 0) {
+	if (cli_ask(o, req, &result, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwhealth: %s\n", err);
 		return CLI_EXIT_WARNING;
 	}
 	if (o->json)
-		print_json(result);
+		cli_print_json(result);
 	else if ((rc = print(stdout, result)) < 0 && rc != -EIO)
 		fprintf(stderr, "hwhealth: printing the %s: %s\n", o->cmd, strerror(-rc));
 	json_object_put(result);
 	return rc < 0 ? CLI_EXIT_WARNING : CLI_EXIT_OK;
 }
 
-static int cmd_sensors(const struct opts *o)
+static int cmd_sensors(const struct cli_opts *o)
 {
-	return show(o, request("sensors", "filter", o->nargs ? o->args[0] : NULL),
-		    cli_print_sensors);
+	return cli_show(o, cli_request("sensors", "filter", o->nargs ? o->args[0] : NULL),
+			cli_print_sensors);
 }
 
 /* smart [DEVICE]: the drives, or one drive's attributes and trends.
  * DEVICE is the plugin's device id ("sda"); "/dev/sda" is taken too. */
-static int cmd_smart(const struct opts *o)
+static int cmd_smart(const struct cli_opts *o)
 {
 	char dev[256];
-	json_object *req = request("devices", "plugin", "smart");
+	json_object *req = cli_request("devices", "plugin", "smart");
 
 	if (o->nargs == 0)
-		return show(o, req, cli_print_drives);
+		return cli_show(o, req, cli_print_drives);
 	snprintf(dev, sizeof dev, "%s",
 		 strncmp(o->args[0], "/dev/", 5) == 0 ? o->args[0] + 5 : o->args[0]);
 	for (char *p = dev; *p != '\0'; p++)
 		if (*p == '/')
 			*p = '-';
-	if (req != NULL && add_string(req, "device", dev) < 0) {
+	if (req != NULL && cli_add_string(req, "device", dev) < 0) {
 		json_object_put(req);
 		req = NULL;
 	}
-	return show(o, req, cli_print_drive);
+	return cli_show(o, req, cli_print_drive);
 }
 
-static int cmd_events(const struct opts *o)
+static int cmd_events(const struct cli_opts *o)
 {
-	return show(o, request("events", NULL, NULL), cli_print_events);
+	return cli_show(o, cli_request("events", NULL, NULL), cli_print_events);
 }
 
 /* rules: the table; rules NAME: that rule in full, every target listed. */
-static int cmd_rules(const struct opts *o)
+static int cmd_rules(const struct cli_opts *o)
 {
-	return show(o, request("rules", "rule", o->nargs ? o->args[0] : NULL),
-		    o->nargs ? cli_print_rule_details : cli_print_rules);
+	return cli_show(o, cli_request("rules", "rule", o->nargs ? o->args[0] : NULL),
+			o->nargs ? cli_print_rule_details : cli_print_rules);
 }
 
-static int cmd_history(const struct opts *o)
+static int cmd_history(const struct cli_opts *o)
 {
-	json_object *req = request("history", "metric", o->args[0]);
+	json_object *req = cli_request("history", "metric", o->args[0]);
 	json_object *since = json_object_new_double((double)o->since_ms / MS_PER_SEC);
 
 	if (req == NULL || since == NULL || json_object_object_add(req, "since_s", since) < 0) {
 		json_object_put(since);
 		json_object_put(req);
-		req = NULL; /* ask() reports it */
+		req = NULL; /* cli_ask() reports it */
 	}
-	return show(o, req, cli_print_history);
+	return cli_show(o, req, cli_print_history);
 }
 
 static bool is_dir(const char *path)
@@ -421,7 +419,7 @@ static int check_rule_dirs(const char *const *dirs, size_t n, bool shipped)
 }
 
 /* Runs the rules over a trace, here, without the daemon. */
-static int cmd_replay(const struct opts *o)
+static int cmd_replay(const struct cli_opts *o)
 {
 	struct replay_opts ro = {
 	    .rule_dirs = o->rule_dirs,
@@ -462,18 +460,18 @@ static long long member_int(json_object *obj, const char *key)
 }
 
 /* ping, reload and rescan: one request, one line of text. */
-static int simple_command(const struct opts *o)
+static int simple_command(const struct cli_opts *o)
 {
 	char err[CLIENT_ERR_LEN];
 	json_object *result, *v;
 	long long n;
 
-	if (ask(o, request(o->cmd, NULL, NULL), &result, err, sizeof(err)) < 0) {
+	if (cli_ask(o, cli_request(o->cmd, NULL, NULL), &result, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hwhealth: %s\n", err);
 		return CLI_EXIT_WARNING;
 	}
 	if (o->json) {
-		print_json(result);
+		cli_print_json(result);
 	} else if (strcmp(o->cmd, "ping") == 0) {
 		v = json_object_object_get(result, "version");
 		printf("hwhealthd %s answers on %s\n",
@@ -490,7 +488,7 @@ static int simple_command(const struct opts *o)
 }
 
 /* self-fence --reason TEXT: the watchdog stops petting; the node resets. */
-static int cmd_self_fence(const struct opts *o)
+static int cmd_self_fence(const struct cli_opts *o)
 {
 	char err[CLIENT_ERR_LEN];
 	json_object *result, *v;
@@ -500,12 +498,13 @@ static int cmd_self_fence(const struct opts *o)
 		fprintf(stderr, "hwhealth: self-fence needs --reason TEXT (it is logged)\n");
 		return CLI_EXIT_WARNING;
 	}
-	if (ask(o, request("self-fence", "reason", o->reason), &result, err, sizeof(err)) < 0) {
+	if (cli_ask(o, cli_request("self-fence", "reason", o->reason), &result, err, sizeof(err)) <
+	    0) {
 		fprintf(stderr, "hwhealth: %s\n", err);
 		return CLI_EXIT_WARNING;
 	}
 	if (o->json) {
-		print_json(result);
+		cli_print_json(result);
 	} else {
 		/* The names of the sources that took it: "wd" or "wd, wd2". */
 		fputs("self-fence: ", stdout);
@@ -523,7 +522,7 @@ static int cmd_self_fence(const struct opts *o)
 	return CLI_EXIT_OK;
 }
 
-static int cmd_help(const struct opts *o)
+static int cmd_help(const struct cli_opts *o)
 {
 	(void)o;
 	fputs(usage_text, stdout);
@@ -531,12 +530,26 @@ static int cmd_help(const struct opts *o)
 }
 
 static const struct command commands[] = {
-    {"status", 0, 0, NULL, cmd_status},	      {"explain", 0, 0, NULL, cmd_explain},
-    {"sensors", 0, 1, NULL, cmd_sensors},     {"events", 0, 0, NULL, cmd_events},
-    {"smart", 0, 1, NULL, cmd_smart},	      {"rules", 0, 1, NULL, cmd_rules},
-    {"history", 1, 1, "METRIC", cmd_history}, {"replay", 1, 1, "TRACE", cmd_replay},
-    {"ping", 0, 0, NULL, simple_command},     {"reload", 0, 0, NULL, simple_command},
-    {"rescan", 0, 0, NULL, simple_command},   {"self-fence", 0, 0, NULL, cmd_self_fence},
+    {"status", 0, 0, NULL, cmd_status},
+    {"explain", 0, 0, NULL, cmd_explain},
+    {"sensors", 0, 1, NULL, cmd_sensors},
+    {"events", 0, 0, NULL, cmd_events},
+    {"smart", 0, 1, NULL, cmd_smart},
+    {"rules", 0, 1, NULL, cmd_rules},
+    {"history", 1, 1, "METRIC", cmd_history},
+    {"replay", 1, 1, "TRACE", cmd_replay},
+    {"ping", 0, 0, NULL, simple_command},
+    {"reload", 0, 0, NULL, simple_command},
+    {"rescan", 0, 0, NULL, simple_command},
+    {"self-fence", 0, 0, NULL, cmd_self_fence},
+    {"actions", 0, 0, NULL, cli_cmd_actions},
+    {"silence", 1, 1, "TARGET", cli_cmd_silence},
+    {"silences", 0, 0, NULL, cli_cmd_silences},
+    {"unsilence", 1, 1, "ID or 'all'", cli_cmd_unsilence},
+    {"drain", 0, 0, NULL, cli_cmd_act},
+    {"undrain", 0, 0, NULL, cli_cmd_act},
+    {"fence", 0, 0, NULL, cli_cmd_act},
+    {"check", 0, 0, NULL, cli_cmd_check},
     {"help", 0, 0, NULL, cmd_help},
 };
 
@@ -617,7 +630,7 @@ static int parse_duration(const char *name, const char *s, bool zero_ok, int64_t
 }
 
 /* Files an option of one command (enum cmd_opt).  0 or -EINVAL after a message. */
-static int parse_cmd_opt(struct opts *o, int ch, const char *arg)
+static int parse_cmd_opt(struct cli_opts *o, int ch, const char *arg)
 {
 	const char *name = cmd_opts[ch - OPT_SINCE].name;
 
@@ -645,11 +658,11 @@ static int parse_cmd_opt(struct opts *o, int ch, const char *arg)
 		o->reason = arg;
 		return 0;
 	}
-	return -EINVAL;
+	return cli_actions_opt(o, ch, arg);
 }
 
 /* Files a positional argument: the first is the command. */
-static void add_positional(struct opts *o, char *arg)
+static void add_positional(struct cli_opts *o, char *arg)
 {
 	if (o->cmd == NULL)
 		o->cmd = arg;
@@ -658,7 +671,7 @@ static void add_positional(struct opts *o, char *arg)
 }
 
 /* An option error from getopt_long (opterr is off: messages are ours). */
-static void option_error(struct opts *o, int ch, char **argv)
+static void option_error(struct cli_opts *o, int ch, char **argv)
 {
 	if (ch == ':')
 		fprintf(stderr, "hwhealth: option '%s' needs an argument\n", argv[optind - 1]);
@@ -673,7 +686,7 @@ static void option_error(struct opts *o, int ch, char **argv)
  * Fills o from argv, carrying on after an error so that the command is known
  * for the exit code.  Returns 0, or -ENOMEM.
  */
-static int parse_args(int argc, char **argv, struct opts *o)
+static int parse_args(int argc, char **argv, struct cli_opts *o)
 {
 	static const struct option longopts[] = {
 	    {"socket", required_argument, NULL, 's'},
@@ -690,6 +703,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"score-critical", required_argument, NULL, OPT_SCORE_CRIT},
 	    {"history", required_argument, NULL, OPT_HISTORY},
 	    {"reason", required_argument, NULL, OPT_REASON},
+	    {"limit", required_argument, NULL, OPT_LIMIT},
+	    {"verbose", no_argument, NULL, OPT_VERBOSE},
+	    {"for", required_argument, NULL, OPT_FOR},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -698,7 +716,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    (o->rule_dirs = calloc((size_t)argc, sizeof(*o->rule_dirs))) == NULL)
 		return -ENOMEM;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "-:s:jt:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "-:s:jt:hvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 1:
 			add_positional(o, optarg);
@@ -719,6 +737,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'V':
 			o->version = true;
 			break;
+		case 'v':
+			parse_cmd_opt(o, OPT_VERBOSE, NULL);
+			break;
 		default:
 			if (ch >= OPT_SINCE && ch < OPT_END) {
 				if (parse_cmd_opt(o, ch, optarg) < 0)
@@ -734,10 +755,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* A usage error: point at --help; status and explain fail as UNKNOWN, replay as "could not run". */
-static int usage_error(const struct opts *o)
+/* A usage error: point at --help; status and explain fail as UNKNOWN, replay as "could not run",
+ * check as a usage error (2). */
+static int usage_error(const struct cli_opts *o)
 {
 	fputs("try 'hwhealth --help'\n", stderr);
+	if (o->cmd != NULL && strcmp(o->cmd, "check") == 0)
+		return CLI_EXIT_CHECK_USAGE;
 	if (o->cmd != NULL && (strcmp(o->cmd, "status") == 0 || strcmp(o->cmd, "explain") == 0))
 		return CLI_EXIT_UNKNOWN;
 	if (o->cmd != NULL && strcmp(o->cmd, "replay") == 0)
@@ -745,15 +769,42 @@ static int usage_error(const struct opts *o)
 	return CLI_EXIT_WARNING;
 }
 
+/* Whether cmd is one of the words of list (one space apart). */
+static bool in_list(const char *list, const char *cmd)
+{
+	size_t n = strlen(cmd);
+
+	for (const char *p = list; *p != '\0'; p += strcspn(p, " "), p += *p == ' ')
+		if (strncmp(p, cmd, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* "'a', 'b' or 'c'" from the list "a b c", on stderr. */
+static void put_cmd_list(const char *list)
+{
+	size_t n;
+
+	for (const char *p = list; *p != '\0'; p += n, p += *p == ' ') {
+		n = strcspn(p, " ");
+		fprintf(stderr, "%s'%.*s'",
+			p == list      ? ""
+			: p[n] == '\0' ? " or "
+				       : ", ",
+			(int)n, p);
+	}
+}
+
 /* Checks that the command options given belong to cmd.  0 or -EINVAL after a message. */
-static int check_cmd_opts(const struct opts *o)
+static int check_cmd_opts(const struct cli_opts *o)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(cmd_opts) / sizeof(cmd_opts[0]); i++) {
-		if (o->seen[i] && strcmp(cmd_opts[i].cmd, o->cmd) != 0) {
-			fprintf(stderr, "hwhealth: option '--%s' is for '%s', not '%s'\n",
-				cmd_opts[i].name, cmd_opts[i].cmd, o->cmd);
+		if (o->seen[i] && !in_list(cmd_opts[i].cmds, o->cmd)) {
+			fprintf(stderr, "hwhealth: option '--%s' is for ", cmd_opts[i].name);
+			put_cmd_list(cmd_opts[i].cmds);
+			fprintf(stderr, ", not '%s'\n", o->cmd);
 			return -EINVAL;
 		}
 	}
@@ -761,7 +812,7 @@ static int check_cmd_opts(const struct opts *o)
 }
 
 /* Runs what the options ask for; returns the exit code. */
-static int dispatch(struct opts *o)
+static int dispatch(struct cli_opts *o)
 {
 	const struct command *cmd;
 	const char *env;
@@ -790,7 +841,7 @@ static int dispatch(struct opts *o)
 		fprintf(stderr, "hwhealth: '%s' needs %s\n", o->cmd, cmd->arg_name);
 		return usage_error(o);
 	}
-	if (check_cmd_opts(o) < 0)
+	if (check_cmd_opts(o) < 0 || cli_actions_check(o) < 0)
 		return usage_error(o);
 	if (o->socket == NULL) {
 		env = getenv("HWHEALTH_SOCKET");
@@ -801,9 +852,10 @@ static int dispatch(struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {
+	struct cli_opts o = {
 	    .timeout_ms = CLIENT_DEFAULT_TIMEOUT_MS,
 	    .since_ms = HISTORY_SINCE_DEFAULT_MS,
+	    .fail_on = CLI_RANK_RED,
 	    .cfg =
 		{
 		    .score_yellow = CFG_DEFAULT_SCORE_YELLOW,

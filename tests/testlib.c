@@ -417,6 +417,7 @@ static void buf_read(struct buf *b, int *fd)
 		ck_assert_ptr_nonnull(np);
 		b->p = np;
 		b->cap += 16384;
+		b->p[b->len] = '\0'; /* an output that ends here (EOF) is "" */
 	}
 	n = read(*fd, b->p + b->len, b->cap - b->len - 1);
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
