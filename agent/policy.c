@@ -9,6 +9,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,27 @@ void policy_free(struct policy *p)
 	actlog_free(&p->log);
 }
 
+/* Records still under way when their actuators were stopped (a reload):
+ * they will not come back. */
+static void cancel_unfinished(struct policy *p, int64_t now_wall)
+{
+	for (size_t i = 0; i < p->log.n; i++) {
+		struct act_record *r = actlog_at(&p->log, i);
+
+		if (act_result_final(r->result))
+			continue;
+		r->result = AR_CANCELLED;
+		r->finished_ms = now_wall;
+		r->next_retry_ms = r->retry_mono_ms = 0;
+		snprintf(r->detail, sizeof r->detail,
+			 "the configuration was reloaded before it finished");
+	}
+}
+
 void policy_configure(struct policy *p, const struct cfg_policy *cfg, struct actuator **acts,
 		      size_t nacts)
 {
+	cancel_unfinished(p, wall_ms());
 	p->cfg = *cfg;
 	p->cfg.file = NULL;
 	/* What dry-run pretended is forgotten when it ends. */
@@ -146,6 +165,7 @@ static void on_state_change(struct policy *p, int prev, int64_t now_mono, int64_
 
 	p->eff_prev = prev;
 	p->eff_since_mono = now_mono;
+	p->hold_mono = 0; /* a new state is a new decision */
 	if (p->eff == 0)
 		p->green_since_mono = now_mono;
 	if (p->eff < (int)NODE_RED)
@@ -182,6 +202,11 @@ static void maybe_drain(struct policy *p, int64_t now_mono, int64_t now_wall)
 			 node_state_name(p->eff), (long long)(p->cfg.drain_after_ms - held) / 1000);
 		return;
 	}
+	if (p->hold_mono == INT64_MAX) {
+		snprintf(p->next, sizeof p->next,
+			 "no drain: already drained by someone else (every actuator skipped)");
+		return;
+	}
 	if (now_mono < p->hold_mono) {
 		snprintf(p->next, sizeof p->next, "drain asked again in %lld s",
 			 (long long)(p->hold_mono - now_mono + 999) / 1000);
@@ -208,7 +233,8 @@ static void maybe_undrain(struct policy *p, int64_t now_mono, int64_t now_wall)
 	}
 	if (drains_in_window(p, now_wall) >= p->cfg.max_drains) {
 		snprintf(p->next, sizeof p->next,
-			 "drain kept: %zu drains within %lld s (max-drains %u); undrain by hand",
+			 "drain kept: %zu drains within %lld s (max-drains %u): lifted when the "
+			 "oldest ages out, or by hand",
 			 p->ndrains, (long long)p->cfg.drain_window_ms / 1000, p->cfg.max_drains);
 		return;
 	}

@@ -3,6 +3,7 @@
  * budget, results, retries and the self-fence fallback.  See policy.h.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,14 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 {
 	switch (q->kind) {
 	case AK_DRAIN:
-		if (done) {
+		if (!done && !failed) {
+			/* Every actuator skipped: the node is out already, by
+			 * someone else.  Not ours to own; ask again only when
+			 * the state changes. */
+			p->hold_mono = INT64_MAX;
+			log_notice("policy: drain skipped by every actuator (already drained by "
+				   "someone else); not asked again until the state changes");
+		} else if (done) {
 			p->drained = true;
 			p->drained_dry = p->cfg.dry_run;
 			p->drained_auto = !q->manual;
@@ -284,18 +292,25 @@ int preq_start(struct policy *p, struct policy_req *q, enum act_kind kind, bool 
 	for (unsigned e = 0; e < p->nevidence; e++)
 		log_notice("policy:   evidence: %s", p->evidence[e]);
 	if (p->cfg.dry_run) {
-		for (size_t i = 0; i < q->nrec; i++)
-			dry_run(actlog_find(&p->log, q->rec[i]));
+		for (size_t i = 0; i < q->nrec; i++) {
+			struct act_record *r = actlog_find(&p->log, q->rec[i]);
+
+			if (r != NULL)
+				dry_run(r);
+		}
 		q->outstanding = 0;
 		preq_finish_check(p, q, now_mono, now_wall);
 		return 0;
 	}
 	if (kind == AK_DRAIN && !force) {
 		q->budget_phase = true;
-		for (size_t i = 0; i < q->nrec; i++)
-			snprintf(actlog_find(&p->log, q->rec[i])->detail,
-				 sizeof actlog_find(&p->log, q->rec[i])->detail,
-				 "waiting for the drain budget");
+		for (size_t i = 0; i < q->nrec; i++) {
+			struct act_record *r = actlog_find(&p->log, q->rec[i]);
+
+			if (r != NULL)
+				snprintf(r->detail, sizeof r->detail,
+					 "waiting for the drain budget");
+		}
 		q->outstanding = ask_budget(p, q);
 		if (q->outstanding > 0)
 			return 0;
@@ -352,36 +367,51 @@ static void budget_answer(struct policy *p, struct policy_req *q, struct actuato
 static void budget_decide(struct policy *p, struct policy_req *q, int64_t now_mono,
 			  int64_t now_wall)
 {
+	char why[sizeof p->budget_last];
+	bool again;
+
 	p->budget_checked_wall = now_wall;
 	if (!q->budget_bad) {
 		p->budget_refused = false;
 		snprintf(p->budget_last, sizeof p->budget_last,
 			 "allowed: %d other node%s of %d out%s%.160s", q->unhealthy,
 			 q->unhealthy == 1 ? "" : "s", q->nodes, q->names[0] ? ": " : "", q->names);
-		for (size_t i = 0; i < q->nrec; i++)
-			actlog_find(&p->log, q->rec[i])->detail[0] = '\0';
+		for (size_t i = 0; i < q->nrec; i++) {
+			struct act_record *r = actlog_find(&p->log, q->rec[i]);
+
+			if (r != NULL)
+				r->detail[0] = '\0';
+		}
 		run_records(p, q);
 		return;
 	}
+	snprintf(why, sizeof why, "refused: %.240s", q->budget_why);
+	again = p->budget_refused && strcmp(why, p->budget_last) == 0;
 	p->budget_refused = true;
-	snprintf(p->budget_last, sizeof p->budget_last, "refused: %.240s", q->budget_why);
+	snprintf(p->budget_last, sizeof p->budget_last, "%s", why);
+	q->group = 0;
+	q->budget_phase = false;
+	p->hold_mono = now_mono + p->cfg.budget_recheck_ms;
+	if (again && !q->manual) {
+		/* The same refusal as last time: "checked" in the policy says
+		 * it was asked again; the log keeps the first one. */
+		for (size_t i = 0; i < q->nrec; i++)
+			actlog_remove(&p->log, q->rec[i]);
+		return;
+	}
 	log_warn("policy: drain refused, budget exhausted: %s", q->budget_why);
 	for (size_t i = 0; i < q->nrec; i++) {
 		struct act_record *r = actlog_find(&p->log, q->rec[i]);
 
+		if (r == NULL)
+			continue;
 		r->result = AR_REFUSED;
 		r->finished_ms = now_wall;
 		snprintf(r->detail, sizeof r->detail, "budget exhausted: %.230s", q->budget_why);
+		log_record(r);
 	}
-	q->group = 0;
-	q->budget_phase = false;
-	p->hold_mono = now_mono + p->cfg.budget_recheck_ms;
-	{
-		char why[ACT_REASON_MAX];
-
-		snprintf(why, sizeof why, "drain refused, budget exhausted: %.220s", q->budget_why);
-		preq_notify(p, p->eff, p->eff, why, now_wall);
-	}
+	snprintf(why, sizeof why, "drain refused, budget exhausted: %.220s", q->budget_why);
+	preq_notify(p, p->eff, p->eff, why, now_wall);
 }
 
 /* ---- results ------------------------------------------------------------ */

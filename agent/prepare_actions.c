@@ -48,12 +48,22 @@ static long split_options(const struct cfg_source *cs, const struct plugin *p,
 {
 	long n = 0;
 	int rc = 0;
+	const struct hwh_option *seen_on = NULL;
 
 	*on = AK_ALL;
 	for (size_t i = 0; i < cs->nopts; i++) {
 		const struct cfg_optx *x = &cs->optx[i];
 
 		if (strcmp(cs->opts[i].key, "on") == 0) {
+			if (seen_on != NULL) {
+				cfg_diag_add(diag, cs->opts[i].file, cs->opts[i].line,
+					     cs->opts[i].col,
+					     "action '%s': 'on' given twice (first at line %d)",
+					     cs->name, seen_on->line);
+				rc = -1;
+				continue;
+			}
+			seen_on = &cs->opts[i];
 			rc |= parse_on(cs, &cs->opts[i], on, diag);
 			continue;
 		}

@@ -229,6 +229,19 @@ START_TEST(budget_refuses_then_allows)
 	ck_assert_msg(strstr(buf, "1 other node of 3 already out (node2), max-unhealthy 1"), "%s",
 		      buf);
 	ck_assert_int_eq(count_lines(&r, "drain"), 0);
+	/* Asked again every second; the same refusal is not recorded again. */
+	sleep(3);
+	{
+		json_object *res = actions(&r), *a;
+		int refused = 0;
+
+		json_object_object_get_ex(res, "actions", &a);
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			refused += strcmp(json_str(json_object_array_get_idx(a, i), "result"),
+					  "refused") == 0;
+		ck_assert_int_eq(refused, 1);
+		json_object_put(res);
+	}
 	/* A notification says so, and explain shows it. */
 	wait_lines(&r, "notify", 2);
 	{
