@@ -341,11 +341,12 @@ int pcmk3_stop(struct pcmk3 *c)
 {
 	struct pcmk_daemon_id ids[PCMK3_MAX_NODES][PCMK_MAX_DAEMONS];
 	int nids[PCMK3_MAX_NODES] = {0}, code = 0;
+	int64_t t0 = tl_mono_ms(), t1;
 
-	if (c->nodes == 0)
-		return 0; /* never started */
-
+	if (c->nodes == 0 || running != c)
+		return 0; /* never started, or stopped */
 	settle(c);
+	t1 = tl_mono_ms();
 	/* All at once: the nodes stop in parallel (~1.5 s, not 3 x 1.5 s). */
 	for (int k = 0; k < c->nodes; k++)
 		if (c->node[k].pacemakerd > 0) {
@@ -383,8 +384,9 @@ int pcmk3_stop(struct pcmk3 *c)
 		c->bridge_ns = -1;
 	}
 	pcmk_sweeper_stop(&c->sweeper);
-	if (running == c)
-		running = NULL;
+	running = NULL;
+	fprintf(stderr, "pcmk3: settled in %lld ms, stopped in %lld ms more\n",
+		(long long)(t1 - t0), (long long)(tl_mono_ms() - t1));
 	return code;
 }
 

@@ -148,6 +148,25 @@ START_TEST(test_daemon_in_node)
 }
 END_TEST
 
+/* Two nodes (two_node quorum) come up the same way. */
+START_TEST(test_two_nodes)
+{
+	struct pcmk3 two;
+	struct pcmk_node n;
+
+	strcpy(dir, "/tmp/hwh-cluster3.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	pcmk3_start(&two, dir, 2, false);
+	for (int i = 1; i <= 2; i++)
+		for (int j = 1; j <= 2; j++)
+			ck_assert_msg(pcmk3_node(&two, i, pcmk3_name(j), &n) && n.online,
+				      "node%d does not see node%d online", i, j);
+	ck_assert(!pcmk3_node(&two, 1, "node3", &n));
+	ck_assert_int_eq(pcmk3_stop(&two), 0);
+	pcmk3_free(&two);
+}
+END_TEST
+
 /* ---- health ----------------------------------------------------------------- */
 
 struct placed {
@@ -174,16 +193,20 @@ START_TEST(test_red_moves_dummy)
 	struct placed p = {.id = "dummy"};
 	struct pcmk_node n;
 	char first[64];
+	int64_t t0;
 	int i;
 
 	pcmk3_add_dummy(&cl, "dummy", false);
 	ck_assert_msg(wait_until(started, &p, HEALTH_TIMEOUT_MS), "the Dummy did not start");
 	snprintf(first, sizeof first, "%s", p.node);
 	ck_assert_int_eq(sscanf(first, "node%d", &i), 1);
+	t0 = tl_mono_ms();
 	pcmk3_set_health(&cl, i, "red");
 	p.not_on = first;
 	ck_assert_msg(wait_until(started, &p, HEALTH_TIMEOUT_MS),
 		      "red on %s did not move the Dummy (still on %s)", first, p.node);
+	fprintf(stderr, "red on %s moved the Dummy to %s in %lld ms\n", first, p.node,
+		(long long)(tl_mono_ms() - t0));
 	ck_assert(pcmk3_node(&cl, 1, first, &n));
 	ck_assert_str_eq(n.health, "red");
 	ck_assert_int_eq(n.resources_running, 0);
@@ -222,22 +245,30 @@ static bool node3_offline(void *arg)
 START_TEST(test_fence_node3)
 {
 	struct cmd_result res;
+	int64_t t0, t_log, t_exit;
 	char *log;
 	int code = -1;
 
 	log = pcmk3_fence_log(&cl);
 	ck_assert_str_eq(log, "");
 	free(log);
+	t0 = tl_mono_ms();
 	ck_assert_msg(pcmk3_run(&cl, 3, &res, "stonith_admin", "--fence", "node3", NULL) == 0,
 		      "stonith_admin exited %d: %s", res.code, res.err);
 	cmd_result_free(&res);
 	ck_assert_msg(wait_until(fence_logged, " off node3", FENCE_TIMEOUT_MS),
 		      "fence.log has no 'off node3'");
+	t_log = tl_mono_ms();
 	ck_assert_msg(wait_until(node3_gone, &code, FENCE_TIMEOUT_MS),
 		      "node3's pacemakerd did not exit");
 	ck_assert_int_eq(code, 100);
+	t_exit = tl_mono_ms();
 	ck_assert_msg(wait_until(node3_offline, NULL, FENCE_TIMEOUT_MS),
 		      "node1 and node2 do not see node3 offline");
+	fprintf(
+	    stderr,
+	    "fence node3: logged in %lld ms, pacemakerd exited in %lld ms, offline in %lld ms\n",
+	    (long long)(t_log - t0), (long long)(t_exit - t0), (long long)(tl_mono_ms() - t0));
 }
 END_TEST
 
@@ -251,6 +282,11 @@ Suite *cluster3_harness_suite(void)
 	tcase_add_test(tc, test_nodes_online);
 	tcase_add_test(tc, test_daemon_in_node);
 	tcase_add_test(tc, test_red_moves_dummy);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("two");
+	tcase_set_timeout(tc, TC_TIMEOUT_SEC);
+	tcase_add_test(tc, test_two_nodes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fencing");
