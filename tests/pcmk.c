@@ -10,7 +10,6 @@
 #include "pcmk.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -29,8 +28,7 @@
 #include <unistd.h>
 
 #define PCMK_MAX_ARGS 32
-#define PCMK_MAX_DAEMONS 16 /* pacemakerd's children: 6 in 2.1 */
-#define PCMK_LOG_TAIL 3000  /* bytes of a log quoted in a failure message */
+#define PCMK_LOG_TAIL 3000 /* bytes of a log quoted in a failure message */
 #define PCMK_USER "hacluster"
 #define PCMK_GROUP "haclient"
 
@@ -66,60 +64,87 @@ static void mkdir_owned(const char *dir, const char *name, mode_t mode, bool clu
 	}
 }
 
-static void write_conf(const struct pcmk *p)
+void pcmk_write_corosync_conf(const char *path, const char *cluster, const char *logfile,
+			      const char *quorum_extra, const char *nodelist)
 {
-	char path[TL_PATH_MAX], *text;
+	char *text;
 
 	if (asprintf(&text,
-		     "totem {\n  version: 2\n  cluster_name: hwhtest\n  transport: knet\n"
+		     "totem {\n  version: 2\n  cluster_name: %s\n  transport: knet\n"
 		     "  crypto_cipher: none\n  crypto_hash: none\n  token: 1000\n}\n"
 		     "logging {\n  to_stderr: no\n  to_logfile: yes\n  logfile: %s\n"
 		     "  to_syslog: no\n  timestamp: hires\n}\n"
 		     /* Every section over several lines: corosync rejects
 		      * "quorum { provider: x }". */
-		     "quorum {\n  provider: corosync_votequorum\n}\n"
-		     "nodelist {\n  node {\n    name: " PCMK_NODE "\n    nodeid: 1\n"
-		     "    ring0_addr: 127.0.0.1\n  }\n}\n",
-		     p->corosync_log) == -1)
+		     "quorum {\n  provider: corosync_votequorum\n%s}\n"
+		     "nodelist {\n%s}\n",
+		     cluster, logfile, quorum_extra, nodelist) == -1)
 		ck_abort_msg("asprintf failed");
-	xpath(path, sizeof path, p->dir, "corosync.conf");
 	if (write_file_str(path, text) != 0)
 		ck_abort_msg("write %s failed", path);
 	free(text);
 }
 
-/* The seed CIB: no resources (pcmk_add_dummy adds them), the options that
- * make a one-node test cluster start fast and obey node health. */
-static void write_cib(const struct pcmk *p)
+static void write_conf(const struct pcmk *p)
 {
-	static const char cib[] =
-	    "<cib validate-with=\"pacemaker-3.0\" epoch=\"1\" num_updates=\"0\" "
-	    "admin_epoch=\"0\">\n"
-	    "  <configuration>\n"
-	    "    <crm_config>\n"
-	    "      <cluster_property_set id=\"cib-bootstrap-options\">\n"
-	    "        <nvpair id=\"opt-stonith\" name=\"stonith-enabled\" value=\"false\"/>\n"
-	    "        <nvpair id=\"opt-dcdead\" name=\"dc-deadtime\" value=\"2s\"/>\n"
-	    "        <nvpair id=\"opt-health\" name=\"node-health-strategy\" "
-	    "value=\"migrate-on-red\"/>\n"
-	    "      </cluster_property_set>\n"
-	    "    </crm_config>\n"
-	    "    <nodes/>\n"
-	    "    <resources/>\n"
-	    "    <constraints/>\n"
-	    "  </configuration>\n"
-	    "  <status/>\n"
-	    "</cib>\n";
-	struct passwd *pw = getpwnam(PCMK_USER);
-	struct group *gr = getgrnam(PCMK_GROUP);
 	char path[TL_PATH_MAX];
 
-	xpath(path, sizeof path, p->dir, "lib/cib/cib.xml");
+	xpath(path, sizeof path, p->dir, "corosync.conf");
+	pcmk_write_corosync_conf(path, "hwhtest", p->corosync_log, "",
+				 "  node {\n    name: " PCMK_NODE "\n    nodeid: 1\n"
+				 "    ring0_addr: 127.0.0.1\n  }\n");
+}
+
+/* The seed CIB: the options that make a test cluster start fast and obey
+ * node health, and the resources given. */
+void pcmk_write_cib(const char *dir, bool stonith, const char *resources)
+{
+	struct passwd *pw = getpwnam(PCMK_USER);
+	struct group *gr = getgrnam(PCMK_GROUP);
+	char path[TL_PATH_MAX], *cib;
+
+	if (asprintf(&cib,
+		     "<cib validate-with=\"pacemaker-3.0\" epoch=\"1\" num_updates=\"0\" "
+		     "admin_epoch=\"0\">\n"
+		     "  <configuration>\n"
+		     "    <crm_config>\n"
+		     "      <cluster_property_set id=\"cib-bootstrap-options\">\n"
+		     "        <nvpair id=\"opt-stonith\" name=\"stonith-enabled\" "
+		     "value=\"%s\"/>\n"
+		     "        <nvpair id=\"opt-dcdead\" name=\"dc-deadtime\" value=\"2s\"/>\n"
+		     "        <nvpair id=\"opt-health\" name=\"node-health-strategy\" "
+		     "value=\"migrate-on-red\"/>\n"
+		     "      </cluster_property_set>\n"
+		     "    </crm_config>\n"
+		     "    <nodes/>\n"
+		     "    <resources>%s</resources>\n"
+		     "    <constraints/>\n"
+		     "  </configuration>\n"
+		     "  <status/>\n"
+		     "</cib>\n",
+		     stonith ? "true" : "false", resources) == -1)
+		ck_abort_msg("asprintf failed");
+	xpath(path, sizeof path, dir, "lib/cib/cib.xml");
 	if (write_file_str(path, cib) != 0)
 		ck_abort_msg("write %s failed", path);
+	free(cib);
 	if (pw == NULL || gr == NULL || chown(path, pw->pw_uid, gr->gr_gid) == -1 ||
 	    chmod(path, 0600) == -1)
 		ck_abort_msg("chown/chmod %s: %s", path, strerror(errno));
+}
+
+void pcmk_make_dirs(const char *dir)
+{
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		ck_abort_msg("mkdir %s: %s", dir, strerror(errno));
+	mkdir_owned(dir, "lib", 0750, true);
+	mkdir_owned(dir, "lib/cib", 0750, true);
+	mkdir_owned(dir, "lib/pengine", 0750, true);
+	mkdir_owned(dir, "lib/blackbox", 0750, true);
+	mkdir_owned(dir, "lib/cores", 0750, true);
+	mkdir_owned(dir, "corosync", 0755, false);
+	mkdir_owned(dir, "log", 0770, true);
+	mkdir_owned(dir, "log/bundles", 0770, true);
 }
 
 /* ---- namespaces ------------------------------------------------------------- */
@@ -185,168 +210,18 @@ static void enter_namespaces(const char *dir)
 
 /* ---- processes -------------------------------------------------------------- */
 
-/* pid's start time (field 22 of /proc/PID/stat), 0 if it is gone; ppid in
- * *ppid.  A zombie counts as gone. */
-static unsigned long long proc_start(pid_t pid, pid_t *ppid)
-{
-	char path[64], *stat, *p;
-	unsigned long long start = 0;
-	char state;
-	int ppid_i;
+static struct pcmk_sweeper sweeper;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	stat = read_file_str(path);
-	if (stat == NULL)
-		return 0;
-	p = strrchr(stat, ')'); /* comm may hold spaces and parentheses */
-	if (p != NULL &&
-	    sscanf(p + 1,
-		   " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-		   "%*d %*d %*d %*d %llu",
-		   &state, &ppid_i, &start) == 3 &&
-	    state != 'Z') {
-		if (ppid != NULL)
-			*ppid = ppid_i;
-	} else {
-		start = 0;
-	}
-	free(stat);
-	return start;
-}
-
-struct daemon_id {
-	pid_t pid;
-	unsigned long long start; /* tells a reused pid apart */
-};
-
-/* pacemakerd's children (pacemaker-based, -fenced, -execd, -attrd,
- * -schedulerd, -controld), at most max. */
-static int list_children(pid_t parent, struct daemon_id *ids, int max)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return 0;
-	while (n < max && (e = readdir(d)) != NULL) {
-		pid_t pid = (pid_t)atoi(e->d_name), ppid = 0;
-		unsigned long long start;
-
-		if (pid <= 0)
-			continue;
-		start = proc_start(pid, &ppid);
-		if (start != 0 && ppid == parent)
-			ids[n++] = (struct daemon_id){pid, start};
-	}
-	closedir(d);
-	return n;
-}
-
-/* SIGKILL those still alive (same pid and start time), wait until gone. */
-static void kill_leftovers(const struct daemon_id *ids, int n)
-{
-	for (int i = 0; i < n; i++) {
-		int64_t deadline = tl_mono_ms() + PCMK_STOP_TIMEOUT_MS;
-
-		if (proc_start(ids[i].pid, NULL) != ids[i].start)
-			continue;
-		fprintf(stderr, "pcmk_stop: pacemaker daemon %d left behind, SIGKILL\n",
-			(int)ids[i].pid);
-		kill(ids[i].pid, SIGKILL);
-		while (proc_start(ids[i].pid, NULL) == ids[i].start && tl_mono_ms() < deadline)
-			usleep(10 * 1000);
-	}
-}
-
-/*
- * The sweeper.  check's fork mode _exit()s a test process whose assertion
- * failed (no teardown, no atexit) and then SIGKILLs its process group; that
- * kills corosync and pacemakerd but not pacemaker-execd and
- * pacemaker-schedulerd, which call setsid().  So a process forked once the
- * namespaces exist leaves the group with setsid() and waits for EOF on a
- * pipe whose write end only the test process holds (O_CLOEXEC): when the
- * test process ends, for any reason, it SIGKILLs every other process in
- * this private network namespace (all of them are the cluster's, or the
- * test's), then exits, and the namespaces die with the last of them.
- */
-static pid_t sweeper_pid;
-static int sweeper_fd = -1; /* the write end */
-
-/* Kill every process in our network namespace but us and the test process
- * (alive when the sweep follows a clean stop); how many were left. */
-static int sweep_netns(pid_t test_pid)
-{
-	char self[64], path[64], link[64];
-	struct dirent *e;
-	ssize_t n;
-	int found = 0;
-	DIR *d;
-
-	n = readlink("/proc/self/ns/net", self, sizeof self - 1);
-	if (n <= 0 || (d = opendir("/proc")) == NULL)
-		return 0;
-	self[n] = '\0';
-	while ((e = readdir(d)) != NULL) {
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid <= 0 || pid == getpid() || pid == test_pid)
-			continue;
-		snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
-		n = readlink(path, link, sizeof link - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		if (strcmp(link, self) == 0 && proc_start(pid, NULL) != 0) {
-			kill(pid, SIGKILL);
-			found++;
-		}
-	}
-	closedir(d);
-	return found;
-}
-
-static void sweeper_main(int rfd, pid_t test_pid)
-{
-	char c;
-
-	setsid();
-	while (read(rfd, &c, 1) != 0 && errno == EINTR)
-		;
-	/* Bounded: a process that survives SIGKILL for 5 s is not ours to wait for. */
-	for (int i = 0; i < 500 && sweep_netns(test_pid) > 0; i++)
-		usleep(10 * 1000);
-	_exit(0);
-}
-
+/* The sweeper watches this test process's own private network namespace. */
 static void start_sweeper(void)
 {
-	pid_t test_pid = getpid();
-	int fds[2];
+	char ns[1][PCMK_NS_ID_MAX];
 
-	if (sweeper_pid > 0)
+	if (sweeper.pid > 0)
 		return;
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		ck_abort_msg("pipe2: %s", strerror(errno));
-	sweeper_pid = fork();
-	if (sweeper_pid == -1)
-		ck_abort_msg("fork: %s", strerror(errno));
-	if (sweeper_pid == 0) {
-		close(fds[1]);
-		sweeper_main(fds[0], test_pid);
-	}
-	close(fds[0]);
-	sweeper_fd = fds[1];
-}
-
-/* After a clean stop: let the sweeper check that nothing is left, and reap it. */
-static void stop_sweeper(void)
-{
-	if (sweeper_fd != -1) {
-		close(sweeper_fd);
-		sweeper_fd = -1;
-	}
-	tl_stop_pid(&sweeper_pid, 0, PCMK_STOP_TIMEOUT_MS);
+	if (pcmk_netns_id(getpid(), ns[0], sizeof ns[0]) != 0)
+		ck_abort_msg("readlink /proc/self/ns/net: %s", strerror(errno));
+	pcmk_sweeper_start(&sweeper, ns, 1);
 }
 
 static void stop_running(void)
@@ -362,18 +237,18 @@ bool pcmk_running(struct pcmk *p)
 
 int pcmk_stop(struct pcmk *p)
 {
-	struct daemon_id ids[PCMK_MAX_DAEMONS];
+	struct pcmk_daemon_id ids[PCMK_MAX_DAEMONS];
 	int n = 0, code = -1;
 
 	if (p->pacemakerd > 0) {
-		n = list_children(p->pacemakerd, ids, PCMK_MAX_DAEMONS);
+		n = pcmk_list_children(p->pacemakerd, ids, PCMK_MAX_DAEMONS);
 		code = p->pacemakerd_code =
 		    tl_stop_pid(&p->pacemakerd, SIGTERM, PCMK_STOP_TIMEOUT_MS);
-		kill_leftovers(ids, n);
+		pcmk_kill_leftovers(ids, n);
 	}
 	if (p->corosync > 0)
 		p->corosync_code = tl_stop_pid(&p->corosync, SIGTERM, PCMK_STOP_TIMEOUT_MS);
-	stop_sweeper();
+	pcmk_sweeper_stop(&sweeper);
 	if (running == p)
 		running = NULL;
 	return code;
@@ -496,20 +371,11 @@ void pcmk_start(struct pcmk *p, const char *dir)
 	memset(p, 0, sizeof *p);
 	if ((size_t)snprintf(p->dir, sizeof p->dir, "%s", dir) >= sizeof p->dir)
 		ck_abort_msg("pcmk: dir too long");
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		ck_abort_msg("mkdir %s: %s", dir, strerror(errno));
-	mkdir_owned(dir, "lib", 0750, true);
-	mkdir_owned(dir, "lib/cib", 0750, true);
-	mkdir_owned(dir, "lib/pengine", 0750, true);
-	mkdir_owned(dir, "lib/blackbox", 0750, true);
-	mkdir_owned(dir, "lib/cores", 0750, true);
-	mkdir_owned(dir, "corosync", 0755, false);
-	mkdir_owned(dir, "log", 0770, true);
-	mkdir_owned(dir, "log/bundles", 0770, true);
+	pcmk_make_dirs(dir);
 	xpath(p->log, sizeof p->log, dir, "log/pacemaker.log");
 	xpath(p->corosync_log, sizeof p->corosync_log, dir, "log/corosync.log");
 	write_conf(p);
-	write_cib(p);
+	pcmk_write_cib(dir, false, "");
 	enter_namespaces(dir);
 	start_sweeper();
 	if (running == NULL)
@@ -538,9 +404,9 @@ void pcmk_start(struct pcmk *p, const char *dir)
 
 /* ---- cluster changes ------------------------------------------------------- */
 
-void pcmk_add_dummy(struct pcmk *p, const char *id, bool allow_unhealthy)
+void pcmk_dummy_xml(const char *id, bool allow_unhealthy, char *xml, size_t len)
 {
-	char meta[256] = "", xml[1024];
+	char meta[256] = "";
 	int n = 0;
 
 	if (allow_unhealthy)
@@ -549,12 +415,19 @@ void pcmk_add_dummy(struct pcmk *p, const char *id, bool allow_unhealthy)
 			     "name=\"allow-unhealthy-nodes\" value=\"true\"/></meta_attributes>",
 			     id, id);
 	if (n < 0 || (size_t)n >= sizeof meta ||
-	    (size_t)snprintf(xml, sizeof xml,
+	    (size_t)snprintf(xml, len,
 			     "<primitive id=\"%s\" class=\"ocf\" provider=\"pacemaker\" "
 			     "type=\"Dummy\">%s<operations><op id=\"%s-mon\" name=\"monitor\" "
 			     "interval=\"10s\"/></operations></primitive>",
-			     id, meta, id) >= sizeof xml)
+			     id, meta, id) >= len)
 		ck_abort_msg("pcmk_add_dummy: id too long");
+}
+
+void pcmk_add_dummy(struct pcmk *p, const char *id, bool allow_unhealthy)
+{
+	char xml[1024];
+
+	pcmk_dummy_xml(id, allow_unhealthy, xml, sizeof xml);
 	pcmk_must(p, "cibadmin", "--create", "-o", "resources", "--xml-text", xml, NULL);
 }
 

@@ -34,9 +34,9 @@
  * scanner (pcmk_xml_node, pcmk_xml_resource): only the few attributes a
  * test needs, from the <nodes> and <resources> sections.
  *
- * To extend: the three-node variant in network namespaces is the measured
- * notes/issue6/pcmk3-start.sh; it would need the CLI of node i run inside
- * node i's namespaces (private /dev/shm), so pcmk_run() would take a node.
+ * The three-node variant in network namespaces, with test fencing, is
+ * pcmk3.h; it shares the dirs, configuration, process bookkeeping and
+ * sweeper declared at the end of this file (pcmk_proc.c).
  */
 #ifndef HWH_PCMK_H
 #define HWH_PCMK_H
@@ -133,5 +133,54 @@ bool pcmk_xml_resource(const char *xml, const char *id, struct pcmk_resource *ou
 /* Attribute name of the start tag at tag ("<node ..."), unescaped into buf
  * (len bytes, truncated): true if present. */
 bool pcmk_xml_attr(const char *tag, const char *name, char *buf, size_t len);
+
+/*
+ * Shared with pcmk3.c (the three-node variant) and pcmk_proc.c.
+ */
+#define PCMK_MAX_DAEMONS 16 /* pacemakerd's children: 6 in 2.1 */
+#define PCMK_NS_ID_MAX 64   /* "net:[4026532177]" */
+
+/* Create DIR with lib/{cib,pengine,blackbox,cores}, corosync/, log/bundles,
+ * owned as Pacemaker wants them. */
+void pcmk_make_dirs(const char *dir);
+/* Write a corosync.conf (knet, no crypto, token 1000) to path: logfile,
+ * quorum_extra lines inside quorum {} ("" or "  two_node: 1\n") and the
+ * node { } entries of the nodelist. */
+void pcmk_write_corosync_conf(const char *path, const char *cluster, const char *logfile,
+			      const char *quorum_extra, const char *nodelist);
+/* Seed DIR/lib/cib/cib.xml (hacluster, 0600): stonith-enabled as given,
+ * dc-deadtime=2s, node-health-strategy=migrate-on-red, resources (XML of
+ * primitives, may be ""). */
+void pcmk_write_cib(const char *dir, bool stonith, const char *resources);
+
+/* The <primitive> of pcmk_add_dummy() into xml (len bytes). */
+void pcmk_dummy_xml(const char *id, bool allow_unhealthy, char *xml, size_t len);
+
+/* pid's start time (field 22 of /proc/PID/stat), 0 if it is gone or a
+ * zombie; its parent in *ppid (if not NULL). */
+unsigned long long pcmk_proc_start(pid_t pid, pid_t *ppid);
+/* A process, told apart from a later one with the same pid. */
+struct pcmk_daemon_id {
+	pid_t pid;
+	unsigned long long start;
+};
+/* Up to max live children of parent (pacemakerd's daemons): how many. */
+int pcmk_list_children(pid_t parent, struct pcmk_daemon_id *ids, int max);
+/* SIGKILL those still alive (same pid and start time), wait until gone. */
+void pcmk_kill_leftovers(const struct pcmk_daemon_id *ids, int n);
+/* pid's network namespace ("net:[N]") into buf: 0 or -errno. */
+int pcmk_netns_id(pid_t pid, char *buf, size_t len);
+
+/* The sweeper: a process outside the test's process group that, once the
+ * test process ends for any reason (check _exit()s a failed test without
+ * teardown), SIGKILLs every process left in the given network namespaces.
+ * Start it once the namespaces exist (it copies ns); stop it after a clean
+ * stop (it sweeps once more, then is reaped). */
+struct pcmk_sweeper {
+	pid_t pid; /* 0 when not running */
+	int fd;	   /* the write end of its pipe */
+};
+void pcmk_sweeper_start(struct pcmk_sweeper *s, const char (*ns)[PCMK_NS_ID_MAX], int n_ns);
+void pcmk_sweeper_stop(struct pcmk_sweeper *s);
 
 #endif

@@ -481,11 +481,36 @@ static void drain_pipes(pid_t pid, int fds[2], struct buf bufs[2], int timeout_m
 			close(fds[i]);
 }
 
+/* fork, enter(arg), stdin from /dev/null, stdout/stderr to out/err, exec:
+ * for a command that must run in other namespaces (posix_spawn cannot
+ * setns).  0 or an errno, like posix_spawn. */
+static int fork_enter(pid_t *pid, const char *const *argv, int in, int out, int err,
+		      tl_enter_fn enter, void *arg)
+{
+	*pid = fork();
+	if (*pid == -1)
+		return errno;
+	if (*pid > 0)
+		return 0;
+	/* The child: async-signal-safe calls only, 127 on any failure. */
+	if (enter(arg) != 0 || dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1)
+		_exit(127);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
 int cmd_run(const char *const *argv, struct cmd_result *res, int timeout_ms)
+{
+	return cmd_run_in(argv, res, timeout_ms, NULL, NULL);
+}
+
+int cmd_run_in(const char *const *argv, struct cmd_result *res, int timeout_ms, tl_enter_fn enter,
+	       void *arg)
 {
 	posix_spawn_file_actions_t fa;
 	struct buf bufs[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
-	int out[2], err[2], fds[2], status, rc;
+	int out[2], err[2], fds[2], status, rc, nullfd = -1;
 	int64_t t0;
 	pid_t pid;
 
@@ -498,7 +523,12 @@ int cmd_run(const char *const *argv, struct cmd_result *res, int timeout_ms)
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
 	t0 = tl_mono_ms();
-	if (strchr(argv[0], '/') != NULL)
+	if (enter != NULL) {
+		if ((nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+			ck_abort_msg("/dev/null: %s", strerror(errno));
+		rc = fork_enter(&pid, argv, nullfd, out[1], err[1], enter, arg);
+		close(nullfd);
+	} else if (strchr(argv[0], '/') != NULL)
 		rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	else
 		rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
@@ -684,8 +714,42 @@ static bool daemon_pings(struct test_daemon *d)
 
 void daemon_start_args(struct test_daemon *d, const char *conf_text, const char *const *extra)
 {
-	const char *argv[TL_MAX_ARGS];
+	daemon_start_in(d, conf_text, extra, NULL, NULL);
+}
+
+/* Start the daemon with stdin from /dev/null and stdout+stderr appended to
+ * d->log, in enter()'s namespaces if enter is not NULL: 0 or an errno. */
+static int daemon_spawn(struct test_daemon *d, const char *bin, const char *const *argv,
+			tl_enter_fn enter, void *arg)
+{
 	posix_spawn_file_actions_t fa;
+	int rc, in, log;
+
+	if (enter == NULL) {
+		if (posix_spawn_file_actions_init(&fa) != 0)
+			ck_abort_msg("posix_spawn_file_actions_init failed");
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, d->log, O_WRONLY | O_CREAT | O_APPEND,
+						 0644);
+		posix_spawn_file_actions_adddup2(&fa, 2, 1);
+		rc = posix_spawn(&d->pid, bin, &fa, NULL, (char *const *)argv, environ);
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
+	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	log = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (in == -1 || log == -1)
+		ck_abort_msg("open /dev/null, %s: %s", d->log, strerror(errno));
+	rc = fork_enter(&d->pid, argv, in, log, log, enter, arg);
+	close(in);
+	close(log);
+	return rc;
+}
+
+void daemon_start_in(struct test_daemon *d, const char *conf_text, const char *const *extra,
+		     tl_enter_fn enter, void *arg)
+{
+	const char *argv[TL_MAX_ARGS];
 	char bin[TL_PATH_MAX];
 	int64_t deadline;
 	int n = 0, rc;
@@ -711,13 +775,7 @@ void daemon_start_args(struct test_daemon *d, const char *conf_text, const char 
 
 	/* The daemon stays in the test's process group: check kills the
 	 * group when the test ends, so a failed test never leaves it behind. */
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		ck_abort_msg("posix_spawn_file_actions_init failed");
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 2, 1);
-	rc = posix_spawn(&d->pid, bin, &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = daemon_spawn(d, bin, argv, enter, arg);
 	if (rc != 0) {
 		d->pid = 0;
 		ck_abort_msg("spawn %s: %s", bin, strerror(rc));
@@ -996,10 +1054,12 @@ bool wait_until(bool (*cond)(void *), void *arg, int timeout_ms)
 /* In the child between fork and exec: only async-signal-safe calls, and
  * _exit(127) on any failure (the parent sees it as the exit code). */
 static void spawn_child(const char *const *argv, int logfd, const struct passwd *pw,
-			const char *const *env)
+			const char *const *env, tl_enter_fn enter, void *arg)
 {
 	int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
+	if (enter != NULL && enter(arg) != 0)
+		_exit(127);
 	if (nullfd == -1 || dup2(nullfd, 0) == -1 || dup2(logfd, 1) == -1 || dup2(logfd, 2) == -1)
 		_exit(127);
 	if (pw != NULL && (initgroups(pw->pw_name, pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
@@ -1018,6 +1078,12 @@ static void spawn_child(const char *const *argv, int logfd, const struct passwd 
 
 pid_t tl_spawn(const char *const *argv, const char *log, const char *user, const char *const *env)
 {
+	return tl_spawn_in(argv, log, user, env, NULL, NULL);
+}
+
+pid_t tl_spawn_in(const char *const *argv, const char *log, const char *user,
+		  const char *const *env, tl_enter_fn enter, void *arg)
+{
 	struct passwd *pw = NULL;
 	int logfd;
 	pid_t pid;
@@ -1031,7 +1097,7 @@ pid_t tl_spawn(const char *const *argv, const char *log, const char *user, const
 	if (pid == -1)
 		ck_abort_msg("fork: %s", strerror(errno));
 	if (pid == 0)
-		spawn_child(argv, logfd, pw, env);
+		spawn_child(argv, logfd, pw, env, enter, arg);
 	close(logfd);
 	return pid;
 }

@@ -73,6 +73,10 @@ struct test_daemon {
 	char log[TL_PATH_MAX];	 /* W/daemon.log (the daemon's stderr) */
 };
 
+/* Called in a forked child before exec (async-signal-safe calls only):
+ * 0, or -errno to make the child exit 127. */
+typedef int (*tl_enter_fn)(void *arg);
+
 /* What a command printed and how it ended. */
 struct cmd_result {
 	char *out;  /* stdout, NUL-terminated, never NULL */
@@ -139,6 +143,12 @@ const char *test_plugin_dir(struct fake_tree *t, const char *dirname, ...)
 void daemon_start(struct test_daemon *d, const char *conf_text);
 /* Same with extra arguments after the standard ones (NULL-terminated). */
 void daemon_start_args(struct test_daemon *d, const char *conf_text, const char *const *extra);
+/* Same in other namespaces: the daemon is forked and enter(arg) runs in the
+ * child before exec (e.g. pcmk3_enter_node, which setns()es into a cluster
+ * node's namespaces); NULL enter is daemon_start_args().  d->sock must stay
+ * reachable from the test process (a path under /tmp is). */
+void daemon_start_in(struct test_daemon *d, const char *conf_text, const char *const *extra,
+		     tl_enter_fn enter, void *arg);
 /* Rewrite W/hwhealth.conf (for a SIGHUP test). */
 void daemon_write_conf(struct test_daemon *d, const char *conf_text);
 /* Write conf_text as d's configuration and run hwhealthd --check-config on
@@ -169,6 +179,9 @@ struct json_object *daemon_request(struct test_daemon *d, const char *request_js
  * cmd_result_free() frees the buffers.
  */
 int cmd_run(const char *const *argv, struct cmd_result *res, int timeout_ms);
+/* The same, forked with enter(arg) called in the child before exec. */
+int cmd_run_in(const char *const *argv, struct cmd_result *res, int timeout_ms, tl_enter_fn enter,
+	       void *arg);
 void cmd_result_free(struct cmd_result *res);
 
 /* Run HWH_BUILD_DIR/hwhealth --socket W/hwhealthd.sock ARGS... (NULL-
@@ -215,6 +228,9 @@ bool wait_until(bool (*cond)(void *), void *arg, int timeout_ms);
  * Aborts the test when it cannot fork; a failed exec shows as exit code 127.
  */
 pid_t tl_spawn(const char *const *argv, const char *log, const char *user, const char *const *env);
+/* The same with enter(arg) called in the child first (NULL: none). */
+pid_t tl_spawn_in(const char *const *argv, const char *log, const char *user,
+		  const char *const *env, tl_enter_fn enter, void *arg);
 /*
  * Send sig to *pid (a child of the test process), wait up to timeout_ms for
  * it to exit, then SIGKILL it and wait again (sig 0: only wait, then
