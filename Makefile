@@ -62,7 +62,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/client.c agent/cli_format.c agent/cli_format_rules.c agent/cli_format_smart.c
-PLUGINS     := sensors ipmi edac smart watchdog slurm
+PLUGINS     := sensors ipmi edac smart watchdog slurm exec
 TEST_PLUGINS := badabi sleepy echo probe
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -140,6 +140,10 @@ $(BUILD)/plugins/watchdog.so: $(WATCHDOG_OBJS)
 SLURM_PURE  := $(addprefix $(BUILD)/plugins/,slurm_parse.o slurm_opts.o)
 $(BUILD)/plugins/slurm.so: $(BUILD)/plugins/slurm.o $(SLURM_PURE) \
                            $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+
+$(BUILD)/plugins/exec.so: $(BUILD)/plugins/exec.o $(BUILD)/plugins/plugin_util.o \
+                          $(BUILD)/plugins/plugin_run.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 
 # The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
