@@ -63,7 +63,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
 
 CLI_SRCS    := agent/hwhealth.c agent/cli_actions.c agent/client.c agent/cli_format.c agent/cli_format_rules.c \
                agent/cli_format_smart.c agent/cli_format_actions.c
-PLUGINS     := sensors ipmi edac smart watchdog
+PLUGINS     := sensors ipmi edac smart watchdog slurm exec
 TEST_PLUGINS := badabi sleepy echo probe actrec
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -137,6 +137,17 @@ WATCHDOG_OBJS := $(addprefix $(BUILD)/plugins/,watchdog.o watchdog_logic.o watch
 $(BUILD)/plugins/watchdog.so: $(WATCHDOG_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 
+# Actuators: tools run through plugin_run.o (pu_run).  slurm's options and
+# sinfo reading are pure C, unit-tested in the runner (SLURM_PURE).
+SLURM_PURE  := $(addprefix $(BUILD)/plugins/,slurm_parse.o slurm_opts.o)
+$(BUILD)/plugins/slurm.so: $(BUILD)/plugins/slurm.o $(SLURM_PURE) \
+                           $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+
+$(BUILD)/plugins/exec.so: $(BUILD)/plugins/exec.o $(BUILD)/plugins/plugin_util.o \
+                          $(BUILD)/plugins/plugin_run.o
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+
 # The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
 FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
@@ -174,6 +185,7 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/plugins/ipmi_values.o $(BUILD)/plugins/ipmi_class.o \
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o $(BUILD)/plugins/edac_value.o \
                 $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
+                $(SLURM_PURE) \
                 $(BUILD)/plugins/watchdog_sys.o $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)

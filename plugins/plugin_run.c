@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -136,12 +137,39 @@ static void drain_fd(int *fd, char *buf, size_t cap, size_t *len, int *truncated
 	}
 }
 
+/*
+ * write() that cannot kill the caller with SIGPIPE when the child exits
+ * without reading its input: SIGPIPE is blocked in this thread for the
+ * write, and one it raised is taken back with sigtimedwait() (unless one
+ * was pending already: that one is not ours).  The daemon ignores SIGPIPE,
+ * but pu_run() must not depend on its host (actlib, a test runner).
+ */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old, pending;
+	int was_pending, saved;
+	ssize_t n;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	saved = errno;
+	if (n < 0 && saved == EPIPE && !was_pending)
+		sigtimedwait(&pipe_set, NULL, &(struct timespec){0, 0});
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return n;
+}
+
 static void feed_input(struct pu_run *r, struct run_io *io)
 {
 	size_t len = strlen(r->input);
 
 	while (io->in_off < len) {
-		ssize_t n = write(io->fd[0], r->input + io->in_off, len - io->in_off);
+		ssize_t n = write_nosigpipe(io->fd[0], r->input + io->in_off, len - io->in_off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -157,10 +185,12 @@ static void feed_input(struct pu_run *r, struct run_io *io)
 
 static void record_status(struct pu_run *r, int status)
 {
-	if (WIFEXITED(status))
+	if (WIFEXITED(status)) {
 		r->status = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
+	} else if (WIFSIGNALED(status)) {
 		r->status = 128 + WTERMSIG(status);
+		r->signal = WTERMSIG(status);
+	}
 }
 
 /* Wait for the pipes to close or the deadline.  1 when the deadline came. */
@@ -227,7 +257,9 @@ int pu_run(struct pu_run *r)
 	int rc, late;
 
 	r->status = -1;
+	r->signal = 0;
 	r->timed_out = 0;
+	r->duration_ms = 0;
 	r->out_len = r->err_len = 0;
 	r->truncated = 0;
 	r->out[0] = r->err[0] = '\0';
@@ -262,8 +294,8 @@ const char *pu_run_describe(const struct pu_run *r, char *buf, size_t len)
 			 (double)r->timeout_ms / 1000.0);
 	else if (r->status < 0)
 		snprintf(buf, len, "not run: %s", r->err);
-	else if (r->status > 128)
-		snprintf(buf, len, "killed by signal %d after %lld ms", r->status - 128,
+	else if (r->signal > 0)
+		snprintf(buf, len, "killed by signal %d after %lld ms", r->signal,
 			 (long long)r->duration_ms);
 	else
 		snprintf(buf, len, "exit %d in %lld ms", r->status, (long long)r->duration_ms);

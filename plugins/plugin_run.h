@@ -29,6 +29,7 @@ struct pu_run {
 	int64_t timeout_ms;	 /* > 0: the group is SIGKILLed at this */
 	/* out */
 	int status;	     /* exit status 0..255; 128 + signal if a signal ended it; -1 not run */
+	int signal;	     /* the signal that ended it (SIGKILL at the timeout), 0 none */
 	int timed_out;	     /* 1: killed at timeout_ms */
 	int64_t duration_ms; /* from spawn to reaped */
 	char out[PU_RUN_OUT_MAX];
@@ -44,7 +45,13 @@ struct pu_run {
  * judge); -ETIMEDOUT when it was killed at the timeout; another negative
  * errno when it could not be started (-ENOENT: no such program), with
  * r->err saying why in words.  Thread-safe; uses no signal handler (waits
- * with a pidfd-less poll loop over the pipes and waitpid(WNOHANG)).
+ * with a pidfd-less poll loop over the pipes and waitpid(WNOHANG)), and a
+ * child that exits without reading its input cannot SIGPIPE the caller.
+ * The run lasts until the child has exited AND its stdout and stderr are
+ * closed: a background process it left holding them keeps the run going
+ * until the timeout kills the group (one that left the group with setsid()
+ * is out of reach).  The final SIGKILL's waitpid() is not bounded: a child
+ * stuck in the kernel (D state) holds the caller there.
  */
 PU_HIDDEN int pu_run(struct pu_run *r);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <hwhealth/plugin.h>
 
@@ -55,5 +56,20 @@ int pu_opt_repeated(const struct hwh_option *opts, size_t i, char *msg, size_t l
 			return 1;
 		}
 	}
+	return 0;
+}
+
+int pu_short_hostname(char *buf, size_t len)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof host) < 0)
+		return -errno;
+	host[sizeof host - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	if (host[0] == '\0')
+		return -ENOENT;
+	if ((size_t)snprintf(buf, len, "%s", host) >= len)
+		return -ENAMETOOLONG;
 	return 0;
 }

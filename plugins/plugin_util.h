@@ -26,4 +26,9 @@ PU_HIDDEN int pu_parse_duration_ms(const char *s, uint64_t *ms);
  * reports opts[i]. */
 PU_HIDDEN int pu_opt_repeated(const struct hwh_option *opts, size_t i, char *msg, size_t len);
 
+/* The host name up to its first '.' (what `hostname -s` prints), for an
+ * actuator's default node name.  0; -ENAMETOOLONG when it does not fit in
+ * len; -ENOENT when empty; another -errno from gethostname(). */
+PU_HIDDEN int pu_short_hostname(char *buf, size_t len);
+
 #endif
