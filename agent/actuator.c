@@ -124,6 +124,7 @@ static void run_job(struct actuator *a, struct act_job *j)
 		j->rc = -EIO;
 		snprintf(j->res.detail, sizeof j->res.detail, "the actuator failed to start");
 	} else if (j->type == JOB_CLUSTER) {
+		j->cluster.timeout_ms = a->timeout_ms;
 		j->rc = a->plugin->api->cluster(a->inst, ctx, &j->cluster, j->res.detail,
 						sizeof j->res.detail);
 	} else {

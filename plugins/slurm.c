@@ -28,8 +28,8 @@
  *                       the other out nodes' names (may be cut).
  *
  * Time: perform() ends before a->timeout_ms: its tools share a deadline
- * SLURM_MARGIN_MS under it.  cluster() gets no timeout from the ABI: it
- * uses the last perform()'s budget, else SLURM_CLUSTER_TIMEOUT_MS.
+ * SLURM_MARGIN_MS under it; cluster()'s likewise under c->timeout_ms
+ * (SLURM_CLUSTER_TIMEOUT_MS when a caller gives none).
  *
  * To extend: a new action is one branch in slurm_perform() and its
  * decision in slurm_parse.c.
@@ -284,8 +284,8 @@ static int slurm_cluster(void *inst, struct hwh_ctx *ctx, struct hwh_cluster *c,
 			 size_t len)
 {
 	struct slurm_act *s = inst;
-	struct slurm_step st = {s, pu_mono_ms() + (uint64_t)s->cluster_budget_ms, NULL, detail,
-				len};
+	int64_t budget = c->timeout_ms > 0 ? budget_ms(c->timeout_ms) : s->cluster_budget_ms;
+	struct slurm_step st = {s, pu_mono_ms() + (uint64_t)budget, NULL, detail, len};
 	struct pu_run *pr = malloc(sizeof *pr);
 	int rc;
 

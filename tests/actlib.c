@@ -162,6 +162,7 @@ int actlib_perform(struct actlib *a, const struct hwh_action *act, struct hwh_ac
 int actlib_cluster(struct actlib *a, struct hwh_cluster *c, char *detail, size_t len)
 {
 	memset(c, 0, sizeof *c);
+	c->timeout_ms = 30000;
 	if (len)
 		detail[0] = '\0';
 	if (a->api->cluster == NULL)

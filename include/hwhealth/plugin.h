@@ -203,6 +203,7 @@ struct hwh_action_result {
 
 /* The cluster as an actuator sees it, for the drain budget. */
 struct hwh_cluster {
+	int64_t timeout_ms;	   /* in: the block's timeout; finish (kill tools) before it */
 	int nodes;		   /* nodes in the cluster, this one included */
 	int unhealthy;		   /* OTHER nodes drained, unhealthy, down or fenced */
 	char self[64];		   /* this node's name in the cluster */
@@ -283,7 +284,7 @@ struct hwh_plugin {
 	const char *const *multiword_options;
 	/* ABI 1.3: actuators (see struct hwh_action).  Both on the actuator's
 	 * own thread, never concurrently with each other, and each bounded by
-	 * the block's timeout (a.timeout_ms): kill what you spawn at it.
+	 * the block's timeout (a->timeout_ms, c->timeout_ms): kill what you spawn at it.
 	 * perform(): 0 done, HWH_ACT_SKIPPED, -ENOTSUP not an action of this
 	 * plugin, -ETIMEDOUT a tool overran, other negative errno failed (r
 	 * says how).  NULL for a source. */
