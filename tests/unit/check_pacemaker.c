@@ -187,6 +187,11 @@ START_TEST(test_xml_green)
 	ck_assert_str_eq(c.self, "node1");
 	ck_assert_str_eq(c.unhealthy_names, "");
 	ck_assert_str_eq(detail, "1 node(s), 0 other(s) out");
+	/* What the plugin runs: --exclude=all --include=nodes. */
+	ck_assert_int_eq(cluster_of("crm_mon-nodes-only.xml", "node1", &c, detail, sizeof detail),
+			 0);
+	ck_assert_int_eq(c.nodes, 1);
+	ck_assert_int_eq(c.unhealthy, 0);
 }
 END_TEST
 
