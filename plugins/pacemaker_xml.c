@@ -79,7 +79,7 @@ const char *pm_node_out(const char *online, const char *unclean, const char *sta
 	return NULL;
 }
 
-/* Why node n is out (into why), or NULL; its name into name. */
+/* Why node n is out (pm_node_out()), or NULL; its name into name ("" if none). */
 static const char *read_node(xmlNode *n, char *name, size_t nlen)
 {
 	char on[ATTR_MAX], uc[ATTR_MAX], sb[ATTR_MAX], sf[ATTR_MAX], h[ATTR_MAX], m[ATTR_MAX];

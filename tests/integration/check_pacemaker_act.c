@@ -383,6 +383,78 @@ START_TEST(test_fence_without_device)
 }
 END_TEST
 
+/* crm_attribute -t crm_config -n name -G -q, "" when unset. */
+static void property(const char *name, char *buf, size_t len)
+{
+	struct cmd_result res;
+	int code =
+	    pcmk_run(&pc, &res, "crm_attribute", "-t", "crm_config", "-n", name, "-G", "-q", NULL);
+
+	snprintf(buf, len, "%.*s", code == 0 ? (int)strcspn(res.out, "\n") : 0, res.out);
+	cmd_result_free(&res);
+}
+
+/* contrib/pacemaker-setup.sh with args (NULL-terminated, at most 8): its
+ * stdout, malloc'd; aborts unless it exits 0. */
+static char *setup_script(const char *const *args)
+{
+	const char *argv[12] = {"/bin/sh", HWH_SRC_DIR "/contrib/pacemaker-setup.sh"};
+	struct cmd_result res;
+	size_t n = 2;
+	char *out;
+
+	for (; args[n - 2] != NULL && n < 11; n++)
+		argv[n] = args[n - 2];
+	argv[n] = NULL;
+	ck_assert_int_eq(cmd_run(argv, &res, PCMK_CMD_TIMEOUT_MS), 0);
+	ck_assert_msg(res.code == 0, "pacemaker-setup.sh exited %d: %s%s", res.code, res.err,
+		      res.out);
+	out = strdup(res.out);
+	cmd_result_free(&res);
+	return out;
+}
+
+/* The setup script: a dry run changes nothing, a run sets what it says,
+ * a second run finds everything set. */
+START_TEST(test_setup_script)
+{
+	static const char *const prog[] = {"--strategy", "progressive", "--resource", "hwh", NULL};
+	char v[64], *out;
+
+	pcmk_add_dummy(&pc, "hwh", false);
+	out = setup_script(
+	    (const char *[]){"--strategy", "progressive", "--resource", "hwh", "--dry-run", NULL});
+	ck_assert_msg(strstr(out, "dry run: nothing is changed\n"
+				  "property node-health-strategy=progressive: would set (now "
+				  "migrate-on-red)\n"),
+		      "%s", out);
+	free(out);
+	property("node-health-strategy", v, sizeof v);
+	ck_assert_str_eq(v, "migrate-on-red");
+
+	out = setup_script(prog);
+	ck_assert_msg(strstr(out, "property node-health-strategy=progressive: set (was "
+				  "migrate-on-red)\n"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "resource hwh meta allow-unhealthy-nodes=true: set (was "
+				  "(unset))\n"),
+		      "%s", out);
+	free(out);
+	property("node-health-strategy", v, sizeof v);
+	ck_assert_str_eq(v, "progressive");
+	property("node-health-red", v, sizeof v);
+	ck_assert_str_eq(v, "-INFINITY");
+	property("node-health-yellow", v, sizeof v);
+	ck_assert_str_eq(v, "-1000");
+
+	out = setup_script(prog);
+	ck_assert_msg(strstr(out, "set (") == NULL, "second run changed something:\n%s", out);
+	ck_assert_msg(strstr(out, "resource hwh meta allow-unhealthy-nodes=true: already set"),
+		      "%s", out);
+	free(out);
+}
+END_TEST
+
 Suite *pacemaker_act_suite(void)
 {
 	Suite *s = suite_create("pacemaker_act");
@@ -404,6 +476,7 @@ Suite *pacemaker_act_suite(void)
 	tcase_add_test(tc, test_operator_standby_left_alone);
 	tcase_add_test(tc, test_cluster_down);
 	tcase_add_test(tc, test_fence_without_device);
+	tcase_add_test(tc, test_setup_script);
 	suite_add_tcase(s, tc);
 	return s;
 }
