@@ -20,6 +20,7 @@
 #include <libxml/parser.h>
 
 #include "../../plugins/pacemaker_internal.h"
+#include "../../plugins/plugin_run.h"
 #include "testlib.h"
 
 #ifndef HWH_SRC_DIR
@@ -330,6 +331,39 @@ START_TEST(test_xml_names_cut)
 }
 END_TEST
 
+/* ---- plugin_run's caller buffer (crm_mon's XML outgrows out[]) ------------- */
+
+START_TEST(test_run_out_buf)
+{
+	static const char *const argv[] = {"/usr/bin/seq", "1", "3000", NULL};
+	struct pu_run r = {.argv = argv, .timeout_ms = 10000};
+	size_t cap = 64 * 1024;
+	char *buf = malloc(cap);
+
+	ck_assert_ptr_nonnull(buf);
+	r.out_buf = buf;
+	r.out_cap = cap;
+	ck_assert_int_eq(pu_run(&r), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.out_len, 13893); /* seq 1 3000 | wc -c */
+	ck_assert_uint_eq(strlen(buf), r.out_len);
+	ck_assert_int_eq(r.truncated, 0);
+	ck_assert_str_eq(r.out, ""); /* out[] unused */
+	ck_assert(strncmp(buf + r.out_len - 5, "3000\n", 5) == 0);
+	/* A small caller buffer cuts, and says so. */
+	r.out_cap = 100;
+	ck_assert_int_eq(pu_run(&r), 0);
+	ck_assert_uint_eq(r.out_len, 99);
+	ck_assert_int_eq(r.truncated, 1);
+	/* Without one, out[] as before. */
+	r.out_buf = NULL;
+	ck_assert_int_eq(pu_run(&r), 0);
+	ck_assert_uint_eq(r.out_len, PU_RUN_OUT_MAX - 1);
+	ck_assert_int_eq(r.truncated, 1);
+	free(buf);
+}
+END_TEST
+
 Suite *pacemaker_suite(void)
 {
 	Suite *s = suite_create("pacemaker");
@@ -355,6 +389,10 @@ Suite *pacemaker_suite(void)
 	tcase_add_test(tc, test_xml_not_connected);
 	tcase_add_test(tc, test_xml_malformed);
 	tcase_add_test(tc, test_xml_names_cut);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("run");
+	tcase_add_test(tc, test_run_out_buf);
 	suite_add_tcase(s, tc);
 	return s;
 }
