@@ -63,7 +63,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
 
 CLI_SRCS    := agent/hwhealth.c agent/cli_actions.c agent/client.c agent/cli_format.c agent/cli_format_rules.c \
                agent/cli_format_smart.c agent/cli_format_actions.c
-PLUGINS     := sensors ipmi edac smart watchdog slurm exec
+PLUGINS     := sensors ipmi edac smart watchdog slurm exec pacemaker
 TEST_PLUGINS := badabi sleepy echo probe actrec
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -148,6 +148,18 @@ $(BUILD)/plugins/exec.so: $(BUILD)/plugins/exec.o $(BUILD)/plugins/plugin_util.o
                           $(BUILD)/plugins/plugin_run.o
 	$(CC) $(LDFLAGS) -shared -o $@ $^
 
+# pacemaker: libxml2 for crm_mon's XML.  Its options, decisions and XML
+# reading are pure (PACEMAKER_PURE), unit-tested in the runner.
+XML_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libxml-2.0 2>/dev/null)
+XML_LIBS    := $(shell $(PKG_CONFIG) --libs libxml-2.0 2>/dev/null)
+PACEMAKER_PURE := $(addprefix $(BUILD)/plugins/,pacemaker_logic.o pacemaker_xml.o)
+PACEMAKER_OBJS := $(BUILD)/plugins/pacemaker.o $(PACEMAKER_PURE) \
+                  $(addprefix $(BUILD)/plugins/,plugin_util.o plugin_run.o)
+$(BUILD)/plugins/pacemaker.o $(PACEMAKER_PURE) $(BUILD)/tests/unit/check_pacemaker.o: \
+    CFLAGS += $(XML_CFLAGS)
+$(BUILD)/plugins/pacemaker.so: $(PACEMAKER_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(XML_LIBS)
+
 # The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
 FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
@@ -176,7 +188,8 @@ $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
 # value parser and naming, the smart plugin's parsers, options, naming
 # and outcome rules, and the watchdog plugin's options, decision and
-# sysfs/proc readers are pure C: unit-tested in the runner, which does not
+# sysfs/proc readers, and the pacemaker plugin's options and crm_mon XML
+# reader (libxml2, linked here too) are pure C: unit-tested in the runner, which does not
 # link libipmimonitoring.  smart_run.o spawns only what it is given (the
 # stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
@@ -186,9 +199,9 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o $(BUILD)/plugins/edac_value.o \
                 $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
                 $(SLURM_PURE) \
-                $(BUILD)/plugins/watchdog_sys.o $(BUILD)/libhwcore.a \
+                $(BUILD)/plugins/watchdog_sys.o $(PACEMAKER_PURE) $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS) $(XML_LIBS)
 
 deps:
 	@./contrib/deps.sh

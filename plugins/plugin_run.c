@@ -112,6 +112,17 @@ out:
 	return rc;
 }
 
+/* Where stdout goes: the caller's out_buf when it gave one, else out[]. */
+static char *run_out(struct pu_run *r)
+{
+	return r->out_buf != NULL && r->out_cap >= 2 ? r->out_buf : r->out;
+}
+
+static size_t run_out_cap(const struct pu_run *r)
+{
+	return r->out_buf != NULL && r->out_cap >= 2 ? r->out_cap : sizeof r->out;
+}
+
 /* Read what fd holds into buf (keeping at most cap - 1 bytes). */
 static void drain_fd(int *fd, char *buf, size_t cap, size_t *len, int *truncated)
 {
@@ -211,7 +222,8 @@ static int pump(struct pu_run *r, struct run_io *io, uint64_t deadline)
 		if (io->fd[0] >= 0 && p[0].revents)
 			feed_input(r, io);
 		if (io->fd[1] >= 0 && p[1].revents)
-			drain_fd(&io->fd[1], r->out, sizeof r->out, &r->out_len, &r->truncated);
+			drain_fd(&io->fd[1], run_out(r), run_out_cap(r), &r->out_len,
+				 &r->truncated);
 		if (io->fd[2] >= 0 && p[2].revents)
 			drain_fd(&io->fd[2], r->err, sizeof r->err, &r->err_len, &r->truncated);
 	}
@@ -263,6 +275,7 @@ int pu_run(struct pu_run *r)
 	r->out_len = r->err_len = 0;
 	r->truncated = 0;
 	r->out[0] = r->err[0] = '\0';
+	run_out(r)[0] = '\0';
 	if (r->argv == NULL || r->argv[0] == NULL || r->argv[0][0] != '/') {
 		snprintf(r->err, sizeof r->err, "not an absolute program path: %s",
 			 r->argv && r->argv[0] ? r->argv[0] : "(none)");
@@ -307,8 +320,9 @@ void pu_run_output(const struct pu_run *r, char *dst, size_t len)
 	size_t used = strnlen(dst, len);
 
 	if (r->out_len > 0 && used < len)
-		used += (size_t)snprintf(dst + used, len - used, "%sstdout:\n%s", used ? "\n" : "",
-					 r->out);
+		used +=
+		    (size_t)snprintf(dst + used, len - used, "%sstdout:\n%s", used ? "\n" : "",
+				     r->out_buf != NULL && r->out_cap >= 2 ? r->out_buf : r->out);
 	if (r->err_len > 0 && r->status >= 0 && used < len)
 		snprintf(dst + used, len - used, "%sstderr:\n%s", used ? "\n" : "", r->err);
 }

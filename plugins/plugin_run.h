@@ -27,13 +27,16 @@ struct pu_run {
 	const char *const *envp; /* NULL: PU_RUN_DEFAULT_PATH and LC_ALL=C only */
 	const char *input;	 /* written to its stdin then closed; NULL: /dev/null */
 	int64_t timeout_ms;	 /* > 0: the group is SIGKILLed at this */
+	char *out_buf;		 /* optional: stdout into this buffer instead of out[] */
+	size_t out_cap;		 /* its size (>= 2 to be used), NUL included */
 	/* out */
 	int status;	     /* exit status 0..255; 128 + signal if a signal ended it; -1 not run */
 	int signal;	     /* the signal that ended it (SIGKILL at the timeout), 0 none */
 	int timed_out;	     /* 1: killed at timeout_ms */
 	int64_t duration_ms; /* from spawn to reaped */
 	char out[PU_RUN_OUT_MAX];
-	size_t out_len; /* bytes kept in out (NUL-terminated, cut at PU_RUN_OUT_MAX - 1) */
+	size_t out_len; /* bytes kept in out, or out_buf when given (NUL-terminated, cut at
+			 * PU_RUN_OUT_MAX - 1 or out_cap - 1) */
 	char err[PU_RUN_ERR_MAX];
 	size_t err_len;
 	int truncated; /* 1: more output came than was kept */
