@@ -8,6 +8,7 @@
 #include "actlog.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,7 +217,7 @@ int actlog_load_rec(struct actlog *l, struct sf_cur *c, char *err, size_t errlen
 	char *act = sf_get_str(c, NULL), *out;
 	struct act_record *r;
 
-	if (c->bad || kind >= AK_COUNT || act == NULL) {
+	if (c->bad || kind >= AK_COUNT || act == NULL || id <= 0 || id > INT64_MAX / 2) {
 		free(act);
 		snprintf(err, errlen, "malformed action record");
 		return -1;
@@ -237,8 +238,10 @@ int actlog_load_rec(struct actlog *l, struct sf_cur *c, char *err, size_t errlen
 	r->score = sf_get_f64(c);
 	take_str(r->reason, sizeof r->reason, sf_get_str(c, NULL));
 	r->nevidence = sf_get_u8(c);
-	if (r->nevidence > ACT_EVIDENCE_MAX)
+	if (r->nevidence > ACT_EVIDENCE_MAX) {
+		r->nevidence = 0;
 		c->bad = true;
+	}
 	for (unsigned e = 0; !c->bad && e < r->nevidence; e++)
 		take_str(r->evidence[e], sizeof r->evidence[e], sf_get_str(c, NULL));
 	r->requested_ms = sf_get_i64(c);
@@ -255,7 +258,11 @@ int actlog_load_rec(struct actlog *l, struct sf_cur *c, char *err, size_t errlen
 	free(out);
 	r->group = sf_get_i64(c);
 	if (c->bad || r->result >= AR_COUNT) {
-		actlog_remove(l, r->id);
+		/* The record just added is the newest: drop it by position
+		 * (a duplicate id must not take another with it). */
+		free(r->output);
+		r->output = NULL;
+		l->n--;
 		snprintf(err, errlen, "malformed action record");
 		return -1;
 	}

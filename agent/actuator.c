@@ -196,10 +196,19 @@ static void *actuator_main(void *arg)
 	struct act_job *j;
 	bool abandoned;
 
-	if (a->plugin->api->init != NULL &&
-	    a->plugin->api->init(a->inst, (struct hwh_ctx *)(void *)a) != 0) {
-		log_err("action %s: init failed; its actions will fail", a->name);
-		a->init_failed = true;
+	if (a->plugin->api->init != NULL) {
+		int rc;
+
+		pthread_mutex_lock(&a->lock);
+		a->in_init = true;
+		pthread_mutex_unlock(&a->lock);
+		rc = a->plugin->api->init(a->inst, (struct hwh_ctx *)(void *)a);
+		pthread_mutex_lock(&a->lock);
+		a->in_init = false;
+		a->init_failed = rc != 0;
+		pthread_mutex_unlock(&a->lock);
+		if (rc != 0)
+			log_err("action %s: init failed; its actions will fail", a->name);
 	}
 	while ((j = next_job(a)) != NULL) {
 		run_job(a, j);
@@ -317,37 +326,42 @@ void act_job_free_list(struct act_job *j)
 	}
 }
 
-void actuator_stop(struct actuator *a, int64_t wait_ms)
+void actuator_request_stop(struct actuator *a)
 {
-	int64_t deadline = mono_ms() + wait_ms;
-	bool idle;
-
-	if (a == NULL)
-		return;
 	pthread_mutex_lock(&a->lock);
 	a->stop = true;
 	pthread_cond_signal(&a->cond);
 	pthread_mutex_unlock(&a->lock);
-	for (;;) {
-		pthread_mutex_lock(&a->lock);
-		idle = a->running == NULL;
-		pthread_mutex_unlock(&a->lock);
-		if (idle || mono_ms() >= deadline)
-			break;
-		nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
-	}
+}
+
+bool actuator_busy(struct actuator *a)
+{
+	bool busy;
+
 	pthread_mutex_lock(&a->lock);
-	idle = a->running == NULL;
-	if (!idle) {
+	busy = a->running != NULL || a->in_init;
+	pthread_mutex_unlock(&a->lock);
+	return busy;
+}
+
+void actuator_release(struct actuator *a)
+{
+	pthread_t thread;
+	bool busy;
+
+	pthread_mutex_lock(&a->lock);
+	busy = a->running != NULL || a->in_init;
+	thread = a->thread;
+	if (busy) {
+		/* From here the thread owns a: never touch it again. */
 		a->abandoned = true;
-		log_warn("action %s: still running a tool after %lld ms; left to finish on its own",
-			 a->name, (long long)wait_ms);
+		log_warn("action %s: still in its plugin; left to finish on its own", a->name);
 	}
 	pthread_mutex_unlock(&a->lock);
-	if (!idle) {
-		pthread_detach(a->thread);
+	if (busy) {
+		pthread_detach(thread);
 		return;
 	}
-	pthread_join(a->thread, NULL);
+	pthread_join(thread, NULL);
 	free_actuator(a);
 }

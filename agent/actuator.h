@@ -9,10 +9,14 @@
  * policy collects it with actuator_take_done().  Neither side ever waits
  * for the other beyond a mutex.
  *
- * Stopping: actuator_stop() asks the thread to end after its current job
- * and waits a bounded time; a thread stuck in its plugin is detached and
- * frees itself if the plugin returns (as sources do).  Queued jobs that
- * never ran come back to the policy as "cancelled".
+ * Stopping, in three steps so that many actuators share one deadline:
+ * actuator_request_stop() asks the thread to end after its current job
+ * (queued jobs never run); actuator_busy() says whether it is still in its
+ * plugin (init() included); actuator_release() joins an idle thread and
+ * frees everything, or detaches a busy one, which then frees itself if the
+ * plugin ever returns (as sources do).  Results are collected (take_done)
+ * between the last two steps; jobs that never ran are freed with the
+ * actuator, and their records are the policy's to cancel.
  */
 #ifndef HWH_ACTUATOR_H
 #define HWH_ACTUATOR_H
@@ -72,6 +76,7 @@ struct actuator {
 	struct act_job *running;  /* under lock: the job in the plugin */
 	int64_t running_since_ms; /* mono */
 	bool stop, started, init_failed;
+	bool in_init;	/* under lock: the thread is in the plugin's init() */
 	bool abandoned; /* the thread owns and frees this struct */
 };
 
@@ -87,8 +92,11 @@ int actuator_post(struct actuator *a, struct act_job *job);
 struct act_job *actuator_take_done(struct actuator *a);
 /* Jobs queued or running. */
 size_t actuator_pending(struct actuator *a, bool *busy);
-/* Stop (see above); queued jobs are freed.  a is invalid afterwards. */
-void actuator_stop(struct actuator *a, int64_t wait_ms);
+/* Stopping (see above). */
+void actuator_request_stop(struct actuator *a);
+bool actuator_busy(struct actuator *a);
+/* a is invalid afterwards. */
+void actuator_release(struct actuator *a);
 void act_job_free_list(struct act_job *j);
 
 #endif

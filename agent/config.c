@@ -31,10 +31,11 @@
 #include "config.h"
 #include "config_lex.h"
 
-#define CFG_MAX_BYTES (16 * 1024 * 1024)	       /* larger files are refused */
-#define CFG_MAX_SOURCES 1024			       /* one thread each: keep it sane */
-#define CFG_MAX_NAME 64				       /* source and plugin names */
-#define CFG_MAX_HISTORY HIST_RAW_MAX		       /* history.h: raw samples per metric */
+#define CFG_MAX_BYTES (16 * 1024 * 1024) /* larger files are refused */
+#define CFG_MAX_ACTIONS 32		 /* policy.h PREQ_MAX_RECS: records one request makes */
+#define CFG_MAX_SOURCES 1024		 /* one thread each: keep it sane */
+#define CFG_MAX_NAME 64			 /* source and plugin names */
+#define CFG_MAX_HISTORY HIST_RAW_MAX	 /* history.h: raw samples per metric */
 #define CFG_MAX_DURATION_MS (365LL * 24 * 3600 * 1000) /* no overflow when added to a clock */
 #define SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
@@ -896,9 +897,9 @@ static bool check_source_name(struct parser *p, const struct stmt *st, enum blk_
 			return false;
 		}
 	}
-	if (*n >= CFG_MAX_SOURCES) {
+	if (*n >= (k == BLK_ACTION ? CFG_MAX_ACTIONS : CFG_MAX_SOURCES)) {
 		perr(p, st->kpos.line, st->kpos.col, "too many %ss (at most %d)", blk_names[k],
-		     CFG_MAX_SOURCES);
+		     k == BLK_ACTION ? CFG_MAX_ACTIONS : CFG_MAX_SOURCES);
 		return false;
 	}
 	return true;

@@ -11,6 +11,8 @@
 #include "config.h"
 
 #define POL_MAX_COUNT 1000000u
+#define POL_MAX_DURATION_MS (365LL * 24 * 3600 * 1000)
+#define POL_MAX_DRAINS 64 /* policy.h POLICY_DRAINS_MAX: drain times kept */
 
 static const char *const act_names[] = {"none", "notify", "drain", "fence"};
 
@@ -118,9 +120,16 @@ static int set_budget(struct cfg_policy *pol, const char *key, const char *val, 
 static int set_count(struct cfg_policy *pol, const char *key, const char *val, char *msg,
 		     size_t len)
 {
-	unsigned *dst = strcmp(key, "max-drains") == 0 ? &pol->max_drains : &pol->retries;
+	bool drains = strcmp(key, "max-drains") == 0;
+	unsigned *dst = drains ? &pol->max_drains : &pol->retries;
 
-	return parse_count(val, strcmp(key, "retries") == 0 ? 0 : 1, dst, msg, len);
+	if (parse_count(val, drains ? 1 : 0, dst, msg, len) < 0)
+		return -1;
+	if (drains && *dst > POL_MAX_DRAINS) {
+		snprintf(msg, len, "invalid max-drains '%s' (expected 1..%d)", val, POL_MAX_DRAINS);
+		return -1;
+	}
+	return 0;
 }
 
 /* Durations; "0" allowed where a dwell may be off. */
@@ -149,7 +158,7 @@ static int set_dur(struct cfg_policy *pol, const char *key, const char *val, cha
 			*dst = 0;
 			return 0;
 		}
-		if (cfg_parse_duration(val, dst) == 0)
+		if (cfg_parse_duration(val, dst) == 0 && *dst <= POL_MAX_DURATION_MS)
 			return 0;
 		snprintf(msg, len, "invalid duration '%s' for '%s' (e.g. 500ms, 30s, 10m, 2h%s)",
 			 val, key, durs[i].zero_ok ? ", or 0" : "");

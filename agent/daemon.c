@@ -475,9 +475,10 @@ int daemon_act(struct daemon *d, const char *action, const char *arg, char *name
 
 void daemon_shutdown(struct daemon *d)
 {
-	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
-	/* Actuators stop first, so that the file gets what they did. */
+	/* Actuators first, while the sources a fence may fall back on (the
+	 * watchdog's self-fence) still run; the file gets what they did. */
 	daemon_actions_stop(d, STOP_WAIT_MS);
+	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
 	if (d->engine_up) {
 		/* The last polls' events go into the file with the positions
 		 * (pstate.h) their sources kept for them. */

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "log.h"
@@ -33,15 +34,25 @@ int daemon_actions_init(struct daemon *d)
 	return 0;
 }
 
+/* Stop every actuator against one deadline; what they finish meanwhile is
+ * recorded before they go. */
 static void stop_actuators(struct daemon *d, int64_t wait_ms)
 {
-	/* Results not yet collected are recorded before their actuator goes. */
+	int64_t deadline = mono_ms() + wait_ms;
+
+	for (size_t i = 0; i < d->nacts; i++)
+		actuator_request_stop(d->acts[i]);
+	for (size_t i = 0; i < d->nacts; i++)
+		while (actuator_busy(d->acts[i]) && mono_ms() < deadline)
+			nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
 	policy_collect(&d->policy, mono_ms(), wall_ms());
 	for (size_t i = 0; i < d->nacts; i++)
-		actuator_stop(d->acts[i], wait_ms);
+		actuator_release(d->acts[i]);
 	free(d->acts);
 	d->acts = NULL;
 	d->nacts = 0;
+	d->policy.acts = NULL;
+	d->policy.nacts = 0;
 }
 
 void daemon_actions_apply(struct daemon *d, struct prepared *p, int64_t wait_ms)

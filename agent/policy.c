@@ -77,8 +77,7 @@ void policy_configure(struct policy *p, const struct cfg_policy *cfg, struct act
 	p->freq.group = 0;
 }
 
-/* The boot id of this boot, "" if unknown. */
-static void boot_id(char *buf, size_t len)
+void policy_boot_id(char *buf, size_t len)
 {
 	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
 
@@ -91,8 +90,7 @@ static void boot_id(char *buf, size_t len)
 	fclose(f);
 }
 
-/* What the policy does at state st: fence only with fencing on. */
-static enum cfg_pol_act action_for(const struct policy *p, int st)
+enum cfg_pol_act policy_action_for(const struct policy *p, int st)
 {
 	enum cfg_pol_act a = st > 0 && st < 4 ? p->cfg.on_state[st] : PA_NONE;
 
@@ -112,6 +110,7 @@ static void read_report(struct policy *p, const struct health_report *r)
 {
 	int worst = 0;
 	size_t first = r->nreasons, kept = 0;
+	bool excluded = false;
 
 	p->silenced = false;
 	p->nevidence = 0;
@@ -120,6 +119,12 @@ static void read_report(struct policy *p, const struct health_report *r)
 		bool live = r->reason_kind[i] != LK_NONE;
 
 		rule_of(r->reasons[i], rule, sizeof rule);
+		/* The policy's own refusal must not keep the node where the
+		 * policy wants to drain it (yellow drain): not acted on. */
+		if (r->reason_kind[i] == LK_DRAIN_REFUSED) {
+			excluded = true;
+			continue;
+		}
 		if (silences_match(&p->sil, live ? NULL : rule,
 				   live ? live_kind_name(r->reason_kind[i]) : NULL,
 				   r->reason_target[i])) {
@@ -137,7 +142,7 @@ static void read_report(struct policy *p, const struct health_report *r)
 				 r->reason_target[i], r->reason_target[i][0] ? ")" : "");
 	}
 	p->eff = (int)r->state;
-	if (p->silenced && r->more == 0 && worst < p->eff)
+	if ((p->silenced || excluded) && r->more == 0 && worst < p->eff)
 		p->eff = worst;
 	p->score = r->score;
 	if (first < r->nreasons)
@@ -161,11 +166,15 @@ static size_t drains_in_window(struct policy *p, int64_t now_wall)
 
 static void on_state_change(struct policy *p, int prev, int64_t now_mono, int64_t now_wall)
 {
-	enum cfg_pol_act a = action_for(p, p->eff), b = action_for(p, prev);
+	enum cfg_pol_act a = policy_action_for(p, p->eff), b = policy_action_for(p, prev);
 
 	p->eff_prev = prev;
 	p->eff_since_mono = now_mono;
-	p->hold_mono = 0; /* a new state is a new decision */
+	if ((a >= PA_DRAIN) != (b >= PA_DRAIN)) {
+		p->drainable_since_mono = now_mono;
+		p->hold_mono = 0; /* a new decision */
+		p->hold_why[0] = '\0';
+	}
 	if (p->eff == 0)
 		p->green_since_mono = now_mono;
 	if (p->eff < (int)NODE_RED)
@@ -180,22 +189,19 @@ static void maybe_fence(struct policy *p, int64_t now_mono, int64_t now_wall)
 {
 	char id[40];
 
-	if (action_for(p, p->eff) != PA_FENCE || p->freq.group != 0)
+	if (policy_action_for(p, p->eff) != PA_FENCE || p->freq.group != 0)
 		return;
-	boot_id(id, sizeof id);
+	policy_boot_id(id, sizeof id);
 	if (p->fenced && strcmp(id, p->fence_boot) == 0)
 		return;
-	p->fenced = true;
-	p->fenced_dry = p->cfg.dry_run;
-	snprintf(p->fence_boot, sizeof p->fence_boot, "%s", id);
 	preq_start(p, &p->freq, AK_FENCE, false, false, "", p->reason, NULL, now_mono, now_wall);
 }
 
 static void maybe_drain(struct policy *p, int64_t now_mono, int64_t now_wall)
 {
-	int64_t held = now_mono - p->eff_since_mono;
+	int64_t held = now_mono - p->drainable_since_mono;
 
-	if (p->drained || p->dreq.group != 0 || action_for(p, p->eff) < PA_DRAIN)
+	if (p->drained || p->dreq.group != 0 || policy_action_for(p, p->eff) < PA_DRAIN)
 		return;
 	if (held < p->cfg.drain_after_ms) {
 		snprintf(p->next, sizeof p->next, "drain when %s has held %lld s more",
@@ -203,8 +209,8 @@ static void maybe_drain(struct policy *p, int64_t now_mono, int64_t now_wall)
 		return;
 	}
 	if (p->hold_mono == INT64_MAX) {
-		snprintf(p->next, sizeof p->next,
-			 "no drain: already drained by someone else (every actuator skipped)");
+		snprintf(p->next, sizeof p->next, "no drain until the state changes: %s",
+			 p->hold_why);
 		return;
 	}
 	if (now_mono < p->hold_mono) {
@@ -256,6 +262,7 @@ void policy_tick(struct policy *p, const struct health_report *r, int64_t now_mo
 		p->started = true;
 		p->eff_since_mono = now_mono;
 		p->green_since_mono = now_mono;
+		p->drainable_since_mono = now_mono;
 		/* Tell the actuators where things stand (Pacemaker's attribute). */
 		if (p->eff > 0 || p->drained)
 			preq_notify(p, p->eff, 0, p->reason, now_wall);
@@ -333,12 +340,12 @@ static enum posture posture_of(const struct policy *p)
 {
 	char id[40];
 
-	boot_id(id, sizeof id);
+	policy_boot_id(id, sizeof id);
 	if (p->fenced && strcmp(id, p->fence_boot) == 0)
 		return PO_FENCED;
 	if (p->drained)
 		return PO_DRAINED;
-	return p->eff > 0 && action_for(p, p->eff) >= PA_NOTIFY ? PO_NOTIFIED : PO_NORMAL;
+	return p->eff > 0 && policy_action_for(p, p->eff) >= PA_NOTIFY ? PO_NOTIFIED : PO_NORMAL;
 }
 
 static json_object *jtime(int64_t wall)
@@ -435,8 +442,9 @@ static void take(char *dst, size_t len, char *s)
 	free(s);
 }
 
-static int load_policy_rec(struct policy *p, struct sf_cur *c, char *err, size_t errlen)
+static int load_policy_rec(struct policy *live, struct sf_cur *c, char *err, size_t errlen)
 {
+	struct policy tmp = *live, *p = &tmp;
 	uint32_t n;
 
 	p->drained = sf_get_u8(c) != 0;
@@ -454,12 +462,13 @@ static int load_policy_rec(struct policy *p, struct sf_cur *c, char *err, size_t
 	take(p->budget_last, sizeof p->budget_last, sf_get_str(c, NULL));
 	p->budget_checked_wall = sf_get_i64(c);
 	int64_t next = sf_get_i64(c);
-	if (next > p->log.next_id)
-		p->log.next_id = next;
-	if (c->bad) {
+	if (c->bad || next < 0 || next > INT64_MAX / 2) {
 		snprintf(err, errlen, "malformed policy record");
 		return -1;
 	}
+	if (next > p->log.next_id)
+		p->log.next_id = next;
+	*live = tmp; /* all of it or nothing */
 	return 0;
 }
 

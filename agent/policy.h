@@ -54,7 +54,7 @@ struct policy_req {
 	enum act_kind kind;
 	bool manual, force, budget_phase;
 	char user[33];
-	size_t outstanding; /* jobs (budget) or records (run) not back yet */
+	size_t outstanding; /* budget answers not back yet */
 	bool budget_bad;
 	char budget_why[256];
 	int nodes, unhealthy; /* the budget's answers, worst of the clusters */
@@ -87,10 +87,12 @@ struct policy {
 	int64_t drained_wall;
 	int64_t drains[POLICY_DRAINS_MAX]; /* wall times of automatic drains */
 	size_t ndrains;
-	struct policy_req dreq; /* drain / undrain */
-	struct policy_req freq; /* fence */
-	int64_t hold_mono;	/* no new automatic drain / undrain before this */
-	bool budget_refused;	/* the last drain was refused by the budget */
+	struct policy_req dreq;	      /* drain / undrain */
+	struct policy_req freq;	      /* fence */
+	int64_t hold_mono;	      /* no new automatic drain / undrain before this */
+	char hold_why[96];	      /* why, when held until the state changes (INT64_MAX) */
+	int64_t drainable_since_mono; /* the state has mapped to drain (or more) since */
+	bool budget_refused;	      /* the last drain was refused by the budget */
 	char budget_last[256];
 	int64_t budget_checked_wall;
 	bool fenced;					   /* a fence was requested this boot */
@@ -128,6 +130,11 @@ const char *posture_name(enum posture po);
 /* State file: ST_POLICY (and the log's ST_ACTION, silences' ST_SILENCE). */
 void policy_save(struct policy *p, struct sf_buf *b);
 int policy_load(struct policy *p, const void *payload, size_t len, char *err, size_t errlen);
+
+/* What the policy does at state st (fence only with fencing on). */
+enum cfg_pol_act policy_action_for(const struct policy *p, int st);
+/* This boot's id ("" if unknown). */
+void policy_boot_id(char *buf, size_t len);
 
 /* policy_req.c: requests through the actuators (policy.c calls these). */
 void preq_notify(struct policy *p, int state, int prev, const char *reason, int64_t now_wall);

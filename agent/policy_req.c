@@ -121,6 +121,14 @@ void preq_notify(struct policy *p, int state, int prev, const char *reason, int6
 
 /* ---- self-fence ---------------------------------------------------------- */
 
+/* A fence was tried this boot (whatever came of it): at most one per boot. */
+static void mark_fenced(struct policy *p)
+{
+	p->fenced = true;
+	p->fenced_dry = p->cfg.dry_run;
+	policy_boot_id(p->fence_boot, sizeof p->fence_boot);
+}
+
 static void self_fence(struct policy *p, struct policy_req *q, int64_t now_wall)
 {
 	struct act_record *r;
@@ -160,6 +168,8 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 			 * someone else.  Not ours to own; ask again only when
 			 * the state changes. */
 			p->hold_mono = INT64_MAX;
+			snprintf(p->hold_why, sizeof p->hold_why,
+				 "already drained by someone else (every actuator skipped)");
 			log_notice("policy: drain skipped by every actuator (already drained by "
 				   "someone else); not asked again until the state changes");
 		} else if (done) {
@@ -167,8 +177,14 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 			p->drained_dry = p->cfg.dry_run;
 			p->drained_auto = !q->manual;
 			p->drained_wall = now_wall;
-			if (!q->manual && p->ndrains < POLICY_DRAINS_MAX)
+			if (!q->manual && !p->cfg.dry_run) {
+				if (p->ndrains == POLICY_DRAINS_MAX) {
+					memmove(p->drains, p->drains + 1,
+						(POLICY_DRAINS_MAX - 1) * sizeof p->drains[0]);
+					p->ndrains--;
+				}
 				p->drains[p->ndrains++] = now_wall;
+			}
 			log_notice("policy: node drained (%s)", q->reason);
 		} else {
 			p->hold_mono = now_mono + p->cfg.budget_recheck_ms;
@@ -178,9 +194,18 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 		}
 		break;
 	case AK_UNDRAIN:
-		if (!failed) {
+		if (!failed && p->cfg.dry_run && p->drained && !p->drained_dry) {
+			log_notice("policy: dry-run: hwhealth's real drain stays in force");
+		} else if (!failed) {
 			p->drained = p->drained_auto = p->drained_dry = false;
 			log_notice("policy: hwhealth's drain lifted (%s)", q->reason);
+			if (q->manual) {
+				/* The operator's word: no automatic drain again
+				 * until the node's state changes. */
+				p->hold_mono = INT64_MAX;
+				snprintf(p->hold_why, sizeof p->hold_why, "undrained by %s",
+					 q->user);
+			}
 		} else {
 			p->hold_mono = now_mono + p->cfg.budget_recheck_ms;
 			log_warn("policy: undrain failed; drain kept, asked again in %lld s",
@@ -188,6 +213,7 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 		}
 		break;
 	case AK_FENCE:
+		mark_fenced(p);
 		if (!done)
 			self_fence(p, q, now_wall);
 		break;
@@ -200,8 +226,16 @@ void preq_finish_check(struct policy *p, struct policy_req *q, int64_t now_mono,
 {
 	bool done = false, failed = false;
 
-	if (q->group == 0 || q->budget_phase || q->outstanding > 0)
+	if (q->group == 0 || q->budget_phase)
 		return;
+	/* Finished when every record is: a record that left the log (the
+	 * ring is full) counts as finished, so a request never hangs. */
+	for (size_t i = 0; i < q->nrec; i++) {
+		const struct act_record *r = actlog_find(&p->log, q->rec[i]);
+
+		if (r != NULL && !act_result_final(r->result))
+			return;
+	}
 	for (size_t i = 0; i < q->nrec; i++) {
 		const struct act_record *r = actlog_find(&p->log, q->rec[i]);
 
@@ -219,13 +253,12 @@ void preq_finish_check(struct policy *p, struct policy_req *q, int64_t now_mono,
 static void run_records(struct policy *p, struct policy_req *q)
 {
 	q->budget_phase = false;
-	q->outstanding = 0;
 	for (size_t i = 0; i < q->nrec; i++) {
 		struct act_record *r = actlog_find(&p->log, q->rec[i]);
 		struct actuator *a = r ? actuator_named(p, r->actuator) : NULL;
 
-		if (a != NULL && post(p, a, r) == 0)
-			q->outstanding++;
+		if (a != NULL)
+			post(p, a, r);
 	}
 }
 
@@ -278,6 +311,7 @@ int preq_start(struct policy *p, struct policy_req *q, enum act_kind kind, bool 
 	if (q->nrec == 0) {
 		q->group = 0;
 		if (kind == AK_FENCE) {
+			mark_fenced(p);
 			self_fence(p, q, now_wall);
 			return 0;
 		}
@@ -298,7 +332,6 @@ int preq_start(struct policy *p, struct policy_req *q, enum act_kind kind, bool 
 			if (r != NULL)
 				dry_run(r);
 		}
-		q->outstanding = 0;
 		preq_finish_check(p, q, now_mono, now_wall);
 		return 0;
 	}
@@ -371,6 +404,22 @@ static void budget_decide(struct policy *p, struct policy_req *q, int64_t now_mo
 	bool again;
 
 	p->budget_checked_wall = now_wall;
+	if (!q->manual && policy_action_for(p, p->eff) < PA_DRAIN) {
+		/* The node recovered while the budget was asked. */
+		for (size_t i = 0; i < q->nrec; i++) {
+			struct act_record *r = actlog_find(&p->log, q->rec[i]);
+
+			if (r == NULL)
+				continue;
+			r->result = AR_CANCELLED;
+			r->finished_ms = now_wall;
+			snprintf(r->detail, sizeof r->detail,
+				 "no longer wanted: the node recovered");
+		}
+		q->group = 0;
+		q->budget_phase = false;
+		return;
+	}
 	if (!q->budget_bad) {
 		p->budget_refused = false;
 		snprintf(p->budget_last, sizeof p->budget_last,
@@ -460,11 +509,8 @@ static void perform_answer(struct policy *p, struct act_job *j, int64_t now_mono
 	if (r == NULL)
 		return;
 	if (j->rc == -ENOTSUP) {
-		if (q) {
+		if (q)
 			req_drop(q, r->id);
-			if (q->outstanding > 0)
-				q->outstanding--;
-		}
 		actlog_remove(&p->log, r->id);
 		return;
 	}
@@ -492,8 +538,6 @@ static void perform_answer(struct policy *p, struct act_job *j, int64_t now_mono
 		return;
 	}
 	log_record(r);
-	if (q && q->outstanding > 0)
-		q->outstanding--;
 }
 
 void preq_collect_job(struct policy *p, struct actuator *a, struct act_job *j, int64_t now_mono,
@@ -533,25 +577,16 @@ void preq_retry_due(struct policy *p, int64_t now_mono, int64_t now_wall)
 		r->next_retry_ms = 0;
 		a = actuator_named(p, r->actuator);
 		if (a == NULL || !still_wanted(p, r)) {
-			struct policy_req *q = req_of(p, r->group);
-
 			r->result = AR_CANCELLED;
 			r->finished_ms = now_wall;
 			snprintf(r->detail, sizeof r->detail, "%s",
 				 a ? "no longer wanted: the node state changed"
 				   : "its action block is gone");
 			log_record(r);
-			if (q && q->outstanding > 0)
-				q->outstanding--;
 			continue;
 		}
 		r->attempt++;
-		if (post(p, a, r) < 0) {
-			struct policy_req *q = req_of(p, r->group);
-
-			if (q && q->outstanding > 0)
-				q->outstanding--;
-		}
+		post(p, a, r);
 	}
 	preq_finish_check(p, &p->dreq, now_mono, now_wall);
 	preq_finish_check(p, &p->freq, now_mono, now_wall);

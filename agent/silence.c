@@ -6,6 +6,7 @@
  */
 #include "silence.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +162,7 @@ int silences_load_rec(struct silences *s, struct sf_cur *c, char *err, size_t er
 	take(x.user, sizeof x.user, sf_get_str(c, NULL));
 	x.created_ms = sf_get_i64(c);
 	x.expires_ms = sf_get_i64(c);
-	if (c->bad || !target_ok(x.target)) {
+	if (c->bad || !target_ok(x.target) || x.id <= 0 || x.id > INT64_MAX / 2) {
 		snprintf(err, errlen, "malformed silence record");
 		return -1;
 	}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -418,6 +419,65 @@ START_TEST(operator_drain_is_not_lifted)
 }
 END_TEST
 
+START_TEST(operator_undrain_holds_until_state_changes)
+{
+	struct rig r;
+	json_object *resp;
+
+	rig_start(&r, NULL, NULL);
+	set_temp(&r, 60);
+	wait_lines(&r, "drain", 1);
+	resp = daemon_request(&r.d, "{\"cmd\":\"undrain\",\"reason\":\"known sensor bug\"}");
+	json_object_put(resp);
+	wait_lines(&r, "undrain", 1);
+	sleep(2); /* still red: an automatic drain would come back at once */
+	ck_assert_int_eq(count_lines(&r, "drain"), 1);
+	{
+		json_object *res = actions(&r);
+
+		ck_assert_ptr_nonnull(strstr(json_str(res, "policy.next"), "undrained by root"));
+		json_object_put(res);
+	}
+	/* A new state is a new decision. */
+	set_temp(&r, 40);
+	sleep(1);
+	set_temp(&r, 60);
+	wait_lines(&r, "drain", 2);
+	rig_free(&r);
+}
+END_TEST
+
+START_TEST(dry_run_keeps_a_real_drain)
+{
+	struct rig r;
+	char conf[sizeof r.conf], buf[64];
+	char *at;
+
+	rig_start(&r, NULL, " undrain-after 500ms\n min-drained 0\n");
+	set_temp(&r, 60);
+	wait_record(&r, "drain", "done");
+	/* Dry-run from now on: its undrain is only pretended. */
+	snprintf(conf, sizeof conf, "%s", r.conf);
+	at = strstr(conf, "policy {\n");
+	ck_assert_ptr_nonnull(at);
+	memmove(at + 9 + 12, at + 9, strlen(at + 9) + 1);
+	memcpy(at + 9, " dry-run yes", 12);
+	at[9 + 12] = '\n';
+	daemon_write_conf(&r.d, conf);
+	daemon_signal(&r.d, SIGHUP);
+	sleep(1);
+	set_temp(&r, 40);
+	wait_record(&r, "undrain", "dry-run");
+	ck_assert_str_eq(posture(&r, buf, sizeof buf), "drained");
+	ck_assert_int_eq(count_lines(&r, "undrain"), 0);
+	/* Live again: the real drain is lifted for real. */
+	daemon_write_conf(&r.d, r.conf);
+	daemon_signal(&r.d, SIGHUP);
+	wait_lines(&r, "undrain", 1);
+	rig_free(&r);
+}
+END_TEST
+
 START_TEST(fence_falls_back_to_self_fence)
 {
 	struct rig r;
@@ -501,6 +561,8 @@ Suite *policy_daemon_suite(void)
 	tcase_add_test(tc, flapping_is_bounded);
 	tcase_add_test(tc, restart_keeps_our_drain);
 	tcase_add_test(tc, operator_drain_is_not_lifted);
+	tcase_add_test(tc, operator_undrain_holds_until_state_changes);
+	tcase_add_test(tc, dry_run_keeps_a_real_drain);
 	tcase_add_test(tc, fence_falls_back_to_self_fence);
 	tcase_add_test(tc, fencing_off_refuses_manual_fence);
 	tcase_add_test(tc, policy_errors_name_their_place);
