@@ -643,11 +643,12 @@ END_TEST
 
 START_TEST(test_unknown_setting)
 {
-	expect_error("interval 5s\n\n\n\n\n\nintervall 5s\n", NAME
-		     ":7:1: unknown setting 'intervall' (expected one of: interval, timeout, "
-		     "stale-after, history, socket, socket-group, socket-mode, state-dir, "
-		     "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
-		     "score-critical, recover-after, state-interval, record, source)");
+	expect_error(
+	    "interval 5s\n\n\n\n\n\nintervall 5s\n",
+	    NAME ":7:1: unknown setting 'intervall' (expected one of: interval, timeout, "
+		 "stale-after, history, socket, socket-group, socket-mode, state-dir, "
+		 "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
+		 "score-critical, recover-after, state-interval, record, source, action, policy)");
 }
 END_TEST
 
@@ -711,8 +712,8 @@ START_TEST(test_stray_brace)
 	expect_error("{ interval 5s }",
 		     NAME ":1:1: unexpected '{' (a block starts with 'source NAME')");
 	expect_error("interval 5s {\n}\n",
-		     NAME ":1:13: unexpected '{' after 'interval' (only 'source NAME' opens a "
-			  "block)");
+		     NAME ":1:13: unexpected '{' after 'interval' (only 'source NAME', "
+			  "'action NAME' and 'policy' open a block)");
 	expect_error("source a\ninterval 5s\n", NAME ":2:1: expected '{' after 'source a'");
 }
 END_TEST
@@ -772,7 +773,7 @@ START_TEST(test_all_errors_reported)
 	    NAME ":3:1: unknown setting 'bogus' (expected one of: interval, timeout, "
 		 "stale-after, history, socket, socket-group, socket-mode, state-dir, "
 		 "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
-		 "score-critical, recover-after, state-interval, record, source)",
+		 "score-critical, recover-after, state-interval, record, source, action, policy)",
 	    NAME ":5:11: invalid value 'perhaps' for 'enabled' (expected yes or no)",
 	    NAME ":6:15: unexpected 'extra' after the value of 'interval' (one value per "
 		 "statement)",
