@@ -227,11 +227,13 @@ $(BUILD)/rules_bench: bench/rules_bench.c $(BUILD)/libhwcore.a
 $(BUILD)/smart_parse_bench: bench/smart_parse_bench.c $(BUILD)/plugins/smart_parse.o
 	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CORE_LIBS)
 
-bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartctl-standin
+bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartctl-standin \
+       $(BUILD)/tests/plugins/echo.so
 	./bench/sensors_bench.sh $(BUILD)
 	./bench/rules_bench.sh $(BUILD)
 	./bench/ipmi_bench.sh $(BUILD)
 	./bench/smart_bench.sh $(BUILD)
+	./bench/act_latency_slurm.sh $(BUILD)
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
