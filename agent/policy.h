@@ -90,6 +90,8 @@ struct policy {
 	struct policy_req dreq; /* drain / undrain */
 	struct policy_req freq; /* fence */
 	int64_t hold_mono;	/* no new automatic drain / undrain before this */
+	int64_t restore_mono;	/* the restored node state is held (its reasons not
+				   back yet): no automatic drain or fence before this */
 	bool budget_refused;	/* the last drain was refused by the budget */
 	char budget_last[256];
 	int64_t budget_checked_wall;

@@ -14,7 +14,9 @@
  *                  and green: its drain is recorded "skipped"
  *   restart        the daemon stopped while its drain is in force, started
  *                  again after the node recovered: it still owns the drain
- *                  (state file) and resumes the node
+ *                  (state file) and resumes the node; a restarted daemon
+ *                  does not drain on the red it restored before the sources
+ *                  have reported again
  *   check          `hwhealth check` (a HealthCheckProgram) exits 1 with the
  *                  reason while red, 0 when green
  */
@@ -301,6 +303,34 @@ START_TEST(test_check_as_health_check)
 }
 END_TEST
 
+/* An operator's drain (skipped), the daemon stopped, the node repaired and
+ * resumed: the restarted daemon must not drain it on the red it restored
+ * from its state file before the sources have reported again. */
+START_TEST(test_restart_no_stale_drain)
+{
+	struct rig r;
+	struct slurm_node n;
+
+	ck_assert_int_eq(slurm_drain(&sl, SLURM_NODE, "operator: bad DIMM"), 0);
+	ck_assert(slurm_wait_state(&sl, SLURM_NODE, "drained", SLURM_STATE_TIMEOUT_MS));
+	rig_start(&r);
+	set_temp(&r, 60);
+	wait_records(&r, "drain", "skipped", 1);
+	sleep(2); /* state-interval 1s: the state file says red */
+	ck_assert_int_eq(daemon_stop(&r.d), 0);
+	set_temp(&r, 40);
+	ck_assert_int_eq(slurm_resume(&sl, SLURM_NODE), 0);
+	ck_assert(slurm_wait_state(&sl, SLURM_NODE, "idle", WAIT_MS));
+	daemon_start(&r.d, r.conf);
+	sleep(3); /* past the restored state's hold (2 polls + 1 s) */
+	n = node_now();
+	ck_assert_msg(strcmp(n.state, "idle") == 0, "drained on the restored state: %s|%s", n.state,
+		      n.reason);
+	ck_assert_int_eq(records(&r, "drain", "done", NULL, NULL, 0), 0);
+	rig_free(&r);
+}
+END_TEST
+
 Suite *slurm_daemon_suite(void)
 {
 	Suite *s = suite_create("slurm_daemon");
@@ -311,6 +341,7 @@ Suite *slurm_daemon_suite(void)
 	tcase_add_test(tc, test_red_drains_green_resumes);
 	tcase_add_test(tc, test_operator_drain_untouched);
 	tcase_add_test(tc, test_restart_keeps_ownership);
+	tcase_add_test(tc, test_restart_no_stale_drain);
 	tcase_add_test(tc, test_check_as_health_check);
 	suite_add_tcase(s, tc);
 	return s;
