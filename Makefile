@@ -234,6 +234,7 @@ bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartc
 	./bench/ipmi_bench.sh $(BUILD)
 	./bench/smart_bench.sh $(BUILD)
 	./bench/act_latency_pcmk.sh $(BUILD)
+	./bench/act_latency_slurm.sh $(BUILD)
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \

@@ -185,11 +185,24 @@ static void on_state_change(struct policy *p, int prev, int64_t now_mono, int64_
 		preq_notify(p, p->eff, prev, p->reason, now_wall);
 }
 
+/* While the engine holds the node state restored from the state file, its
+ * reasons are not back: a drain or fence decided on it would act on what was
+ * true before the restart (a node repaired and resumed meanwhile drained
+ * again, with "red" for only reason; a rebooted node fenced again). */
+static bool restoring(struct policy *p, int64_t now_mono)
+{
+	if (now_mono >= p->restore_mono)
+		return false;
+	snprintf(p->next, sizeof p->next, "decided when the sources have reported again");
+	return true;
+}
+
 static void maybe_fence(struct policy *p, int64_t now_mono, int64_t now_wall)
 {
 	char id[40];
 
-	if (policy_action_for(p, p->eff) != PA_FENCE || p->freq.group != 0)
+	if (policy_action_for(p, p->eff) != PA_FENCE || p->freq.group != 0 ||
+	    restoring(p, now_mono))
 		return;
 	policy_boot_id(id, sizeof id);
 	if (p->fenced && strcmp(id, p->fence_boot) == 0)
@@ -201,7 +214,8 @@ static void maybe_drain(struct policy *p, int64_t now_mono, int64_t now_wall)
 {
 	int64_t held = now_mono - p->drainable_since_mono;
 
-	if (p->drained || p->dreq.group != 0 || policy_action_for(p, p->eff) < PA_DRAIN)
+	if (p->drained || p->dreq.group != 0 || policy_action_for(p, p->eff) < PA_DRAIN ||
+	    restoring(p, now_mono))
 		return;
 	if (held < p->cfg.drain_after_ms) {
 		snprintf(p->next, sizeof p->next, "drain when %s has held %lld s more",

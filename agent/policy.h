@@ -92,6 +92,8 @@ struct policy {
 	int64_t hold_mono;	      /* no new automatic drain / undrain before this */
 	char hold_why[96];	      /* why, when held until the state changes (INT64_MAX) */
 	int64_t drainable_since_mono; /* the state has mapped to drain (or more) since */
+	int64_t restore_mono;	      /* the restored node state is held (its reasons not
+					 back yet): no automatic drain or fence before this */
 	bool budget_refused;	      /* the last drain was refused by the budget */
 	char budget_last[256];
 	int64_t budget_checked_wall;
