@@ -236,7 +236,7 @@ bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartc
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
                 fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts fuzz_edac_value \
-                fuzz_smart_parse fuzz_smart_opts
+                fuzz_smart_parse fuzz_smart_opts fuzz_policy_state
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
