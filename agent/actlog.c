@@ -218,7 +218,8 @@ int actlog_load_rec(struct actlog *l, struct sf_cur *c, char *err, size_t errlen
 	int64_t next = l->next_id;
 	struct act_record *r;
 
-	if (c->bad || kind >= AK_COUNT || act == NULL || id <= 0 || id > INT64_MAX / 2) {
+	/* The next id after it must pass the policy record's bound too. */
+	if (c->bad || kind >= AK_COUNT || act == NULL || id <= 0 || id >= INT64_MAX / 2) {
 		free(act);
 		snprintf(err, errlen, "malformed action record");
 		return -1;
