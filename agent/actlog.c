@@ -215,9 +215,11 @@ int actlog_load_rec(struct actlog *l, struct sf_cur *c, char *err, size_t errlen
 	int64_t id = sf_get_i64(c);
 	uint8_t kind = sf_get_u8(c);
 	char *act = sf_get_str(c, NULL), *out;
+	int64_t next = l->next_id;
 	struct act_record *r;
 
-	if (c->bad || kind >= AK_COUNT || act == NULL || id <= 0 || id > INT64_MAX / 2) {
+	/* The next id after it must pass the policy record's bound too. */
+	if (c->bad || kind >= AK_COUNT || act == NULL || id <= 0 || id >= INT64_MAX / 2) {
 		free(act);
 		snprintf(err, errlen, "malformed action record");
 		return -1;
@@ -228,9 +230,9 @@ int actlog_load_rec(struct actlog *l, struct sf_cur *c, char *err, size_t errlen
 		return -1;
 	}
 	free(act);
+	/* actlog_add() took an id for it: give it back, the record has its own. */
 	r->id = id;
-	if (id >= l->next_id)
-		l->next_id = id + 1;
+	l->next_id = id >= next ? id + 1 : next;
 	r->manual = sf_get_u8(c) != 0;
 	take_str(r->user, sizeof r->user, sf_get_str(c, NULL));
 	r->state = sf_get_u8(c) & 3;

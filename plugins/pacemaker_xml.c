@@ -100,7 +100,7 @@ static void list_add(char *list, size_t len, const char *name, int *cut)
 
 	if (*cut)
 		return;
-	if (used + need + 4 > len) { /* keep room for " ..." */
+	if (used + need + 5 > len) { /* keep room for " ..." and its NUL */
 		snprintf(list + used, len - used, "%s...", used ? " " : "");
 		*cut = 1;
 		return;

@@ -105,7 +105,8 @@ PU_HIDDEN const char *slurm_reason_text(const char *reason, char *buf, size_t le
  * when the format shows no partition, so each line is one state with its
  * node count and a node counts once.  *nodes = all, *out = those in a
  * state slurm_state_out() calls out.  0, or -EPROTO (why says which line)
- * when a line is not COUNT|STATE.
+ * when a line is not COUNT|STATE, or when the counts add up to more than a
+ * million nodes.
  */
 PU_HIDDEN int slurm_parse_counts(const char *text, int *nodes, int *out, char *why, size_t len);
 

@@ -18,6 +18,7 @@
 #include "slurm_internal.h"
 
 #define SUFFIXES "*~#%!$@^-"
+#define SLURM_NODES_MAX 1000000 /* nodes of one line of counts, and of them all */
 
 /* Base state words that put a node out of service, for the drain budget.
  * unknown: slurmctld has not heard from it (counted out, on the side of
@@ -195,10 +196,17 @@ int slurm_parse_counts(const char *text, int *nodes, int *out, char *why, size_t
 		if (eol > line) {
 			errno = 0;
 			count = strtol(line, &end, 10);
-			if (end == line || *end != '|' || count < 0 || count > 1000000 ||
+			if (end == line || *end != '|' || count < 0 || count > SLURM_NODES_MAX ||
 			    errno != 0 || end + 1 >= eol) {
 				snprintf(why, len, "unexpected sinfo line: %.*s",
 					 (int)(eol - line > 80 ? 80 : eol - line), line);
+				return -EPROTO;
+			}
+			/* The per-line bound holds for the sum too: lines enough
+			 * would otherwise overflow the int. */
+			if (count > SLURM_NODES_MAX - *nodes) {
+				snprintf(why, len, "sinfo counts more than %d nodes",
+					 SLURM_NODES_MAX);
 				return -EPROTO;
 			}
 			copy_cut(state, sizeof state, end + 1, (size_t)(eol - end - 1));

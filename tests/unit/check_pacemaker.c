@@ -331,6 +331,30 @@ START_TEST(test_xml_names_cut)
 }
 END_TEST
 
+/* A list that stops just short of its buffer still ends in " ...", not
+ * " .." (found by tests/fuzz/fuzz_pacemaker_xml): "a"*127, " ", "b"*124
+ * leave 4 bytes, one short of " ..." and its NUL. */
+START_TEST(test_xml_names_cut_at_edge)
+{
+	char xml[2048], detail[256];
+	size_t used = 0;
+	struct hwh_cluster c;
+
+	used += (size_t)snprintf(xml + used, sizeof xml - used,
+				 "<pacemaker-result><nodes><node name=\"self\" online=\"true\"/>"
+				 "<node name=\"%0127d\" online=\"false\"/>"
+				 "<node name=\"%0124d\" online=\"false\"/>"
+				 "<node name=\"c\" online=\"false\"/>"
+				 "</nodes><status code=\"0\" message=\"OK\"/></pacemaker-result>",
+				 1, 2);
+	ck_assert_int_eq(pm_xml_cluster(xml, used, "self", &c, detail, sizeof detail), 0);
+	ck_assert_int_eq(c.unhealthy, 3);
+	ck_assert_uint_lt(strlen(c.unhealthy_names), sizeof c.unhealthy_names);
+	ck_assert_msg(strcmp(c.unhealthy_names + strlen(c.unhealthy_names) - 4, " ...") == 0, "%s",
+		      c.unhealthy_names);
+}
+END_TEST
+
 /* ---- plugin_run's caller buffer (crm_mon's XML outgrows out[]) ------------- */
 
 START_TEST(test_run_out_buf)
@@ -389,6 +413,7 @@ Suite *pacemaker_suite(void)
 	tcase_add_test(tc, test_xml_not_connected);
 	tcase_add_test(tc, test_xml_malformed);
 	tcase_add_test(tc, test_xml_names_cut);
+	tcase_add_test(tc, test_xml_names_cut_at_edge);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("run");

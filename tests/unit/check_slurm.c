@@ -250,6 +250,29 @@ START_TEST(test_counts)
 }
 END_TEST
 
+/* Lines that each pass but add up past an int (found while writing
+ * tests/fuzz/fuzz_slurm_parse): refused, not wrapped. */
+START_TEST(test_counts_sum_bounded)
+{
+	const char line[] = "1000000|down\n";
+	size_t n = 2200, one = sizeof line - 1;
+	char *many = malloc(n * one + 1), why[128];
+	int nodes, out;
+
+	ck_assert_ptr_nonnull(many);
+	for (size_t i = 0; i < n; i++)
+		memcpy(many + i * one, line, one);
+	many[n * one] = '\0';
+	ck_assert_int_eq(slurm_parse_counts(many, &nodes, &out, why, sizeof why), -EPROTO);
+	ck_assert_str_eq(why, "sinfo counts more than 1000000 nodes");
+	ck_assert_int_eq(slurm_parse_counts(many + (n - 1) * one, &nodes, &out, why, sizeof why),
+			 0);
+	ck_assert_int_eq(nodes, 1000000);
+	ck_assert_int_eq(out, 1000000);
+	free(many);
+}
+END_TEST
+
 START_TEST(test_out_names)
 {
 	/* node2 in two partitions counts once; node1 is self. */
@@ -290,6 +313,7 @@ Suite *slurm_suite(void)
 
 	tc = tcase_create("budget");
 	tcase_add_test(tc, test_counts);
+	tcase_add_test(tc, test_counts_sum_bounded);
 	tcase_add_test(tc, test_out_names);
 	suite_add_tcase(s, tc);
 	return s;
