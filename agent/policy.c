@@ -217,6 +217,10 @@ static void maybe_drain(struct policy *p, int64_t now_mono, int64_t now_wall)
 	if (p->drained || p->dreq.group != 0 || policy_action_for(p, p->eff) < PA_DRAIN ||
 	    restoring(p, now_mono))
 		return;
+	if (p->fence_worked) {
+		snprintf(p->next, sizeof p->next, "no drain: this node was fenced");
+		return;
+	}
 	if (held < p->cfg.drain_after_ms) {
 		snprintf(p->next, sizeof p->next, "drain when %s has held %lld s more",
 			 node_state_name(p->eff), (long long)(p->cfg.drain_after_ms - held) / 1000);
@@ -277,9 +281,9 @@ void policy_tick(struct policy *p, const struct health_report *r, int64_t now_mo
 		p->eff_since_mono = now_mono;
 		p->green_since_mono = now_mono;
 		p->drainable_since_mono = now_mono;
-		/* Tell the actuators where things stand (Pacemaker's attribute). */
-		if (p->eff > 0 || p->drained)
-			preq_notify(p, p->eff, 0, p->reason, now_wall);
+		/* Tell the actuators where things stand, whatever an earlier
+		 * run left (Pacemaker's attribute): previous = current. */
+		preq_notify(p, p->eff, p->eff, p->reason, now_wall);
 	} else if (p->eff != prev) {
 		on_state_change(p, prev, now_mono, now_wall);
 	}

@@ -94,6 +94,7 @@ struct policy {
 	int64_t drainable_since_mono; /* the state has mapped to drain (or more) since */
 	int64_t restore_mono;	      /* the restored node state is held (its reasons not
 					 back yet): no automatic drain or fence before this */
+	bool fence_worked;	      /* a fence of this run was carried out: no drain after it */
 	bool budget_refused;	      /* the last drain was refused by the budget */
 	char budget_last[256];
 	int64_t budget_checked_wall;

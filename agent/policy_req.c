@@ -147,10 +147,12 @@ static void self_fence(struct policy *p, struct policy_req *q, int64_t now_wall)
 	}
 	r->started_ms = now_wall;
 	if (p->hooks.self_fence == NULL ||
-	    p->hooks.self_fence(p->hooks.arg, q->reason, r->detail, sizeof r->detail) < 0)
+	    p->hooks.self_fence(p->hooks.arg, q->reason, r->detail, sizeof r->detail) < 0) {
 		r->result = AR_FAILED;
-	else
+	} else {
 		r->result = AR_DONE;
+		p->fence_worked = true;
+	}
 	r->finished_ms = wall_ms();
 	r->duration_ms = r->finished_ms - now_wall;
 	log_record(r);
@@ -216,6 +218,8 @@ static void apply_outcome(struct policy *p, struct policy_req *q, bool done, boo
 		mark_fenced(p);
 		if (!done)
 			self_fence(p, q, now_wall);
+		else
+			p->fence_worked = !p->cfg.dry_run;
 		break;
 	default:
 		break;

@@ -194,7 +194,7 @@ START_TEST(red_drains_green_undrains)
 	wait_lines(&r, "drain", 1);
 	wait_record(&r, "drain", "done");
 	ck_assert_str_eq(posture(&r, buf, sizeof buf), "drained");
-	ck_assert_int_eq(count_lines(&r, "notify"), 1);
+	ck_assert_int_eq(count_lines(&r, "notify"), 2); /* at start (green), then red */
 	{
 		json_object *res = actions(&r), *a, *x;
 
@@ -243,8 +243,9 @@ START_TEST(budget_refuses_then_allows)
 		ck_assert_int_eq(refused, 1);
 		json_object_put(res);
 	}
-	/* A notification says so, and explain shows it. */
-	wait_lines(&r, "notify", 2);
+	/* A notification says so (after the one at start and red's), and
+	 * status shows it. */
+	wait_lines(&r, "notify", 3);
 	{
 		json_object *ex = daemon_request(&r.d, "{\"cmd\":\"status\"}");
 
