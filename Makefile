@@ -4,7 +4,7 @@
 #   make            build everything
 #   make deps       install the Debian packages the build, tests and demo need
 #   make check      deps + build + unit and integration tests (SANITIZE=1: ASan+UBSan)
-#   make demo       a simulated node going bad, no hardware needed (root or userns)
+#   make demo       a simulated node going bad and back, no hardware needed (root or userns)
 #   make bench      benchmarks; figures go to bench/RESULTS.md and RESULTS-rules.md
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make install    PREFIX, DESTDIR honoured
