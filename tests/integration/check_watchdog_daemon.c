@@ -91,7 +91,7 @@ static void conf_text(char *buf, size_t len, const char *wd_opts, const char *ex
 
 	if (pl[0] == '\0' || strncmp(pl, tree->dir, strlen(tree->dir)) != 0)
 		snprintf(pl, sizeof pl, "%s",
-			 test_plugin_dir(tree, "pl", "watchdog", "echo", "sleepy", NULL));
+			 test_plugin_dir(tree, "pl", "watchdog", "echo", "sleepy", "actrec", NULL));
 	snprintf(buf, len,
 		 "plugin-dir %s\nrules-dir %s\nlocal-rules-dir %s/rules.d\nstate-interval 1s\n"
 		 "log-level debug\nsource wd {\n  plugin watchdog\n  device %s\n  interval 1s\n"
@@ -547,6 +547,48 @@ START_TEST(test_self_fence)
 }
 END_TEST
 
+/* The policy's fallback (issue 6): fencing on, the node critical, and no
+ * action block that fences (actrec does not take "fence" here): the policy
+ * falls back to the watchdog's self-fence, which stops petting; the action
+ * record says so.  The cluster-less case of a fence: like sbd. */
+START_TEST(test_policy_self_fence_fallback)
+{
+	char dir[TL_PATH_MAX], file[TL_PATH_MAX + 16], vals[TL_PATH_MAX], extra[2048];
+	struct json_object *acts, *a, *x = NULL;
+
+	fakewd_start(&fw, tree->dir, NULL);
+	snprintf(dir, sizeof dir, "%s/rules.d", tree->dir);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(file, sizeof file, "%s/boil.rules", dir);
+	ck_assert_int_eq(write_file_str(file, "rule boil {\n\tmatch source e\n\tmatch kind "
+					      "temperature\n\twhen value > 90\n\tseverity "
+					      "fatal\n\tmessage \"boiling\"\n}\n"),
+			 0);
+	snprintf(vals, sizeof vals, "%s/vals.txt", tree->dir);
+	ck_assert_int_eq(write_file_str(vals, "chip0 temp1 temperature 40\n"), 0);
+	snprintf(extra, sizeof extra,
+		 "source e {\n  plugin echo\n  file %s\n  interval 1s\n}\n"
+		 "action rec {\n  plugin actrec\n  only notify,drain,undrain\n}\n"
+		 "policy {\n  fencing yes\n}\n",
+		 vals);
+	start2("  watchdog-timeout 3s\n  self-fence yes\n", extra);
+	wait_keepalives(2);
+	ck_assert_int_eq(write_file_str(vals, "chip0 temp1 temperature 95\n"), 0);
+	wait_metric(PETTING, 0, "self-fence: critical: boil: boiling");
+	wait_expired(3000);
+	acts = cli_json(&d, "actions", NULL);
+	ck_assert(json_object_object_get_ex(acts, "actions", &a));
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		if (strcmp(json_str(json_object_array_get_idx(a, i), "action"), "fence") == 0)
+			x = json_object_array_get_idx(a, i);
+	ck_assert_msg(x != NULL, "no fence record: %s", json_object_to_json_string(acts));
+	ck_assert_str_eq(json_str(x, "actuator"), "self-fence");
+	ck_assert_str_eq(json_str(x, "result"), "done");
+	ck_assert_str_eq(json_str(x, "detail"), "self-fence taken by wd");
+	json_object_put(acts);
+}
+END_TEST
+
 /* Without "self-fence yes" the request is refused, naming the option, and
  * petting goes on; a stop is a clean magic close. */
 START_TEST(test_self_fence_refused)
@@ -923,6 +965,7 @@ Suite *watchdog_daemon_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, TC_TIMEOUT_SEC);
 	tcase_add_test(tc, test_self_fence);
+	tcase_add_test(tc, test_policy_self_fence_fallback);
 	tcase_add_test(tc, test_self_fence_refused);
 	tcase_add_test(tc, test_fence_survives_reload_and_restart);
 	tcase_add_test(tc, test_fence_survives_reload_storm);
