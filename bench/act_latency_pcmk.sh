@@ -36,7 +36,8 @@ INTERVALS="500 1000" # poll intervals, ms
 FOR_MS=0	     # the rule's for
 SLACK_MS=250	     # the target's allowance beyond interval + for
 
-die() { echo "act_latency_pcmk: $*" >&2; exit 1; }
+PROG=act_latency_pcmk
+die() { echo "$PROG: $*" >&2; exit 1; }
 
 [ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd) || die "no build dir $1"
@@ -50,121 +51,40 @@ if [ "${2:-}" != "--inside" ]; then
 	for t in corosync pacemakerd crm_mon attrd_updater unshare; do
 		command -v "$t" >/dev/null || die "$t not found (make deps installs pacemaker)"
 	done
-	exec unshare --mount --net --propagation private sh "$0" "$BUILD" --inside
+	exec unshare --mount --net --propagation private sh "$0" "$BUILD" --inside \
+		"$(readlink /proc/self/ns/net)"
 fi
+HOSTNET=${3:-} # the host's network namespace: never swept
 
 # shellcheck source=bench/lib.sh
 . "$SRC/bench/lib.sh"
+# shellcheck source=bench/pcmk_lib.sh
+. "$SRC/bench/pcmk_lib.sh"
 
 W=$(mktemp -d /tmp/hwh-actlat-pcmk.XXXXXX)
-COROPID='' PCMKPID='' DPID='' P1='' P2=''
-NETNS=$(readlink /proc/self/ns/net)
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-stop_pid() { # stop_pid PID SECONDS: TERM, wait up to SECONDS, then KILL
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || return 0
-	_n=0
-	while kill -0 "$1" 2>/dev/null && [ "$(ps -o stat= -p "$1")" != "Z" ] &&
-		[ $_n -lt $(($2 * 20)) ]; do
-		sleep 0.05
-		_n=$((_n + 1))
-	done
-	kill -KILL "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-}
+DPID='' P1='' P2=''
 
 cleanup() {
 	set +e
 	for p in $P1 $P2; do kill "$p" 2>/dev/null; done
 	stop_pid "$DPID" 10
-	stop_pid "$PCMKPID" 20
-	stop_pid "$COROPID" 10
+	pcmk_stop
 	# pacemaker-execd and -schedulerd setsid(); anything left in our
 	# network namespace but this shell goes.
-	for d in /proc/[0-9]*; do
-		p=${d#/proc/}
-		[ "$p" = "$$" ] && continue
-		[ "$(readlink "$d/ns/net" 2>/dev/null)" = "$NETNS" ] && kill -KILL "$p" 2>/dev/null
-	done
+	netns_sweep "$HOSTNET"
 	rm -rf "$W"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- the cluster (tests/pcmk.c's recipe) --------------------------------------
+# ---- the cluster (bench/pcmk_lib.sh: tests/pcmk.c's recipe) -----------------------
 
 ip link set lo up
-mkdir -p "$W/lib/cib" "$W/lib/pengine" "$W/lib/blackbox" "$W/lib/cores" "$W/corosync" \
-	"$W/log/bundles"
-chown -R hacluster:haclient "$W/lib" "$W/log"
-chmod 750 "$W/lib"/*
-chmod 770 "$W/log"
-cat >"$W/corosync.conf" <<EOF
-totem {
-  version: 2
-  cluster_name: hwhbench
-  transport: knet
-  crypto_cipher: none
-  crypto_hash: none
-  token: 1000
-}
-logging {
-  to_stderr: no
-  to_logfile: yes
-  logfile: $W/log/corosync.log
-  to_syslog: no
-}
-quorum {
-  provider: corosync_votequorum
-}
-nodelist {
-  node {
-    name: node1
-    nodeid: 1
-    ring0_addr: 127.0.0.1
-  }
-}
-EOF
-cat >"$W/lib/cib/cib.xml" <<'EOF'
-<cib validate-with="pacemaker-3.0" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
-        <nvpair id="opt-dcdead" name="dc-deadtime" value="2s"/>
-        <nvpair id="opt-health" name="node-health-strategy" value="migrate-on-red"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes/>
-    <resources>
-      <primitive id="dummy" class="ocf" provider="pacemaker" type="Dummy">
-        <operations><op id="dummy-mon" name="monitor" interval="10s"/></operations>
-      </primitive>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-EOF
-chown hacluster:haclient "$W/lib/cib/cib.xml"
-chmod 600 "$W/lib/cib/cib.xml"
-mount --bind "$W/lib" /var/lib/pacemaker
-mount --bind "$W/corosync" /var/lib/corosync
-mount --bind "$W/log" /var/log/pacemaker
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /dev/shm
+pcmk_files "$W" hwhbench \
+	'        <nvpair id="opt-health" name="node-health-strategy" value="migrate-on-red"/>' ||
+	die "could not write the cluster's files"
+pcmk_mounts "$W" || die "could not mount the cluster's directories"
 
-# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds; 1 if not.
-wait_for() {
-	_end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$_end" ] || return 1
-		sleep 0.05
-	done
-}
-node_online() { crm_mon -1 --output-as=xml 2>/dev/null | grep -q 'node name="node1"[^>]*online="true"'; }
 # resource_is ROLE: the Dummy's role in crm_mon.
 resource_is() {
 	crm_mon -1 --output-as=xml --exclude=all --include=resources 2>/dev/null |
@@ -173,13 +93,7 @@ resource_is() {
 health_is() { attrd_updater -Q -n '#health-hwhealth' 2>/dev/null | grep -q "value=\"$1\""; }
 
 t0=$(now_ms)
-corosync -f -c "$W/corosync.conf" </dev/null >"$W/log/corosync.out" 2>&1 &
-COROPID=$!
-wait_for 10 corosync-cfgtool -s >/dev/null 2>&1 || die "corosync did not start: $(tail -5 "$W/log/corosync.log")"
-PCMK_logfile=/var/log/pacemaker/pacemaker.log pacemakerd </dev/null >"$W/log/pacemakerd.out" 2>&1 &
-PCMKPID=$!
-wait_for 30 node_online || die "node1 not online: $(tail -5 "$W/log/pacemaker.log")"
-wait_for 20 resource_is Started || die "the Dummy did not start"
+pcmk_start "$W" || die "the cluster did not come up"
 echo "cluster: node1 online, Dummy started in $(($(now_ms) - t0)) ms ($(pacemakerd --version | head -1))"
 
 # ---- hwhealthd ---------------------------------------------------------------

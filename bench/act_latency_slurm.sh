@@ -73,7 +73,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now_ms() { date +%s%3N; }
 # A TCP port nobody listens on, from 20000 + a random offset.
 free_port() {
 	_p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 20000))
@@ -81,15 +80,6 @@ free_port() {
 	echo "$_p"
 }
 node() { sinfo -h -N -n "$NODE" -o '%T|%E' 2>/dev/null; }
-# wait_for SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds.
-wait_for() {
-	_end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$_end" ] || return 1
-		sleep 0.05
-	done
-}
 is_idle() { [ "$(node)" = "idle|none" ]; }
 is_green() { cli check >/dev/null 2>&1; }
 

@@ -18,6 +18,17 @@ nap() { sleep "$1" & wait $!; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
 # The CLI on the caller's daemon.
 cli() { "$BUILD/hwhealth" --socket "$W/hwhealthd.sock" "$@"; }
+# Milliseconds of the wall clock.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds; 1 if not.
+wait_for() {
+	_end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$_end" ] || return 1
+		sleep 0.05
+	done
+}
 
 # sim_start DIR PORT CPORT: start OpenIPMI's ipmi_sim on the BMC files
 # bench/ipmi_bmc.sh wrote to DIR, as our child (SIMPID), and wait until that

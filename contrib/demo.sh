@@ -80,18 +80,20 @@ WAIT_SEC=90
 # its own, so nothing else can hold them.
 BMC_PORT=623
 BMC_CONSOLE=624
-# The cluster's one node (corosync's nodelist name) and its resource.
-PCMK_NODE=node1
+# The cluster's resource agent (its node: PCMK_NODE, bench/pcmk_lib.sh).
 DUMMY_AGENT=/usr/lib/ocf/resource.d/pacemaker/Dummy
 HEALTH_ATTR='#health-hwhealth'
 
-die() { echo "demo: $*" >&2; exit 1; }
+PROG=demo
+die() { echo "$PROG: $*" >&2; exit 1; }
 
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 BUILD=$(cd "$1" && pwd) || die "no build dir $1"
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$SRC/bench/lib.sh"
+# shellcheck source=bench/pcmk_lib.sh
+. "$SRC/bench/pcmk_lib.sh"
 for f in hwhealthd hwhealth plugins/sensors.so; do
 	[ -e "$BUILD/$f" ] || die "$BUILD/$f missing: run make first"
 done
@@ -201,67 +203,9 @@ make_bmc() {
 	(umask 077 && echo adminpw >"$W/bmc/password")
 }
 
-# The cluster's files in $W/pcmk (as tests/pcmk.c does for the tests):
-# lib/ (bound over /var/lib/pacemaker, holds the seed CIB), corosync/,
-# log/ (over /var/log/pacemaker: pacemaker.log, corosync.log, the daemons'
-# output) and corosync.conf.  Pacemaker's daemons run as hacluster:haclient
-# and want their directories so.  dc-deadtime 2s: the node is up in ~5 s,
-# not ~25 s.  No fencing device, stonith-enabled false.
+# The cluster's files in $W/pcmk (bench/pcmk_lib.sh).
 make_pcmk() {
-	P=$W/pcmk
-	mkdir -p "$P/lib/cib" "$P/lib/pengine" "$P/lib/blackbox" "$P/lib/cores" \
-		"$P/corosync" "$P/log" || return 1
-	# Every section over several lines: corosync rejects "quorum { x }".
-	cat >"$P/corosync.conf" <<EOF || return 1
-totem {
-  version: 2
-  cluster_name: hwhdemo
-  transport: knet
-  crypto_cipher: none
-  crypto_hash: none
-  token: 1000
-}
-logging {
-  to_stderr: no
-  to_logfile: yes
-  logfile: $P/log/corosync.log
-  to_syslog: no
-  timestamp: hires
-}
-quorum {
-  provider: corosync_votequorum
-}
-nodelist {
-  node {
-    name: $PCMK_NODE
-    nodeid: 1
-    ring0_addr: 127.0.0.1
-  }
-}
-EOF
-	cat >"$P/lib/cib/cib.xml" <<EOF || return 1
-<cib validate-with="pacemaker-3.0" epoch="1" num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
-        <nvpair id="opt-dcdead" name="dc-deadtime" value="2s"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes/>
-    <resources>
-      <primitive id="dummy" class="ocf" provider="pacemaker" type="Dummy">
-        <operations><op id="dummy-mon" name="monitor" interval="10s"/></operations>
-      </primitive>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-EOF
-	chown -R hacluster:haclient "$P/lib" "$P/log" &&
-		chmod 750 "$P/lib/cib" "$P/lib/pengine" "$P/lib/blackbox" "$P/lib/cores" &&
-		chmod 770 "$P/log" && chmod 600 "$P/lib/cib/cib.xml"
+	pcmk_files "$W/pcmk" hwhdemo
 }
 
 # The inner half runs in the background so that a signal to the outer half
@@ -336,57 +280,17 @@ T0=$(date +%s)
 mount --bind "$W/class" /sys/class
 DPID=
 SIMPID=
-COROPID=
-PMPID=
 
-# 0 while process $1 runs (a zombie does not: kill -0 says yes to one).
-alive() {
-	_st=$(sed -n 's/.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$_st" ] && [ "$_st" != Z ]
-}
-# Stop our child $1: SIGTERM, up to $2 s, then SIGKILL; then reap it.
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || true
-	_i=0
-	while alive "$1" && [ $_i -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if alive "$1"; then
-		echo "demo: pid $1 still running after ${2}s; killing it" >&2
-		kill -KILL "$1" 2>/dev/null || true
-	fi
-	wait "$1" 2>/dev/null || true
-}
-# pacemakerd first (it stops the Dummy and its own daemons), then corosync.
-stop_pcmk() {
-	stop_pid "$PMPID" 30
-	PMPID=
-	stop_pid "$COROPID" 10
-	COROPID=
-}
-# Kill whatever is left in our private network namespace (a Pacemaker
-# daemon that outlived pacemakerd, a sleep): every process in it is the
-# demo's.  Never in the host's namespace.
+# What is left in the private network namespace (only with one).
 sweep() {
 	[ -n "${HWH_DEMO_NET:-}" ] || return 0
-	_me=$(readlink /proc/$$/ns/net) || return 0
-	[ -n "$_me" ] && [ "$_me" != "${HWH_DEMO_HOSTNET:-}" ] || return 0
-	for _d in /proc/[0-9]*; do
-		_p=${_d#/proc/}
-		[ "$_p" != $$ ] || continue
-		[ "$(readlink "$_d/ns/net" 2>/dev/null)" = "$_me" ] || continue
-		alive "$_p" || continue
-		kill -KILL "$_p" 2>/dev/null || continue
-		echo "demo: killed $(cat "$_d/comm" 2>/dev/null) ($_p), left in the demo's network namespace" >&2
-	done
+	netns_sweep "${HWH_DEMO_HOSTNET:-}"
 }
 stop_all() {
 	trap '' INT TERM HUP PIPE
 	stop_pid "$DPID" 10
 	DPID=
-	stop_pcmk
+	pcmk_stop
 	stop_pid "$SIMPID" 5
 	SIMPID=
 	sweep
@@ -436,59 +340,14 @@ bmc_event() {
 	esac
 }
 
-# The cluster's mounts: its directories, and fresh /run (corosync's pid
-# lock, the resource agents' state) and /dev/shm (libqb's IPC buffers).
-pcmk_mounts() {
-	mount --bind "$W/pcmk/lib" /var/lib/pacemaker &&
-		mount --bind "$W/pcmk/corosync" /var/lib/corosync &&
-		mount --bind "$W/pcmk/log" /var/log/pacemaker &&
-		mount -t tmpfs -o mode=0755 tmpfs /run &&
-		mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-}
-# 0 when crm_mon shows the Dummy in role $1 (Started, Stopped).
-dummy_is() {
-	crm_mon -1 --output-as=xml 2>/dev/null |
-		grep -q "<resource id=\"dummy\"[^>]*role=\"$1\""
-}
-# The tail of the cluster's logs, for a failure.
-pcmk_logs() {
-	tail -n 5 "$W/pcmk/log/corosync.log" "$W/pcmk/log/pacemakerd.out" \
-		"$W/pcmk/log/pacemaker.log" 2>/dev/null | sed 's/^/  /' >&2 || true
-}
-# Start corosync, then pacemakerd, as our children, and wait for the Dummy;
-# 1 (and a message) when the cluster does not come up.  Each runs in a
-# session of its own, so that a Ctrl-C on the terminal (sent to the whole
-# foreground process group) does not reach them: stop_all stops them in
-# order.  (Our background children are never process group leaders, so
-# setsid execs without forking and $! is the daemon.)
+# Start the cluster (bench/pcmk_lib.sh) and tell it how to treat an
+# unhealthy node (contrib/pacemaker-setup.sh); 1 (and a message) when
+# either fails.
 start_pcmk() {
-	setsid corosync -f -c "$W/pcmk/corosync.conf" \
-		</dev/null >"$W/pcmk/log/corosync.out" 2>&1 &
-	COROPID=$!
-	_i=0
-	until corosync-cfgtool -s >/dev/null 2>&1; do
-		_i=$((_i + 1))
-		if [ $_i -ge 200 ] || ! alive "$COROPID"; then
-			echo "demo: corosync did not start; going on without Pacemaker"
-			pcmk_logs
-			return 1
-		fi
-		sleep 0.05
-	done
-	PCMK_logfile=/var/log/pacemaker/pacemaker.log setsid pacemakerd \
-		</dev/null >"$W/pcmk/log/pacemakerd.out" 2>&1 &
-	PMPID=$!
-	_i=0
-	until dummy_is Started; do
-		_i=$((_i + 1))
-		if [ $_i -ge 300 ] || ! alive "$PMPID"; then
-			echo "demo: Pacemaker did not start the Dummy within 30 s;" \
-				"going on without it"
-			pcmk_logs
-			return 1
-		fi
-		sleep 0.1
-	done
+	if ! pcmk_start "$W/pcmk"; then
+		echo "demo: going on without Pacemaker"
+		return 1
+	fi
 	echo "demo: $(now) Pacemaker is up after $(($(date +%s) - T0)) s:" \
 		"$PCMK_NODE online, resource dummy (ocf:pacemaker:Dummy) started;" \
 		"contrib/pacemaker-setup.sh:"
@@ -523,12 +382,12 @@ if [ -n "$BMC" ]; then
 	start_bmc || BMC=
 fi
 if [ -n "$PCMK" ]; then
-	if ! pcmk_mounts; then
+	if ! pcmk_mounts "$W/pcmk"; then
 		echo "demo: could not mount the cluster's directories; going on without Pacemaker"
 		PCMK=
 	elif echo "demo: $(now) starting a single-node cluster: corosync, pacemakerd," \
 		"a Dummy resource" && ! start_pcmk; then
-		stop_pcmk
+		pcmk_stop
 		PCMK=
 	fi
 fi

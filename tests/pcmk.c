@@ -459,6 +459,33 @@ bool pcmk_resource(struct pcmk *p, const char *id, struct pcmk_resource *out)
 	return found;
 }
 
+void pcmk_node_attr(struct pcmk *p, const char *name, char *buf, size_t len)
+{
+	struct cmd_result res;
+	int code =
+	    pcmk_run(p, &res, "crm_attribute", "-N", PCMK_NODE, "-n", name, "-G", "-q", NULL);
+
+	ck_assert_msg(code == 0 || code == PCMK_EX_NOSUCH, "crm_attribute -G %s: %d %s", name, code,
+		      res.err);
+	snprintf(buf, len, "%.*s", code == 0 ? (int)strcspn(res.out, "\n") : 0, res.out);
+	cmd_result_free(&res);
+}
+
+void pcmk_assert_health(struct pcmk *p, const char *want)
+{
+	struct pcmk_node n;
+	struct cmd_result res;
+	char q[128];
+
+	ck_assert(pcmk_node(p, PCMK_NODE, &n));
+	ck_assert_str_eq(n.health, want);
+	ck_assert_int_eq(pcmk_run(p, &res, "attrd_updater", "-Q", "-n", "#health-hwhealth", NULL),
+			 0);
+	snprintf(q, sizeof q, "value=\"%s\"", want);
+	ck_assert_msg(strstr(res.out, q) != NULL, "attrd_updater -Q: %s", res.out);
+	cmd_result_free(&res);
+}
+
 struct role_wait {
 	struct pcmk *p;
 	const char *id, *role;

@@ -120,6 +120,12 @@ bool pcmk_node(struct pcmk *p, const char *node, struct pcmk_node *out);
 bool pcmk_resource(struct pcmk *p, const char *id, struct pcmk_resource *out);
 /* Wait until resource id has role ("Started", "Stopped"); whether it did. */
 bool pcmk_wait_role(struct pcmk *p, const char *id, const char *role, int timeout_ms);
+/* crm_attribute -N node1 -n name -G -q: its value, or "" when unset (the
+ * exit PCMK_EX_NOSUCH case); aborts the test on any other failure. */
+void pcmk_node_attr(struct pcmk *p, const char *name, char *buf, size_t len);
+/* Fail the test unless crm_mon's health of node1 and the value attrd
+ * holds for #health-hwhealth (attrd_updater -Q) are both want. */
+void pcmk_assert_health(struct pcmk *p, const char *want);
 
 /*
  * The scanner, on crm_mon XML text (exposed for its unit test).  Each

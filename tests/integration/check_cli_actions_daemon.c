@@ -21,17 +21,10 @@
 
 #include <json-c/json.h>
 
+#include "actrig.h"
 #include "testlib.h"
 
 #define WAIT_MS 15000
-
-static const char hot_rule[] = "rule hot {\n"
-			       "\tmatch source e\n"
-			       "\tmatch kind temperature\n"
-			       "\twhen value > 50\n"
-			       "\tseverity critical\n"
-			       "\tmessage \"${name} at ${value} > 50\"\n"
-			       "}\n";
 
 /* Runs build/hwhealth --socket sock ARGS (NULL-ended) into *res; its exit code. */
 static int run_cli(const char *sock, struct cmd_result *res, const char *const *args)
@@ -164,7 +157,7 @@ static void rig_start(struct rig *r)
 	snprintf(rules, sizeof(rules), "%s/rules", r->tree->dir);
 	ck_assert_int_eq(mkdir(rules, 0755), 0);
 	snprintf(file, sizeof(file), "%s/test.rules", rules);
-	ck_assert_int_eq(write_file_str(file, hot_rule), 0);
+	ck_assert_int_eq(write_file_str(file, ACTRIG_RULE_HOT), 0);
 	snprintf(r->vals, sizeof(r->vals), "%s/vals.txt", r->tree->dir);
 	ck_assert_int_eq(write_file_str(r->vals, "chip0 temp1 temperature 40 max=80 crit=95\n"), 0);
 	snprintf(conf, sizeof(conf),

@@ -24,16 +24,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actrig.h"
 #include "testlib.h"
 
 #define TC_TIMEOUT_SEC 90
 #define WAIT_MS 15000
 #define HANG_TIMEOUT_MS 2000 /* the block's timeout in the hang test */
 #define MAX_RUNS 64
-
-static const char rules[] = "rule hot {\n\tmatch source e\n\tmatch kind temperature\n"
-			    "\twhen value > 50\n\tseverity critical\n"
-			    "\tmessage \"${name} at ${value} > 50\"\n}\n";
 
 /* DIR/hang: sleep (killed at the timeout); DIR/fail: a drain fails. */
 static const char hook_fmt[] = "#!/bin/sh\n"
@@ -60,10 +57,7 @@ struct run {
 
 static void set_temp(struct rig *r, int v)
 {
-	char line[64];
-
-	snprintf(line, sizeof line, "chip0 temp1 temperature %d\n", v);
-	ck_assert_int_eq(write_file_str(r->vals, line), 0);
+	actrig_set_temp(r->vals, v);
 }
 
 /* W/name for r's tree (static buffer of 2). */
@@ -77,40 +71,31 @@ static const char *path(struct rig *r, const char *name)
 	return buf[i];
 }
 
-/* Make the tree, the rule and the hook (not the daemon). */
+/* Make the tree and the hook (not the daemon). */
 static void rig_init(struct rig *r)
 {
-	char rdir[TL_PATH_MAX], file[TL_PATH_MAX + 16], script[2048];
+	char script[2048];
 
 	memset(r, 0, sizeof *r);
 	r->tree = fake_tree_new();
-	fake_tree_path(r->tree, "rules", rdir, sizeof rdir);
-	ck_assert_int_eq(mkdir(rdir, 0755), 0);
-	snprintf(file, sizeof file, "%s/t.rules", rdir);
-	ck_assert_int_eq(write_file_str(file, rules), 0);
-	fake_tree_path(r->tree, "vals.txt", r->vals, sizeof r->vals);
 	fake_tree_path(r->tree, "hook.sh", r->hook, sizeof r->hook);
 	snprintf(script, sizeof script, hook_fmt, r->tree->dir, r->tree->dir, r->tree->dir);
 	ck_assert_int_eq(write_file_str(r->hook, script), 0);
 	ck_assert_int_eq(chmod(r->hook, 0755), 0);
-	set_temp(r, 40);
 }
 
-/* Start hwhealthd with the echo source, the hook as action block "hook"
- * (timeout, then extra lines) and the policy lines given. */
+/* Start hwhealthd with the echo source at 40, the rule hot, the hook as
+ * action block "hook" (timeout, then extra lines) and the policy lines
+ * given. */
 static void rig_start(struct rig *r, int timeout_ms, const char *act, const char *policy)
 {
-	char rdir[TL_PATH_MAX];
-	const char *pl = test_plugin_dir(r->tree, "pl", "echo", "exec", NULL);
+	size_t n =
+	    actrig_prepare(r->tree, "exec", ACTRIG_RULE_HOT, r->vals, r->conf, sizeof r->conf);
 
-	fake_tree_path(r->tree, "rules", rdir, sizeof rdir);
-	snprintf(r->conf, sizeof r->conf,
-		 "plugin-dir %s\nrules-dir %s\nlocal-rules-dir %s/none\nrecover-after 0\n"
-		 "state-interval 1s\ninterval 200ms\n"
-		 "source e {\n plugin echo\n file %s\n}\n"
+	snprintf(r->conf + n, sizeof r->conf - n,
 		 "action hook {\n plugin exec\n program %s\n timeout %dms\n%s}\n"
 		 "policy {\n red drain\n%s}\n",
-		 pl, rdir, r->tree->dir, r->vals, r->hook, timeout_ms, act, policy);
+		 r->hook, timeout_ms, act, policy);
 	r->d.tree = r->tree;
 	daemon_start(&r->d, r->conf);
 }
@@ -150,51 +135,9 @@ static int count_runs(struct rig *r, const char *action)
 	return k;
 }
 
-/* The newest record of action with result (NULL: any), or NULL; the
- * caller puts *res when a record was found. */
-static json_object *record(struct rig *r, const char *action, const char *result, json_object **res)
-{
-	json_object *resp = daemon_request(&r->d, "{\"cmd\":\"actions\"}"), *a, *found = NULL;
-
-	ck_assert_ptr_nonnull(resp);
-	ck_assert_msg(json_object_object_get_ex(resp, "result", res), "actions failed: %s",
-		      json_object_to_json_string(resp));
-	json_object_get(*res);
-	json_object_put(resp);
-	json_object_object_get_ex(*res, "actions", &a);
-	for (size_t i = json_object_array_length(a); i-- > 0 && !found;) {
-		json_object *x = json_object_array_get_idx(a, i);
-
-		if (strcmp(json_str(x, "action"), action) == 0 &&
-		    (!result || strcmp(json_str(x, "result"), result) == 0))
-			found = x;
-	}
-	if (!found)
-		json_object_put(*res);
-	return found;
-}
-
-struct want_rec {
-	struct rig *r;
-	const char *action, *result;
-};
-
-static bool has_record(void *arg)
-{
-	struct want_rec *w = arg;
-	json_object *res, *x = record(w->r, w->action, w->result, &res);
-
-	if (x)
-		json_object_put(res);
-	return x != NULL;
-}
-
 static void wait_record(struct rig *r, const char *action, const char *result, int ms)
 {
-	struct want_rec w = {r, action, result};
-
-	ck_assert_msg(wait_until(has_record, &w, ms), "no %s record with result %s", action,
-		      result);
+	json_object_put(actrig_wait_record(&r->d, action, result, ms));
 }
 
 /* The hook's stdout as the record of action shows it, for the values
@@ -202,7 +145,7 @@ static void wait_record(struct rig *r, const char *action, const char *result, i
 static void check_env(struct rig *r, const char *action, const char *state, const char *prev,
 		      int drained)
 {
-	json_object *res, *x = record(r, action, "done", &res);
+	json_object *x = actrig_record(&r->d, action, "done");
 	char want[2048];
 
 	ck_assert_msg(x != NULL, "no done %s record", action);
@@ -224,7 +167,7 @@ static void check_env(struct rig *r, const char *action, const char *state, cons
 	ck_assert_str_eq(json_str(x, "state"), state);
 	ck_assert_str_eq(json_str(x, "reason"), "red: hot: temp1 at 60 > 50");
 	ck_assert_str_eq(json_str(x, "output"), want);
-	json_object_put(res);
+	json_object_put(x);
 }
 
 START_TEST(test_argv_env_exact)
@@ -253,7 +196,7 @@ END_TEST
 START_TEST(test_hang_times_out)
 {
 	struct rig r;
-	json_object *res, *x;
+	json_object *x;
 	int64_t t0, worst = 0;
 	int asked = 0;
 
@@ -263,7 +206,7 @@ START_TEST(test_hang_times_out)
 	set_temp(&r, 60);
 	wait_record(&r, "drain", "running", WAIT_MS);
 	t0 = tl_mono_ms();
-	while (!has_record(&(struct want_rec){&r, "drain", "timeout"}) &&
+	while ((x = actrig_record(&r.d, "drain", "timeout")) == NULL &&
 	       tl_mono_ms() - t0 < WAIT_MS) {
 		int64_t t = tl_mono_ms();
 		json_object *st = daemon_request(&r.d, "{\"cmd\":\"status\"}");
@@ -278,7 +221,8 @@ START_TEST(test_hang_times_out)
 	ck_assert_msg(asked >= 5, "only %d requests while the hook hung", asked);
 	ck_assert_msg(worst < ANSWER_MS, "status took %lld ms while the hook hung",
 		      (long long)worst);
-	x = record(&r, "drain", "timeout", &res);
+	json_object_put(x);
+	x = actrig_record(&r.d, "drain", "timeout");
 	ck_assert_msg(x != NULL, "the hanging drain was not recorded as timeout");
 	ck_assert_msg(strstr(json_str(x, "detail"), "timed out after 1.8 s (killed)"), "%s",
 		      json_str(x, "detail"));
@@ -286,7 +230,7 @@ START_TEST(test_hang_times_out)
 			  json_num(x, "duration_ms") > HANG_TIMEOUT_MS - 500,
 		      "took %.0f ms with timeout %d ms", json_num(x, "duration_ms"),
 		      HANG_TIMEOUT_MS);
-	json_object_put(res);
+	json_object_put(x);
 	ck_assert_int_eq(count_runs(&r, "drain"), 1); /* retries 0 */
 	rig_free(&r);
 }
@@ -301,7 +245,7 @@ START_TEST(test_failure_retried_with_backoff)
 {
 	struct rig r;
 	struct run v[MAX_RUNS];
-	json_object *res, *x;
+	json_object *x;
 	int n;
 	char *log;
 
@@ -325,7 +269,7 @@ START_TEST(test_failure_retried_with_backoff)
 	ck_assert_msg(v[4].ms - v[3].ms <= 2500, "retry-max 2s: last retry after %lld ms",
 		      v[4].ms - v[3].ms);
 	wait_record(&r, "drain", "failed", WAIT_MS);
-	x = record(&r, "drain", NULL, &res);
+	x = actrig_record(&r.d, "drain", NULL);
 	ck_assert_str_eq(json_str(x, "result"), "failed");
 	ck_assert_double_eq(json_num(x, "attempt"), 5);
 	ck_assert_double_eq(json_num(x, "exit_status"), 3);
@@ -334,7 +278,7 @@ START_TEST(test_failure_retried_with_backoff)
 		      "%s", json_str(x, "detail"));
 	ck_assert_msg(strstr(json_str(x, "output"), "stderr:\nkubectl: connection refused\n"), "%s",
 		      json_str(x, "output"));
-	json_object_put(res);
+	json_object_put(x);
 	log = daemon_log(&r.d);
 	ck_assert_msg(strstr(log, "drain via hook (auto, attempt 5): failed: ") &&
 			  strstr(log, "kubectl: connection refused"),

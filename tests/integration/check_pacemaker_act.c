@@ -65,35 +65,6 @@ static void must_perform(const char *action, int state, int drained, int rc)
 		      r.detail, r.output, actlib_log(&act));
 }
 
-/* crm_attribute -N node1 -n name -G -q: its value, or "" when unset (the
- * exit 105 case); aborts on any other failure. */
-static void node_attr(const char *name, char *buf, size_t len)
-{
-	struct cmd_result res;
-	int code =
-	    pcmk_run(&pc, &res, "crm_attribute", "-N", PCMK_NODE, "-n", name, "-G", "-q", NULL);
-
-	ck_assert_msg(code == 0 || code == PCMK_EX_NOSUCH, "crm_attribute -G %s: %d %s", name, code,
-		      res.err);
-	snprintf(buf, len, "%.*s", code == 0 ? (int)strcspn(res.out, "\n") : 0, res.out);
-	cmd_result_free(&res);
-}
-
-static void health_is(const char *want)
-{
-	struct pcmk_node n;
-	struct cmd_result res;
-	char q[128];
-
-	ck_assert(pcmk_node(&pc, PCMK_NODE, &n));
-	ck_assert_str_eq(n.health, want);
-	ck_assert_int_eq(pcmk_run(&pc, &res, "attrd_updater", "-Q", "-n", "#health-hwhealth", NULL),
-			 0);
-	snprintf(q, sizeof q, "value=\"%s\"", want);
-	ck_assert_msg(strstr(res.out, q) != NULL, "attrd_updater -Q: %s", res.out);
-	cmd_result_free(&res);
-}
-
 static void standby_is(bool on)
 {
 	struct pcmk_node n;
@@ -211,13 +182,13 @@ START_TEST(test_notify_and_cluster)
 	ck_assert_msg(strstr(r.output, "$ /usr/sbin/attrd_updater -n #health-hwhealth -U yellow "
 				       "-N node1: exit 0"),
 		      "%s", r.output);
-	health_is("yellow");
+	pcmk_assert_health(&pc, "yellow");
 
 	/* Red without hwhealth's drain stays yellow: red moves the work. */
 	must_perform("notify", HWH_NODE_RED, 0, 0);
-	health_is("yellow");
+	pcmk_assert_health(&pc, "yellow");
 	must_perform("notify", HWH_NODE_GREEN, 0, 0);
-	health_is("green");
+	pcmk_assert_health(&pc, "green");
 
 	ck_assert_int_eq(actlib_cluster(&act, &c, detail, sizeof detail), 0);
 	ck_assert_int_eq(c.nodes, 1);
@@ -241,16 +212,16 @@ START_TEST(test_health_drain_undrain)
 	ck_assert_str_eq(r.detail, "attrd_updater: #health-hwhealth=red on node1");
 	ck_assert_msg(pcmk_wait_role(&pc, "dummy", "Stopped", MOVE_TIMEOUT_MS),
 		      "drain did not stop the Dummy");
-	health_is("red");
+	pcmk_assert_health(&pc, "red");
 	/* A notify while drained keeps it red. */
 	must_perform("notify", HWH_NODE_RED, 1, 0);
-	health_is("red");
+	pcmk_assert_health(&pc, "red");
 
 	ck_assert_int_eq(perform("undrain", HWH_NODE_GREEN, 0, &r), 0);
 	ck_assert_str_eq(r.detail, "attrd_updater: #health-hwhealth=green on node1");
 	ck_assert_msg(pcmk_wait_role(&pc, "dummy", "Started", MOVE_TIMEOUT_MS),
 		      "undrain did not start the Dummy again");
-	health_is("green");
+	pcmk_assert_health(&pc, "green");
 }
 END_TEST
 
@@ -270,13 +241,13 @@ START_TEST(test_standby_drain_undrain)
 	ck_assert_msg(pcmk_wait_role(&pc, "dummy", "Stopped", MOVE_TIMEOUT_MS),
 		      "standby did not stop the Dummy");
 	standby_is(true);
-	node_attr("standby", v, sizeof v);
+	pcmk_node_attr(&pc, "standby", v, sizeof v);
 	ck_assert_str_eq(v, "on");
-	node_attr("hwhealth-drain", v, sizeof v);
+	pcmk_node_attr(&pc, "hwhealth-drain", v, sizeof v);
 	ck_assert_str_eq(v, "red: fan1 stopped");
 	/* Standby mode never publishes red: the standby moves the work. */
 	must_perform("notify", HWH_NODE_RED, 1, 0);
-	health_is("yellow");
+	pcmk_assert_health(&pc, "yellow");
 	/* This node's own standby is not another node out. */
 	ck_assert_int_eq(actlib_cluster(&act, &c, detail, sizeof detail), 0);
 	ck_assert_int_eq(c.unhealthy, 0);
@@ -289,7 +260,7 @@ START_TEST(test_standby_drain_undrain)
 	ck_assert_msg(pcmk_wait_role(&pc, "dummy", "Started", MOVE_TIMEOUT_MS),
 		      "undrain did not start the Dummy again");
 	standby_is(false);
-	node_attr("hwhealth-drain", v, sizeof v);
+	pcmk_node_attr(&pc, "hwhealth-drain", v, sizeof v);
 	ck_assert_str_eq(v, "");
 	/* Nothing left to lift. */
 	ck_assert_int_eq(perform("undrain", HWH_NODE_GREEN, 0, &r), HWH_ACT_SKIPPED);
@@ -308,13 +279,13 @@ START_TEST(test_operator_standby_left_alone)
 
 	ck_assert_int_eq(perform("drain", HWH_NODE_RED, 1, &r), HWH_ACT_SKIPPED);
 	ck_assert_str_eq(r.detail, "standby already set by someone else; left alone");
-	node_attr("hwhealth-drain", v, sizeof v);
+	pcmk_node_attr(&pc, "hwhealth-drain", v, sizeof v);
 	ck_assert_str_eq(v, ""); /* no marker written over an operator's standby */
 
 	ck_assert_int_eq(perform("undrain", HWH_NODE_GREEN, 0, &r), HWH_ACT_SKIPPED);
 	ck_assert_str_eq(r.detail, "standby was not set by hwhealth; left alone");
 	standby_is(true);
-	node_attr("standby", v, sizeof v);
+	pcmk_node_attr(&pc, "standby", v, sizeof v);
 	ck_assert_str_eq(v, "on");
 }
 END_TEST

@@ -21,9 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "actrig.h"
 #include "pcmk.h"
 #include "pcmk3.h"
 #include "testlib.h"
@@ -34,13 +34,6 @@
 #define FENCE_TIMEOUT_MS 30000 /* the fenced node stops in ~2 s */
 #define UNDRAIN_AFTER_MS 1000  /* the policy's undrain-after below */
 #define HOLD_MS 3000	       /* "never happens": watched this long */
-
-static const char rules[] = "rule hot {\n\tmatch source e\n\tmatch kind temperature\n"
-			    "\twhen value > 50\n\tseverity critical\n"
-			    "\tmessage \"${name} at ${value} > 50\"\n}\n"
-			    "rule boiling {\n\tmatch source e\n\tmatch kind temperature\n"
-			    "\twhen value > 90\n\tseverity fatal\n"
-			    "\tmessage \"${name} at ${value} > 90\"\n}\n";
 
 /* One hwhealthd: its tree (socket, state, config) and echo file. */
 struct hw {
@@ -59,35 +52,24 @@ static struct hw hws[PCMK3_MAX_NODES + 1]; /* [0] single node, [i] nodeI */
 
 static void set_temp(struct hw *h, int v)
 {
-	char line[64];
-
-	snprintf(line, sizeof line, "chip0 temp1 temperature %d\n", v);
-	ck_assert_int_eq(write_file_str(h->vals, line), 0);
+	actrig_set_temp(h->vals, v);
 }
 
-/* Tree, plugins, rules and configuration of h: the echo source at 40,
- * the pacemaker block with act (extra options) and the policy block. */
+/* Tree, plugins, rules (hot and boiling) and configuration of h: the echo
+ * source at 40, the pacemaker block with act (extra options) and the
+ * policy block. */
 static void hw_prepare(struct hw *h, const char *act, const char *policy)
 {
-	char rdir[TL_PATH_MAX], file[TL_PATH_MAX + 16];
-	const char *pl;
+	size_t n;
 
 	memset(h, 0, sizeof *h);
 	h->tree = fake_tree_new();
-	pl = test_plugin_dir(h->tree, "pl", "echo", "pacemaker", NULL);
-	fake_tree_path(h->tree, "rules", rdir, sizeof rdir);
-	ck_assert_int_eq(mkdir(rdir, 0755), 0);
-	snprintf(file, sizeof file, "%s/t.rules", rdir);
-	ck_assert_int_eq(write_file_str(file, rules), 0);
-	fake_tree_path(h->tree, "vals.txt", h->vals, sizeof h->vals);
-	set_temp(h, 40);
-	snprintf(h->conf, sizeof h->conf,
-		 "plugin-dir %s\nrules-dir %s\nlocal-rules-dir %s/none\nrecover-after 0\n"
-		 "state-interval 1s\ninterval 200ms\n"
-		 "source e {\n plugin echo\n file %s\n}\n"
+	n = actrig_prepare(h->tree, "pacemaker", ACTRIG_RULE_HOT ACTRIG_RULE_BOILING, h->vals,
+			   h->conf, sizeof h->conf);
+	snprintf(h->conf + n, sizeof h->conf - n,
 		 "action pcmk {\n plugin pacemaker\n timeout 20s\n%s}\n"
 		 "policy {\n undrain-after 1s\n min-drained 0\n budget-recheck 1s\n%s}\n",
-		 pl, rdir, h->tree->dir, h->vals, act ? act : "", policy ? policy : "");
+		 act ? act : "", policy ? policy : "");
 	h->d.tree = h->tree;
 }
 
@@ -99,67 +81,16 @@ static void hw_free(struct hw *h)
 	memset(h, 0, sizeof *h);
 }
 
-/* The actions result (caller puts). */
 static json_object *actions(struct hw *h)
 {
-	json_object *resp = daemon_request(&h->d, "{\"cmd\":\"actions\"}"), *res;
-
-	ck_assert_ptr_nonnull(resp);
-	ck_assert_msg(json_object_object_get_ex(resp, "result", &res), "actions failed: %s",
-		      json_object_to_json_string(resp));
-	json_object_get(res);
-	json_object_put(resp);
-	return res;
-}
-
-/* The newest record of action (with result, if not NULL) in an actions
- * result, or NULL.  Borrowed from res. */
-static json_object *find_record(json_object *res, const char *action, const char *result)
-{
-	json_object *a;
-
-	if (!json_object_object_get_ex(res, "actions", &a))
-		return NULL;
-	for (size_t i = json_object_array_length(a); i-- > 0;) {
-		json_object *x = json_object_array_get_idx(a, i);
-
-		if (strcmp(json_str(x, "action"), action) == 0 &&
-		    (result == NULL || strcmp(json_str(x, "result"), result) == 0))
-			return x;
-	}
-	return NULL;
-}
-
-struct want_rec {
-	struct hw *h;
-	const char *action, *result;
-	json_object *rec; /* a reference of its own, once found */
-};
-
-static bool has_record(void *arg)
-{
-	struct want_rec *w = arg;
-	json_object *res = actions(w->h), *x = find_record(res, w->action, w->result);
-
-	if (x != NULL)
-		w->rec = json_object_get(x);
-	json_object_put(res);
-	return x != NULL;
+	return actrig_actions(&h->d);
 }
 
 /* Wait for a record of action with result: it (caller puts).  A failure
  * quotes every record. */
 static json_object *wait_record(struct hw *h, const char *action, const char *result)
 {
-	struct want_rec w = {h, action, result, NULL};
-
-	if (!wait_until(has_record, &w, WAIT_MS)) {
-		json_object *res = actions(h);
-
-		ck_abort_msg("no %s record with result %s: %s", action, result,
-			     json_object_to_json_string(res));
-	}
-	return w.rec;
+	return actrig_wait_record(&h->d, action, result, WAIT_MS);
 }
 
 /* Record field key is s (a failure quotes the record). */
@@ -181,35 +112,6 @@ static void posture_is(struct hw *h, const char *want)
 
 /* ---- the single-node cluster ------------------------------------------------- */
 
-/* crm_attribute -N node1 -n name -G -q: "" when unset (exit 105). */
-static void node_attr(const char *name, char *buf, size_t len)
-{
-	struct cmd_result res;
-	int code =
-	    pcmk_run(&pc, &res, "crm_attribute", "-N", PCMK_NODE, "-n", name, "-G", "-q", NULL);
-
-	ck_assert_msg(code == 0 || code == PCMK_EX_NOSUCH, "crm_attribute -G %s: %d %s", name, code,
-		      res.err);
-	snprintf(buf, len, "%.*s", code == 0 ? (int)strcspn(res.out, "\n") : 0, res.out);
-	cmd_result_free(&res);
-}
-
-/* crm_mon's health of node1 and what attrd holds agree on want. */
-static void health_is(const char *want)
-{
-	struct pcmk_node n;
-	struct cmd_result res;
-	char q[128];
-
-	ck_assert(pcmk_node(&pc, PCMK_NODE, &n));
-	ck_assert_str_eq(n.health, want);
-	ck_assert_int_eq(pcmk_run(&pc, &res, "attrd_updater", "-Q", "-n", "#health-hwhealth", NULL),
-			 0);
-	snprintf(q, sizeof q, "value=\"%s\"", want);
-	ck_assert_msg(strstr(res.out, q) != NULL, "attrd_updater -Q: %s", res.out);
-	cmd_result_free(&res);
-}
-
 static void standby_is(bool on)
 {
 	struct pcmk_node n;
@@ -217,7 +119,7 @@ static void standby_is(bool on)
 
 	ck_assert(pcmk_node(&pc, PCMK_NODE, &n));
 	ck_assert_msg(n.standby == on, "crm_mon: standby=%d, expected %d", n.standby, on);
-	node_attr("standby", v, sizeof v);
+	pcmk_node_attr(&pc, "standby", v, sizeof v);
 	ck_assert_str_eq(v, on ? "on" : "off");
 }
 
@@ -265,10 +167,10 @@ START_TEST(test_health_drain_undrain)
 		      "red did not stop the Dummy");
 	fprintf(stderr, "pacemaker_daemon health: red to Dummy stopped in %lld ms\n",
 		(long long)(tl_mono_ms() - t0));
-	health_is("red");
+	pcmk_assert_health(&pc, "red");
 
 	res = cli_json(&h->d, "actions", NULL);
-	rec = find_record(res, "drain", "done");
+	rec = actrig_find(res, "drain", "done");
 	ck_assert_msg(rec != NULL, "no done drain: %s", json_object_to_json_string(res));
 	rec_is(rec, "actuator", "pcmk");
 	rec_is(rec, "trigger", "auto");
@@ -293,7 +195,7 @@ START_TEST(test_health_drain_undrain)
 		      (long long)(tl_mono_ms() - t_green));
 	fprintf(stderr, "pacemaker_daemon health: green to Dummy started in %lld ms\n",
 		(long long)(tl_mono_ms() - t_green));
-	health_is("green");
+	pcmk_assert_health(&pc, "green");
 	rec = wait_record(h, "undrain", "done");
 	rec_is(rec, "detail", "attrd_updater: #health-hwhealth=green on node1");
 	rec_is(rec, "state", "green");
@@ -314,7 +216,7 @@ START_TEST(test_standby_drain_undrain)
 	ck_assert_msg(pcmk_wait_role(&pc, "dummy", "Stopped", MOVE_TIMEOUT_MS),
 		      "red did not stop the Dummy");
 	standby_is(true);
-	node_attr("hwhealth-drain", v, sizeof v);
+	pcmk_node_attr(&pc, "hwhealth-drain", v, sizeof v);
 	ck_assert_msg(strstr(v, "temp1 at 60 > 50") != NULL, "marker: '%s'", v);
 	rec = wait_record(h, "drain", "done");
 	ck_assert_msg(strstr(json_str(rec, "detail"), "standby on for node1 (hwhealth-drain=red") ==
@@ -322,13 +224,13 @@ START_TEST(test_standby_drain_undrain)
 		      "%s", json_str(rec, "detail"));
 	ck_assert(json_array_has(rec, "evidence", "hot: temp1 at 60 > 50"));
 	json_object_put(rec);
-	health_is("yellow"); /* standby mode never publishes red */
+	pcmk_assert_health(&pc, "yellow"); /* standby mode never publishes red */
 
 	set_temp(h, 40);
 	ck_assert_msg(pcmk_wait_role(&pc, "dummy", "Started", MOVE_TIMEOUT_MS),
 		      "green did not start the Dummy again");
 	standby_is(false);
-	node_attr("hwhealth-drain", v, sizeof v);
+	pcmk_node_attr(&pc, "hwhealth-drain", v, sizeof v);
 	ck_assert_str_eq(v, "");
 	rec = wait_record(h, "undrain", "done");
 	ck_assert_msg(strstr(json_str(rec, "detail"), "standby off for node1 (hwhealth's drain") ==
@@ -353,14 +255,14 @@ START_TEST(test_operator_standby_kept)
 	rec = wait_record(h, "drain", "skipped");
 	rec_is(rec, "detail", "standby already set by someone else; left alone");
 	json_object_put(rec);
-	node_attr("hwhealth-drain", v, sizeof v);
+	pcmk_node_attr(&pc, "hwhealth-drain", v, sizeof v);
 	ck_assert_str_eq(v, "");
 
 	set_temp(h, 40);
 	usleep(HOLD_MS * 1000);
 	standby_is(true);
 	res = actions(h);
-	rec = find_record(res, "undrain", "done");
+	rec = actrig_find(res, "undrain", "done");
 	ck_assert_msg(rec == NULL, "the operator's standby was undrained: %s",
 		      json_object_to_json_string(rec));
 	json_object_put(res);

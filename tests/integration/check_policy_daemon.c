@@ -14,19 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "actrig.h"
 #include "testlib.h"
 
 #define WAIT_MS 15000
-
-static const char rules[] = "rule hot {\n\tmatch source e\n\tmatch kind temperature\n"
-			    "\twhen value > 50\n\tseverity critical\n"
-			    "\tmessage \"${name} at ${value} > 50\"\n}\n"
-			    "rule boiling {\n\tmatch source e\n\tmatch kind temperature\n"
-			    "\twhen value > 90\n\tseverity fatal\n"
-			    "\tmessage \"${name} at ${value} > 90\"\n}\n";
 
 struct rig {
 	struct fake_tree *tree;
@@ -35,44 +28,31 @@ struct rig {
 	char conf[4096];
 };
 
-static void set_temp(struct rig *r, int v)
-{
-	char line[64];
-
-	snprintf(line, sizeof line, "chip0 temp1 temperature %d\n", v);
-	ck_assert_int_eq(write_file_str(r->vals, line), 0);
-}
-
-/* A daemon with one echo source, the rules above, one actrec action block
- * (extra options in act) and the policy block given. */
+/* A daemon with one echo source, the rules hot and boiling, one actrec
+ * action block (extra options in act) and the policy block given. */
 static void rig_start(struct rig *r, const char *act, const char *policy)
 {
-	char dir[TL_PATH_MAX], file[TL_PATH_MAX + 16];
-	const char *pl;
+	size_t n;
 
 	memset(r, 0, sizeof *r);
 	r->tree = fake_tree_new();
-	pl = test_plugin_dir(r->tree, "pl", "echo", "actrec", NULL);
-	fake_tree_path(r->tree, "rules", dir, sizeof dir);
-	ck_assert_int_eq(mkdir(dir, 0755), 0);
-	snprintf(file, sizeof file, "%s/t.rules", dir);
-	ck_assert_int_eq(write_file_str(file, rules), 0);
-	fake_tree_path(r->tree, "vals.txt", r->vals, sizeof r->vals);
+	n = actrig_prepare(r->tree, "actrec", ACTRIG_RULE_HOT ACTRIG_RULE_BOILING, r->vals, r->conf,
+			   sizeof r->conf);
 	fake_tree_path(r->tree, "act.log", r->log, sizeof r->log);
 	fake_tree_path(r->tree, "fail", r->fail, sizeof r->fail);
 	fake_tree_path(r->tree, "cluster", r->cluster, sizeof r->cluster);
 	ck_assert_int_eq(write_file_str(r->cluster, "3 0\n"), 0);
-	set_temp(r, 40);
-	snprintf(r->conf, sizeof r->conf,
-		 "plugin-dir %s\nrules-dir %s\nlocal-rules-dir %s/none\nrecover-after 0\n"
-		 "state-interval 1s\ninterval 200ms\n"
-		 "source e {\n plugin echo\n file %s\n}\n"
+	snprintf(r->conf + n, sizeof r->conf - n,
 		 "action rec {\n plugin actrec\n log %s\n fail %s\n cluster %s\n timeout 2s\n%s}\n"
 		 "policy {\n%s}\n",
-		 pl, dir, r->tree->dir, r->vals, r->log, r->fail, r->cluster, act ? act : "",
-		 policy ? policy : "");
+		 r->log, r->fail, r->cluster, act ? act : "", policy ? policy : "");
 	r->d.tree = r->tree;
 	daemon_start(&r->d, r->conf);
+}
+
+static void set_temp(struct rig *r, int v)
+{
+	actrig_set_temp(r->vals, v);
 }
 
 static void rig_free(struct rig *r)
@@ -117,62 +97,30 @@ static void wait_lines(struct rig *r, const char *word, int n)
 		      word);
 }
 
-/* The actions result (caller puts). */
 static json_object *actions(struct rig *r)
 {
-	json_object *resp = daemon_request(&r->d, "{\"cmd\":\"actions\"}"), *res;
-
-	ck_assert_ptr_nonnull(resp);
-	ck_assert_msg(json_object_object_get_ex(resp, "result", &res), "actions failed: %s",
-		      json_object_to_json_string(resp));
-	json_object_get(res);
-	json_object_put(resp);
-	return res;
+	return actrig_actions(&r->d);
 }
 
 /* The newest record of action (and result, if not NULL); its result word
- * copied to out.  False if none. */
+ * and detail copied to out as "RESULT|DETAIL".  False if none. */
 static bool last_record(struct rig *r, const char *action, const char *result, char *out,
 			size_t len)
 {
-	json_object *res = actions(r), *a;
-	bool found = false;
+	json_object *x = actrig_record(&r->d, action, result);
 
-	json_object_object_get_ex(res, "actions", &a);
-	for (size_t i = json_object_array_length(a); i-- > 0 && !found;) {
-		json_object *x = json_object_array_get_idx(a, i);
-
-		if (strcmp(json_str(x, "action"), action) != 0)
-			continue;
-		if (result && strcmp(json_str(x, "result"), result) != 0)
-			continue;
-		found = true;
-		if (out)
-			snprintf(out, len, "%s|%s", json_str(x, "result"),
-				 json_str(x, "detail") ? json_str(x, "detail") : "");
-	}
-	json_object_put(res);
-	return found;
-}
-
-struct want_rec {
-	struct rig *r;
-	const char *action, *result;
-};
-
-static bool has_record(void *arg)
-{
-	struct want_rec *w = arg;
-
-	return last_record(w->r, w->action, w->result, NULL, 0);
+	if (x == NULL)
+		return false;
+	if (out)
+		snprintf(out, len, "%s|%s", json_str(x, "result"),
+			 json_str(x, "detail") ? json_str(x, "detail") : "");
+	json_object_put(x);
+	return true;
 }
 
 static void wait_record(struct rig *r, const char *action, const char *result)
 {
-	struct want_rec w = {r, action, result};
-
-	ck_assert_msg(wait_until(has_record, &w, WAIT_MS), "no %s record with result %s", action,
-		      result);
+	json_object_put(actrig_wait_record(&r->d, action, result, WAIT_MS));
 }
 
 static const char *posture(struct rig *r, char *buf, size_t len)
@@ -233,14 +181,9 @@ START_TEST(budget_refuses_then_allows)
 	/* Asked again every second; the same refusal is not recorded again. */
 	sleep(3);
 	{
-		json_object *res = actions(&r), *a;
-		int refused = 0;
+		json_object *res = actions(&r);
 
-		json_object_object_get_ex(res, "actions", &a);
-		for (size_t i = 0; i < json_object_array_length(a); i++)
-			refused += strcmp(json_str(json_object_array_get_idx(a, i), "result"),
-					  "refused") == 0;
-		ck_assert_int_eq(refused, 1);
+		ck_assert_int_eq(actrig_count(res, NULL, "refused"), 1);
 		json_object_put(res);
 	}
 	/* A notification says so (after the one at start and red's), and
@@ -254,7 +197,7 @@ START_TEST(budget_refuses_then_allows)
 	}
 	/* The cluster cannot be asked: no drain either. */
 	unlink(r.cluster);
-	wait_until(has_record, &(struct want_rec){&r, "drain", "refused"}, 100);
+	json_object_put(actrig_await(&r.d, "drain", "refused", 100));
 	sleep(2);
 	ck_assert_int_eq(count_lines(&r, "drain"), 0);
 	ck_assert(last_record(&r, "drain", "refused", buf, sizeof buf));
@@ -498,16 +441,7 @@ START_TEST(fence_falls_back_to_self_fence)
 	set_temp(&r, 95);
 	sleep(1);
 	resp = actions(&r);
-	{
-		json_object *a;
-		int n = 0;
-
-		json_object_object_get_ex(resp, "actions", &a);
-		for (size_t i = 0; i < json_object_array_length(a); i++)
-			n += strcmp(json_str(json_object_array_get_idx(a, i), "action"), "fence") ==
-			     0;
-		ck_assert_int_eq(n, 1);
-	}
+	ck_assert_int_eq(actrig_count(resp, "fence", NULL), 1);
 	json_object_put(resp);
 	rig_free(&r);
 }

@@ -25,19 +25,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "actrig.h"
 #include "slurm.h"
 #include "testlib.h"
 
 #define TC_TIMEOUT_SEC 120
 #define WAIT_MS 15000	      /* a record or a node state by then */
 #define UNDRAIN_AFTER_MS 3000 /* the policy's undrain-after below */
-
-static const char rules[] = "rule hot {\n\tmatch source e\n\tmatch kind temperature\n"
-			    "\twhen value > 50\n\tseverity critical\n"
-			    "\tmessage \"${name} at ${value} > 50\"\n}\n";
 
 static char dir[] = "/tmp/hwh-slurm-daemon.XXXXXX";
 static struct slurm sl;
@@ -63,36 +59,23 @@ static void teardown(void)
 
 static void set_temp(struct rig *r, int v)
 {
-	char line[64];
-
-	snprintf(line, sizeof line, "chip0 temp1 temperature %d\n", v);
-	ck_assert_int_eq(write_file_str(r->vals, line), 0);
+	actrig_set_temp(r->vals, v);
 }
 
-/* hwhealthd with the echo source at 40, the rule above, the slurm action
+/* hwhealthd with the echo source at 40, the rule hot, the slurm action
  * block for node1 and short dwell times. */
 static void rig_start(struct rig *r)
 {
-	char rdir[TL_PATH_MAX], file[TL_PATH_MAX + 16];
-	const char *pl;
+	size_t n;
 
 	memset(r, 0, sizeof *r);
 	r->tree = fake_tree_new();
-	pl = test_plugin_dir(r->tree, "pl", "echo", "slurm", NULL);
-	fake_tree_path(r->tree, "rules", rdir, sizeof rdir);
-	ck_assert_int_eq(mkdir(rdir, 0755), 0);
-	snprintf(file, sizeof file, "%s/t.rules", rdir);
-	ck_assert_int_eq(write_file_str(file, rules), 0);
-	fake_tree_path(r->tree, "vals.txt", r->vals, sizeof r->vals);
-	set_temp(r, 40);
-	snprintf(r->conf, sizeof r->conf,
-		 "plugin-dir %s\nrules-dir %s\nlocal-rules-dir %s/none\nrecover-after 0\n"
-		 "state-interval 1s\ninterval 200ms\n"
-		 "source e {\n plugin echo\n file %s\n}\n"
+	n = actrig_prepare(r->tree, "slurm", ACTRIG_RULE_HOT, r->vals, r->conf, sizeof r->conf);
+	snprintf(r->conf + n, sizeof r->conf - n,
 		 "action slurm {\n plugin slurm\n node " SLURM_NODE "\n timeout 10s\n}\n"
 		 "policy {\n red drain\n undrain-after %ds\n min-drained 0\n"
 		 " budget-recheck 1s\n}\n",
-		 pl, rdir, r->tree->dir, r->vals, UNDRAIN_AFTER_MS / 1000);
+		 UNDRAIN_AFTER_MS / 1000);
 	r->d.tree = r->tree;
 	daemon_start(&r->d, r->conf);
 }
@@ -104,41 +87,18 @@ static void rig_free(struct rig *r)
 	fake_tree_free(r->tree);
 }
 
-/* The actions result (caller puts). */
-static json_object *actions(struct rig *r)
-{
-	json_object *resp = daemon_request(&r->d, "{\"cmd\":\"actions\"}"), *res;
-
-	ck_assert_ptr_nonnull(resp);
-	ck_assert_msg(json_object_object_get_ex(resp, "result", &res), "actions failed: %s",
-		      json_object_to_json_string(resp));
-	json_object_get(res);
-	json_object_put(resp);
-	return res;
-}
-
 /* How many records of action with result there are; the newest one's
  * reason and detail copied to reason / detail (if not NULL). */
 static int records(struct rig *r, const char *action, const char *result, char *reason,
 		   char *detail, size_t len)
 {
-	json_object *res = actions(r), *a;
-	int n = 0;
+	json_object *res = actrig_actions(&r->d), *x = actrig_find(res, action, result);
+	int n = actrig_count(res, action, result);
 
-	json_object_object_get_ex(res, "actions", &a);
-	for (size_t i = 0; i < json_object_array_length(a); i++) {
-		json_object *x = json_object_array_get_idx(a, i);
-
-		if (strcmp(json_str(x, "action"), action) != 0 ||
-		    strcmp(json_str(x, "result"), result) != 0)
-			continue;
-		n++;
-		if (reason)
-			snprintf(reason, len, "%s", json_str(x, "reason"));
-		if (detail)
-			snprintf(detail, len, "%s",
-				 json_str(x, "detail") ? json_str(x, "detail") : "");
-	}
+	if (x && reason)
+		snprintf(reason, len, "%s", json_str(x, "reason"));
+	if (x && detail)
+		snprintf(detail, len, "%s", json_str(x, "detail") ? json_str(x, "detail") : "");
 	json_object_put(res);
 	return n;
 }
@@ -244,7 +204,7 @@ START_TEST(test_operator_drain_untouched)
 	ck_assert_int_eq(records(&r, "undrain", "done", NULL, NULL, 0), 0);
 	{
 		char buf[64];
-		json_object *res = actions(&r);
+		json_object *res = actrig_actions(&r.d);
 
 		snprintf(buf, sizeof buf, "%s", json_str(res, "policy.posture"));
 		json_object_put(res);

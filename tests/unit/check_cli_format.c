@@ -24,38 +24,13 @@
 
 #include "cli_format.h"
 #include "client.h"
+#include "fmtlib.h"
 
 /* Collected by the Makefile into tests/main.c's runner. */
 Suite *cli_format_suite(void);
 
 /* ------------------------------------------------------------------ */
 /* helpers */
-
-/* Parses a JSON literal of the test; aborts the test if it is invalid. */
-static json_object *js(const char *text)
-{
-	json_object *o = json_tokener_parse(text);
-
-	ck_assert_msg(o != NULL, "bad JSON in test: %s", text);
-	return o;
-}
-
-typedef int (*render_fn)(FILE *out, json_object *obj);
-
-/* Renders the JSON text with fn into a malloc'd string. */
-static char *render(render_fn fn, const char *text)
-{
-	json_object *obj = js(text);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(fn(out, obj), 0);
-	ck_assert_int_eq(fclose(out), 0);
-	json_object_put(obj);
-	return buf;
-}
 
 static char *print_table(const struct cli_table *t)
 {
@@ -242,12 +217,12 @@ END_TEST
 
 START_TEST(test_sensors_null_value_row)
 {
-	char *s = render(cli_print_sensors,
-			 "{\"metrics\": ["
-			 "{\"id\": \"sensors/nct6775-isa-0290/temp2\", \"label\": \"SYSTIN\","
-			 " \"kind\": \"temperature\", \"unit\": \"C\", \"value\": null,"
-			 " \"limits\": {}, \"status\": \"unreadable\","
-			 " \"error\": \"read failed\", \"age_s\": 0.4}]}");
+	char *s = fmt_render(cli_print_sensors,
+			     "{\"metrics\": ["
+			     "{\"id\": \"sensors/nct6775-isa-0290/temp2\", \"label\": \"SYSTIN\","
+			     " \"kind\": \"temperature\", \"unit\": \"C\", \"value\": null,"
+			     " \"limits\": {}, \"status\": \"unreadable\","
+			     " \"error\": \"read failed\", \"age_s\": 0.4}]}");
 
 	ck_assert_str_eq(s, "METRIC                          LABEL   VALUE  UNIT  LIMITS  "
 			    "STATUS      AGE\n"
@@ -272,7 +247,7 @@ END_TEST
 
 START_TEST(test_limits_absent)
 {
-	json_object *three = js("{\"min\": 10, \"max\": 80, \"crit\": 100}");
+	json_object *three = fmt_js("{\"min\": 10, \"max\": 80, \"crit\": 100}");
 	char buf[CLI_LIMITS_LEN];
 
 	check_limits("{}", "-");
@@ -328,7 +303,7 @@ static const char status_yellow[] =
 
 START_TEST(test_status_table)
 {
-	char *s = render(cli_print_status, status_yellow);
+	char *s = fmt_render(cli_print_status, status_yellow);
 
 	ck_assert_str_eq(s, "node: yellow\n"
 			    "  sensors/coretemp-isa-0000/temp1 above max (85 C >= 80 C)\n"
@@ -347,8 +322,8 @@ END_TEST
 START_TEST(test_status_sparse)
 {
 	char *s =
-	    render(cli_print_status, "{\"node\": {\"state\": \"green\","
-				     " \"reasons\": []}, \"sources\": [], \"uptime_s\": 3725}");
+	    fmt_render(cli_print_status, "{\"node\": {\"state\": \"green\","
+					 " \"reasons\": []}, \"sources\": [], \"uptime_s\": 3725}");
 
 	ck_assert_str_eq(s, "node: green\n"
 			    "\n"
@@ -356,7 +331,7 @@ START_TEST(test_status_sparse)
 			    "\n"
 			    "hwhealthd -, pid -, up 1h02m\n");
 	free(s);
-	s = render(cli_print_status, "{}");
+	s = fmt_render(cli_print_status, "{}");
 	ck_assert_str_eq(s, "node: unknown\n\nno sources\n\n"
 			    "hwhealthd -, pid -, up -\n");
 	free(s);
@@ -365,18 +340,18 @@ END_TEST
 
 START_TEST(test_sensors_table)
 {
-	char *s = render(cli_print_sensors,
-			 "{\"metrics\": ["
-			 "{\"id\": \"sensors/coretemp-isa-0000/temp1\", \"label\": \"Core 0\","
-			 " \"kind\": \"temperature\", \"unit\": \"C\", \"value\": 45.0,"
-			 " \"limits\": {\"max\": 80.0, \"crit\": 100.0}, \"status\": \"ok\","
-			 " \"age_s\": 1.2},"
-			 "{\"id\": \"sensors/it8728-isa-0a30/fan1\", \"label\": null,"
-			 " \"kind\": \"fan\", \"unit\": \"RPM\", \"value\": 1200,"
-			 " \"limits\": {\"min\": 600}, \"status\": \"alarm\", \"age_s\": 75},"
-			 "{\"id\": \"ipmi/bmc/psu1\", \"label\": \"PSU1 Status\","
-			 " \"kind\": \"state\", \"unit\": \"\", \"value\": 2,"
-			 " \"text\": \"degraded\", \"status\": \"stale\", \"age_s\": 40}]}");
+	char *s = fmt_render(cli_print_sensors,
+			     "{\"metrics\": ["
+			     "{\"id\": \"sensors/coretemp-isa-0000/temp1\", \"label\": \"Core 0\","
+			     " \"kind\": \"temperature\", \"unit\": \"C\", \"value\": 45.0,"
+			     " \"limits\": {\"max\": 80.0, \"crit\": 100.0}, \"status\": \"ok\","
+			     " \"age_s\": 1.2},"
+			     "{\"id\": \"sensors/it8728-isa-0a30/fan1\", \"label\": null,"
+			     " \"kind\": \"fan\", \"unit\": \"RPM\", \"value\": 1200,"
+			     " \"limits\": {\"min\": 600}, \"status\": \"alarm\", \"age_s\": 75},"
+			     "{\"id\": \"ipmi/bmc/psu1\", \"label\": \"PSU1 Status\","
+			     " \"kind\": \"state\", \"unit\": \"\", \"value\": 2,"
+			     " \"text\": \"degraded\", \"status\": \"stale\", \"age_s\": 40}]}");
 
 	ck_assert_str_eq(s, "METRIC                           LABEL           VALUE  UNIT  "
 			    "LIMITS           STATUS  AGE\n"
@@ -422,12 +397,12 @@ END_TEST
 
 START_TEST(test_drives_overview)
 {
-	char *s = render(cli_print_drives,
-			 "{\"devices\": [" DRIVE_SDA ","
-			 "{\"source\": \"smart2\", \"device\": \"nvme0\", \"findings\": [],"
-			 " \"metrics\": [{\"name\": \"media_errors\", \"kind\": \"counter\","
-			 " \"value\": 0}, {\"name\": \"health_failed\", \"kind\": \"other\","
-			 " \"value\": 1}]}]}");
+	char *s = fmt_render(cli_print_drives,
+			     "{\"devices\": [" DRIVE_SDA ","
+			     "{\"source\": \"smart2\", \"device\": \"nvme0\", \"findings\": [],"
+			     " \"metrics\": [{\"name\": \"media_errors\", \"kind\": \"counter\","
+			     " \"value\": 0}, {\"name\": \"health_failed\", \"kind\": \"other\","
+			     " \"value\": 1}]}]}");
 
 	ck_assert_str_eq(s, "DRIVE         MODEL        HEALTH  TEMP  HOURS  POWER   "
 			    "MEDIA        FINDINGS\n"
@@ -441,7 +416,7 @@ END_TEST
 
 START_TEST(test_drive_detail)
 {
-	char *s = render(cli_print_drive, "{\"devices\": [" DRIVE_SDA "]}");
+	char *s = fmt_render(cli_print_drive, "{\"devices\": [" DRIVE_SDA "]}");
 
 	ck_assert_str_eq(s,
 			 "sda: ST3500418AS, serial 5VM, 500 GB, ATA\n"
@@ -465,11 +440,11 @@ END_TEST
 
 START_TEST(test_drives_empty)
 {
-	char *s = render(cli_print_drives, "{\"devices\": []}");
+	char *s = fmt_render(cli_print_drives, "{\"devices\": []}");
 
 	ck_assert_str_eq(s, "no drives (is a smart source configured?)\n");
 	free(s);
-	s = render(cli_print_drive, "{\"devices\": []}");
+	s = fmt_render(cli_print_drive, "{\"devices\": []}");
 	ck_assert_str_eq(s, "no such drive\n");
 	free(s);
 }
@@ -477,11 +452,11 @@ END_TEST
 
 START_TEST(test_sensors_empty)
 {
-	char *s = render(cli_print_sensors, "{\"metrics\": []}");
+	char *s = fmt_render(cli_print_sensors, "{\"metrics\": []}");
 
 	ck_assert_str_eq(s, "no metrics\n");
 	free(s);
-	s = render(cli_print_sensors, "{}");
+	s = fmt_render(cli_print_sensors, "{}");
 	ck_assert_str_eq(s, "no metrics\n");
 	free(s);
 }
@@ -489,9 +464,10 @@ END_TEST
 
 START_TEST(test_status_score)
 {
-	char *s = render(cli_print_status, "{\"node\": {\"state\": \"red\", \"score\": 60.0,"
-					   " \"since\": 1763762400, \"reasons\": [\"hw-over-crit: "
-					   "temp1 96 C\"]}, \"sources\": []}");
+	char *s =
+	    fmt_render(cli_print_status, "{\"node\": {\"state\": \"red\", \"score\": 60.0,"
+					 " \"since\": 1763762400, \"reasons\": [\"hw-over-crit: "
+					 "temp1 96 C\"]}, \"sources\": []}");
 
 	ck_assert_str_eq(s, "node: red (score 60)\n"
 			    "  hw-over-crit: temp1 96 C\n"
@@ -501,7 +477,7 @@ START_TEST(test_status_score)
 			    "hwhealthd -, pid -, up -\n");
 	free(s);
 	/* A score that is not a number is left out. */
-	s = render(cli_print_status, "{\"node\": {\"state\": \"green\", \"score\": \"0\"}}");
+	s = fmt_render(cli_print_status, "{\"node\": {\"state\": \"green\", \"score\": \"0\"}}");
 	ck_assert_str_eq(s, "node: green\n\nno sources\n\nhwhealthd -, pid -, up -\n");
 	free(s);
 }
@@ -509,13 +485,6 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 /* explain, rules and history renderings */
-
-/* Times are shown in local time: make that UTC for exact strings. */
-static void utc_setup(void)
-{
-	setenv("TZ", "UTC", 1);
-	tzset();
-}
 
 static void check_evidence(const char *evidence, const char *want)
 {
@@ -542,7 +511,7 @@ END_TEST
 
 START_TEST(test_evidence_odd)
 {
-	json_object *big = js("{\"value\": 1.5, \"crit\": 95, \"max\": 80}");
+	json_object *big = fmt_js("{\"value\": 1.5, \"crit\": 95, \"max\": 80}");
 	char buf[CLI_EVIDENCE_LEN];
 
 	check_evidence("{}", "-");
@@ -588,7 +557,7 @@ static const char explain_red[] =
 
 START_TEST(test_explain_findings)
 {
-	char *s = render(cli_print_explain, explain_red);
+	char *s = fmt_render(cli_print_explain, explain_red);
 
 	ck_assert_str_eq(
 	    s,
@@ -617,13 +586,13 @@ END_TEST
 
 START_TEST(test_explain_green)
 {
-	char *s =
-	    render(cli_print_explain,
-		   "{\"node\": {\"state\": \"green\", \"target\": \"green\", \"score\": 0.0,"
-		   " \"since\": null, \"why\": \"no findings weigh enough: score 0 < yellow 10\","
-		   " \"thresholds\": {\"yellow\": 10, \"red\": 50, \"critical\": 100,"
-		   " \"recover_after_s\": 0}, \"liveness\": [], \"liveness_score\": 0},"
-		   " \"findings\": [], \"evaluation_errors\": 0}");
+	char *s = fmt_render(
+	    cli_print_explain,
+	    "{\"node\": {\"state\": \"green\", \"target\": \"green\", \"score\": 0.0,"
+	    " \"since\": null, \"why\": \"no findings weigh enough: score 0 < yellow 10\","
+	    " \"thresholds\": {\"yellow\": 10, \"red\": 50, \"critical\": 100,"
+	    " \"recover_after_s\": 0}, \"liveness\": [], \"liveness_score\": 0},"
+	    " \"findings\": [], \"evaluation_errors\": 0}");
 
 	ck_assert_str_eq(s, "node: green (score 0)\n"
 			    "  no findings weigh enough: score 0 < yellow 10\n"
@@ -637,17 +606,17 @@ END_TEST
 
 START_TEST(test_explain_sparse)
 {
-	char *s = render(cli_print_explain, "{}");
+	char *s = fmt_render(cli_print_explain, "{}");
 
 	ck_assert_str_eq(s, "node: unknown\n\nno findings\n");
 	free(s);
 	/* Mistyped fields show as "-" or are left out; odd findings still get a row. */
-	s = render(cli_print_explain,
-		   "{\"node\": {\"state\": 3, \"score\": \"high\", \"since\": 1e300,"
-		   " \"why\": [\"x\"], \"liveness\": \"down\", \"thresholds\": {}},"
-		   " \"findings\": [1, {\"severity\": \"warn\\u001b[2J\", \"score\": 2.5,"
-		   " \"message\": \"line\\nbreak\", \"evidence\": []}],"
-		   " \"evaluation_errors\": \"many\"}");
+	s = fmt_render(cli_print_explain,
+		       "{\"node\": {\"state\": 3, \"score\": \"high\", \"since\": 1e300,"
+		       " \"why\": [\"x\"], \"liveness\": \"down\", \"thresholds\": {}},"
+		       " \"findings\": [1, {\"severity\": \"warn\\u001b[2J\", \"score\": 2.5,"
+		       " \"message\": \"line\\nbreak\", \"evidence\": []}],"
+		       " \"evaluation_errors\": \"many\"}");
 	ck_assert_str_eq(s, "node: unknown\n"
 			    "\n"
 			    "SEVERITY  SCORE  SINCE  RULE  TARGET\n"
@@ -681,7 +650,7 @@ static const char rules_list[] =
 
 START_TEST(test_rules_table)
 {
-	char *s = render(cli_print_rules, rules_list);
+	char *s = fmt_render(cli_print_rules, rules_list);
 
 	ck_assert_str_eq(
 	    s, "NAME                SEVERITY  SCORE  BOUND  FILE                       "
@@ -697,15 +666,15 @@ END_TEST
 
 START_TEST(test_rules_sparse)
 {
-	char *s = render(cli_print_rules, "{\"rules\": []}");
+	char *s = fmt_render(cli_print_rules, "{\"rules\": []}");
 
 	ck_assert_str_eq(s, "no rules\n");
 	free(s);
-	s = render(cli_print_rules, "{\"rules\": {\"name\": \"x\"}}");
+	s = fmt_render(cli_print_rules, "{\"rules\": {\"name\": \"x\"}}");
 	ck_assert_str_eq(s, "no rules\n");
 	free(s);
-	s = render(cli_print_rules, "{\"rules\": [null, {\"name\": 5, \"enabled\": \"no\","
-				    " \"bound\": \"3\", \"score\": null}]}");
+	s = fmt_render(cli_print_rules, "{\"rules\": [null, {\"name\": 5, \"enabled\": \"no\","
+					" \"bound\": \"3\", \"score\": null}]}");
 	ck_assert_str_eq(s, "NAME  SEVERITY  SCORE  BOUND  FILE  DESCRIPTION\n"
 			    "-     -             -      -  -     -\n"
 			    "-     -             -      -  -     -\n");
@@ -715,7 +684,7 @@ END_TEST
 
 START_TEST(test_rule_details)
 {
-	char *s = render(cli_print_rule_details, rules_list);
+	char *s = fmt_render(cli_print_rule_details, rules_list);
 
 	ck_assert_str_eq(s,
 			 "name:        hw-over-crit\n"
@@ -758,13 +727,13 @@ END_TEST
 
 START_TEST(test_rule_details_sparse)
 {
-	char *s = render(cli_print_rule_details, "{}");
+	char *s = fmt_render(cli_print_rule_details, "{}");
 
 	ck_assert_str_eq(s, "no rules\n");
 	free(s);
-	s = render(cli_print_rule_details,
-		   "{\"rules\": [{\"name\": \"a\\tb\", \"enabled\": 1, \"targets\": [7],"
-		   " \"bound\": 1e30}]}");
+	s = fmt_render(cli_print_rule_details,
+		       "{\"rules\": [{\"name\": \"a\\tb\", \"enabled\": 1, \"targets\": [7],"
+		       " \"bound\": 1e30}]}");
 	ck_assert_str_eq(s, "name:        a?b\n"
 			    "file:        -\n"
 			    "description: -\n"
@@ -782,13 +751,14 @@ END_TEST
 
 START_TEST(test_history_table)
 {
-	char *s = render(cli_print_history,
-			 "{\"metric\": \"sensors/coretemp-isa-0000/temp1\", \"unit\": \"C\","
-			 " \"resolution\": \"1m\", \"points\": ["
-			 " {\"time\": 1763700000.0, \"value\": 45.25, \"min\": 44, \"max\": 47.5},"
-			 " {\"time\": 1763700060.0, \"value\": null, \"min\": null, \"max\": null},"
-			 " {\"time\": 1763700120.0, \"value\": 101.125, \"min\": 99.0,"
-			 "  \"max\": 103.0625}]}");
+	char *s =
+	    fmt_render(cli_print_history,
+		       "{\"metric\": \"sensors/coretemp-isa-0000/temp1\", \"unit\": \"C\","
+		       " \"resolution\": \"1m\", \"points\": ["
+		       " {\"time\": 1763700000.0, \"value\": 45.25, \"min\": 44, \"max\": 47.5},"
+		       " {\"time\": 1763700060.0, \"value\": null, \"min\": null, \"max\": null},"
+		       " {\"time\": 1763700120.0, \"value\": 101.125, \"min\": 99.0,"
+		       "  \"max\": 103.0625}]}");
 
 	ck_assert_str_eq(s, "sensors/coretemp-isa-0000/temp1: 3 points, resolution 1m, unit C\n"
 			    "TIME                   VALUE  MIN      MAX\n"
@@ -801,16 +771,17 @@ END_TEST
 
 START_TEST(test_history_sparse)
 {
-	char *s = render(cli_print_history, "{\"metric\": \"e/board/fan1\", \"unit\": \"\","
-					    " \"resolution\": \"raw\", \"points\": []}");
+	char *s = fmt_render(cli_print_history, "{\"metric\": \"e/board/fan1\", \"unit\": \"\","
+						" \"resolution\": \"raw\", \"points\": []}");
 
 	ck_assert_str_eq(s, "e/board/fan1: 0 points, resolution raw\nno points\n");
 	free(s);
-	s = render(cli_print_history, "[]");
+	s = fmt_render(cli_print_history, "[]");
 	ck_assert_str_eq(s, "-: 0 points, resolution -\nno points\n");
 	free(s);
-	s = render(cli_print_history, "{\"metric\": 1, \"unit\": [\"C\"], \"resolution\": null,"
-				      " \"points\": [{\"time\": \"now\", \"value\": 1200}, 3]}");
+	s = fmt_render(cli_print_history,
+		       "{\"metric\": 1, \"unit\": [\"C\"], \"resolution\": null,"
+		       " \"points\": [{\"time\": \"now\", \"value\": 1200}, 3]}");
 	ck_assert_str_eq(s, "-: 2 points, resolution -\n"
 			    "TIME  VALUE  MIN  MAX\n"
 			    "-      1200    -    -\n"
@@ -835,10 +806,10 @@ START_TEST(test_exit_codes)
 	ck_assert_int_eq(cli_state_exit(""), 3);
 	ck_assert_int_eq(cli_state_exit("garbage"), 3);
 	ck_assert_int_eq(cli_state_exit(NULL), 3);
-	st = js("{\"node\": {\"state\": \"red\"}}");
+	st = fmt_js("{\"node\": {\"state\": \"red\"}}");
 	ck_assert_str_eq(cli_node_state(st), "red");
 	json_object_put(st);
-	st = js("{\"node\": {\"state\": 2}}");
+	st = fmt_js("{\"node\": {\"state\": 2}}");
 	ck_assert_str_eq(cli_node_state(st), "unknown");
 	json_object_put(st);
 	ck_assert_str_eq(cli_node_state(NULL), "unknown");
@@ -968,7 +939,7 @@ static void srv_teardown(void)
 
 static json_object *req_status(void)
 {
-	return js("{\"cmd\": \"status\"}");
+	return fmt_js("{\"cmd\": \"status\"}");
 }
 
 /* One client_call() of {"cmd":"status"}; returns its code. */
@@ -1018,7 +989,7 @@ END_TEST
 
 START_TEST(test_client_large_answer)
 {
-	json_object *resp = js("{\"ok\": true, \"result\": {\"metrics\": []}}");
+	json_object *resp = fmt_js("{\"ok\": true, \"result\": {\"metrics\": []}}");
 	json_object *arr =
 	    json_object_object_get(json_object_object_get(resp, "result"), "metrics");
 	char err[CLIENT_ERR_LEN], *answer;
@@ -1027,9 +998,9 @@ START_TEST(test_client_large_answer)
 
 	/* ~2 MiB: many partial reads, and partial writes on the server. */
 	for (i = 0; i < 20000; i++) {
-		m = js("{\"id\": \"sensors/coretemp-isa-0000/tempNNNNN\","
-		       " \"kind\": \"temperature\", \"value\": 45.0,"
-		       " \"limits\": {\"max\": 80.0}, \"status\": \"ok\"}");
+		m = fmt_js("{\"id\": \"sensors/coretemp-isa-0000/tempNNNNN\","
+			   " \"kind\": \"temperature\", \"value\": 45.0,"
+			   " \"limits\": {\"max\": 80.0}, \"status\": \"ok\"}");
 		json_object_array_add(arr, m);
 	}
 	ck_assert_int_eq(
@@ -1252,7 +1223,7 @@ Suite *cli_format_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("explain");
-	tcase_add_checked_fixture(tc, utc_setup, NULL);
+	tcase_add_checked_fixture(tc, fmt_utc_setup, NULL);
 	tcase_add_test(tc, test_explain_findings);
 	tcase_add_test(tc, test_explain_green);
 	tcase_add_test(tc, test_explain_sparse);
@@ -1266,7 +1237,7 @@ Suite *cli_format_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("history");
-	tcase_add_checked_fixture(tc, utc_setup, NULL);
+	tcase_add_checked_fixture(tc, fmt_utc_setup, NULL);
 	tcase_add_test(tc, test_history_table);
 	tcase_add_test(tc, test_history_sparse);
 	suite_add_tcase(s, tc);

@@ -14,46 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
 #include "cli_format.h"
+#include "fmtlib.h"
 
 Suite *cli_format_actions_suite(void);
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static json_object *js(const char *text)
-{
-	json_object *o = json_tokener_parse(text);
-
-	ck_assert_msg(o != NULL, "bad JSON in test: %s", text);
-	return o;
-}
-
-typedef int (*render_fn)(FILE *out, json_object *obj);
-
-/* Renders the JSON text with fn into a malloc'd string. */
-static char *render(render_fn fn, const char *text)
-{
-	json_object *obj = js(text);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(fn(out, obj), 0);
-	ck_assert_int_eq(fclose(out), 0);
-	json_object_put(obj);
-	return buf;
-}
-
-static void utc_setup(void)
-{
-	setenv("TZ", "UTC", 1);
-	tzset();
-}
 
 /* ---- fixtures ----------------------------------------------------------- */
 
@@ -139,7 +106,7 @@ static char *actions_every_result(void)
 
 START_TEST(test_actions_table)
 {
-	char *s = render(cli_print_actions, actions_drained);
+	char *s = fmt_render(cli_print_actions, actions_drained);
 	char want[4096];
 
 	snprintf(want, sizeof(want), "%s%s", actions_drained_header,
@@ -158,7 +125,7 @@ END_TEST
 
 START_TEST(test_actions_verbose)
 {
-	char *s = render(cli_print_actions_verbose, actions_drained);
+	char *s = fmt_render(cli_print_actions_verbose, actions_drained);
 	char want[4096];
 
 	snprintf(want, sizeof(want), "%s%s", actions_drained_header,
@@ -193,7 +160,7 @@ END_TEST
 START_TEST(test_actions_every_result)
 {
 	char *json = actions_every_result();
-	char *s = render(cli_print_actions, json);
+	char *s = fmt_render(cli_print_actions, json);
 
 	ck_assert_str_eq(
 	    s,
@@ -252,12 +219,12 @@ START_TEST(test_actions_nulls)
 	    " -  -     -       -         -        -              -  -\n"
 	    " -  -     -       -         -        -              -  -\n"
 	    " -  -     -       -         -        -              -  -\n";
-	char *s = render(cli_print_actions, nulls);
+	char *s = fmt_render(cli_print_actions, nulls);
 
 	ck_assert_str_eq(s, header);
 	free(s);
 	/* Verbose adds nothing under the rows: there is nothing to say. */
-	s = render(cli_print_actions_verbose, nulls);
+	s = fmt_render(cli_print_actions_verbose, nulls);
 	ck_assert_str_eq(s, header);
 	free(s);
 }
@@ -265,16 +232,16 @@ END_TEST
 
 START_TEST(test_actions_empty)
 {
-	char *s = render(cli_print_actions, "{}");
+	char *s = fmt_render(cli_print_actions, "{}");
 
 	ck_assert_str_eq(s, "policy: -\nactuators: none\n\nno actions\n");
 	free(s);
-	s = render(cli_print_actions_verbose, "[1, 2]");
+	s = fmt_render(cli_print_actions_verbose, "[1, 2]");
 	ck_assert_str_eq(s, "policy: -\nactuators: none\n\nno actions\n");
 	free(s);
-	s = render(cli_print_actions,
-		   "{\"policy\": {\"posture\": \"normal\", \"effective_state\": \"green\","
-		   " \"budget\": null}, \"actuators\": [], \"actions\": []}");
+	s = fmt_render(cli_print_actions,
+		       "{\"policy\": {\"posture\": \"normal\", \"effective_state\": \"green\","
+		       " \"budget\": null}, \"actuators\": [], \"actions\": []}");
 	ck_assert_str_eq(s, "policy: normal (effective state green)\n"
 			    "fencing: disabled; fenced before this boot: no\n"
 			    "budget: max unhealthy -; not checked yet\n"
@@ -299,14 +266,14 @@ START_TEST(test_actions_long_detail)
 	snprintf(json, sizeof(json),
 		 "{\"actions\": [{\"id\": 1, \"result\": \"failed\", \"detail\": \"%s\"}]}",
 		 detail);
-	s = render(cli_print_actions, json);
+	s = fmt_render(cli_print_actions, json);
 	row = strstr(s, "\n 1  ");
 	ck_assert_ptr_nonnull(row);
 	/* 75 x, two é (77 characters, 79 bytes), "..." */
 	snprintf(want, sizeof(want), "%.79s...\n", detail);
 	ck_assert_str_eq(strstr(row, "  x") + 2, want);
 	free(s);
-	s = render(cli_print_actions_verbose, json);
+	s = fmt_render(cli_print_actions_verbose, json);
 	snprintf(want, sizeof(want), "  detail: %s\n", detail);
 	ck_assert_msg(strstr(s, want) != NULL, "no full detail in:\n%s", s);
 	free(s);
@@ -314,7 +281,7 @@ START_TEST(test_actions_long_detail)
 	memset(detail, 'y', CLI_DETAIL_MAX);
 	detail[CLI_DETAIL_MAX] = '\0';
 	snprintf(json, sizeof(json), "{\"actions\": [{\"id\": 1, \"detail\": \"%s\"}]}", detail);
-	s = render(cli_print_actions_verbose, json);
+	s = fmt_render(cli_print_actions_verbose, json);
 	snprintf(want, sizeof(want), "  %s\n", detail);
 	ck_assert_msg(strstr(s, want) != NULL && strstr(s, "detail: ") == NULL, "%s", s);
 	free(s);
@@ -324,9 +291,10 @@ END_TEST
 /* Output the daemon cut mid-line, with CRLF and a terminal escape. */
 START_TEST(test_actions_cut_output)
 {
-	char *s = render(cli_print_actions_verbose,
-			 "{\"actions\": [{\"id\": 4, \"result\": \"failed\", \"exit_status\": 1,"
-			 " \"output\": \"line one\\r\\n\\u001b[31mred\\n\\nlast, cut he\"}]}");
+	char *s =
+	    fmt_render(cli_print_actions_verbose,
+		       "{\"actions\": [{\"id\": 4, \"result\": \"failed\", \"exit_status\": 1,"
+		       " \"output\": \"line one\\r\\n\\u001b[31mred\\n\\nlast, cut he\"}]}");
 
 	ck_assert_msg(strstr(s, "  exit status 1\n"
 				"  output:\n"
@@ -344,18 +312,18 @@ END_TEST
 
 START_TEST(test_silences_table)
 {
-	char *s =
-	    render(cli_print_silences,
-		   "{\"silences\": ["
-		   " {\"id\": 3, \"target\": \"fan-slowing\", \"reason\": \"fan ordered\","
-		   "  \"user\": \"root\", \"created\": 1763762400.0, \"expires\": 1763769600.0,"
-		   "  \"remaining_s\": 7100.2, \"matching\": 2},"
-		   " {\"id\": 12, \"target\": \"sensors/it87/fan1\", \"reason\": \"maintenance\","
-		   "  \"user\": \"alice\", \"created\": 1763762400.0, \"expires\": 1763762490.0,"
-		   "  \"remaining_s\": 42.7, \"matching\": 0},"
-		   " {\"id\": 13, \"target\": \"all\", \"reason\": null, \"user\": null,"
-		   "  \"created\": null, \"expires\": null, \"remaining_s\": null,"
-		   "  \"matching\": null}]}");
+	char *s = fmt_render(
+	    cli_print_silences,
+	    "{\"silences\": ["
+	    " {\"id\": 3, \"target\": \"fan-slowing\", \"reason\": \"fan ordered\","
+	    "  \"user\": \"root\", \"created\": 1763762400.0, \"expires\": 1763769600.0,"
+	    "  \"remaining_s\": 7100.2, \"matching\": 2},"
+	    " {\"id\": 12, \"target\": \"sensors/it87/fan1\", \"reason\": \"maintenance\","
+	    "  \"user\": \"alice\", \"created\": 1763762400.0, \"expires\": 1763762490.0,"
+	    "  \"remaining_s\": 42.7, \"matching\": 0},"
+	    " {\"id\": 13, \"target\": \"all\", \"reason\": null, \"user\": null,"
+	    "  \"created\": null, \"expires\": null, \"remaining_s\": null,"
+	    "  \"matching\": null}]}");
 
 	ck_assert_str_eq(s, "ID  TARGET             MATCHING  REMAINING  USER   REASON\n"
 			    " 3  fan-slowing               2      1h58m  root   fan ordered\n"
@@ -367,11 +335,11 @@ END_TEST
 
 START_TEST(test_silences_empty)
 {
-	char *s = render(cli_print_silences, "{\"silences\": []}");
+	char *s = fmt_render(cli_print_silences, "{\"silences\": []}");
 
 	ck_assert_str_eq(s, "no silences\n");
 	free(s);
-	s = render(cli_print_silences, "{\"silences\": {\"id\": 1}}");
+	s = fmt_render(cli_print_silences, "{\"silences\": {\"id\": 1}}");
 	ck_assert_str_eq(s, "no silences\n");
 	free(s);
 }
@@ -380,15 +348,15 @@ END_TEST
 START_TEST(test_silence_added)
 {
 	char *s =
-	    render(cli_print_silence,
-		   "{\"silence\": {\"id\": 3, \"target\": \"fan-slowing\", \"reason\": \"r\","
-		   " \"user\": \"root\", \"created\": 1763762400.0, \"expires\": 1763769600.0,"
-		   " \"remaining_s\": 7200.0, \"matching\": 1}}");
+	    fmt_render(cli_print_silence,
+		       "{\"silence\": {\"id\": 3, \"target\": \"fan-slowing\", \"reason\": \"r\","
+		       " \"user\": \"root\", \"created\": 1763762400.0, \"expires\": 1763769600.0,"
+		       " \"remaining_s\": 7200.0, \"matching\": 1}}");
 
 	ck_assert_str_eq(s, "silence 3: fan-slowing until 2025-11-22 00:00:00 (matching 1 "
 			    "finding now)\n");
 	free(s);
-	s = render(cli_print_silence, "{}");
+	s = fmt_render(cli_print_silence, "{}");
 	ck_assert_str_eq(s, "silence -: - until - (matching - findings now)\n");
 	free(s);
 }
@@ -398,7 +366,7 @@ END_TEST
 
 static void check_policy(const char *json, const char *node_state, const char *want)
 {
-	json_object *p = js(json);
+	json_object *p = fmt_js(json);
 	char buf[CLI_LINE_LEN];
 
 	ck_assert_str_eq(cli_fmt_policy(buf, sizeof(buf), p, node_state), want);
@@ -428,8 +396,8 @@ END_TEST
 
 START_TEST(test_policy_line_cut)
 {
-	json_object *p = js("{\"posture\": \"drained\", \"drained_since\": 1763762531.0,"
-			    " \"dry_run\": true}");
+	json_object *p = fmt_js("{\"posture\": \"drained\", \"drained_since\": 1763762531.0,"
+				" \"dry_run\": true}");
 	char buf[24];
 
 	ck_assert_str_eq(cli_fmt_policy(buf, sizeof(buf), p, NULL), "drained by hwhealth ...");
@@ -441,15 +409,15 @@ END_TEST
 
 START_TEST(test_status_policy)
 {
-	char *s =
-	    render(cli_print_status,
-		   "{\"node\": {\"state\": \"red\", \"score\": 50,"
-		   "  \"reasons\": [\"hot: temp1 at 61.5 > 50\"]},"
-		   " \"sources\": [], \"version\": \"0.1.0\", \"pid\": 1, \"uptime_s\": 5,"
-		   " \"policy\": {\"dry_run\": true, \"fencing\": false, \"posture\": \"drained\","
-		   "  \"effective_state\": \"red\", \"drained_since\": 1763762531.0,"
-		   "  \"silenced\": false, \"budget\": {\"max_unhealthy\": \"1\", \"last\": null,"
-		   "  \"checked\": null}, \"fenced_boot\": false, \"next\": null}}");
+	char *s = fmt_render(
+	    cli_print_status,
+	    "{\"node\": {\"state\": \"red\", \"score\": 50,"
+	    "  \"reasons\": [\"hot: temp1 at 61.5 > 50\"]},"
+	    " \"sources\": [], \"version\": \"0.1.0\", \"pid\": 1, \"uptime_s\": 5,"
+	    " \"policy\": {\"dry_run\": true, \"fencing\": false, \"posture\": \"drained\","
+	    "  \"effective_state\": \"red\", \"drained_since\": 1763762531.0,"
+	    "  \"silenced\": false, \"budget\": {\"max_unhealthy\": \"1\", \"last\": null,"
+	    "  \"checked\": null}, \"fenced_boot\": false, \"next\": null}}");
 
 	ck_assert_str_eq(s, "node: red (score 50)\n"
 			    "  hot: temp1 at 61.5 > 50\n"
@@ -460,7 +428,7 @@ START_TEST(test_status_policy)
 			    "hwhealthd 0.1.0, pid 1, up 5s\n");
 	free(s);
 	/* No policy, or not an object: no line. */
-	s = render(cli_print_status, "{\"node\": {\"state\": \"green\"}, \"policy\": null}");
+	s = fmt_render(cli_print_status, "{\"node\": {\"state\": \"green\"}, \"policy\": null}");
 	ck_assert_str_eq(s, "node: green\n\nno sources\n\nhwhealthd -, pid -, up -\n");
 	free(s);
 }
@@ -470,7 +438,7 @@ END_TEST
 
 static int verdict(const char *json, int fail_on, char *buf, size_t len)
 {
-	json_object *st = js(json);
+	json_object *st = fmt_js(json);
 	int rc = cli_check_verdict(st, fail_on, buf, len);
 
 	json_object_put(st);
@@ -555,7 +523,7 @@ Suite *cli_format_actions_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("actions");
-	tcase_add_checked_fixture(tc, utc_setup, NULL);
+	tcase_add_checked_fixture(tc, fmt_utc_setup, NULL);
 	tcase_add_test(tc, test_actions_table);
 	tcase_add_test(tc, test_actions_verbose);
 	tcase_add_test(tc, test_actions_every_result);
@@ -566,14 +534,14 @@ Suite *cli_format_actions_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("silences");
-	tcase_add_checked_fixture(tc, utc_setup, NULL);
+	tcase_add_checked_fixture(tc, fmt_utc_setup, NULL);
 	tcase_add_test(tc, test_silences_table);
 	tcase_add_test(tc, test_silences_empty);
 	tcase_add_test(tc, test_silence_added);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("policy");
-	tcase_add_checked_fixture(tc, utc_setup, NULL);
+	tcase_add_checked_fixture(tc, fmt_utc_setup, NULL);
 	tcase_add_test(tc, test_policy_line);
 	tcase_add_test(tc, test_policy_line_cut);
 	tcase_add_test(tc, test_status_policy);
