@@ -135,7 +135,7 @@ action pcmk {
 policy {
  undrain-after 1s
  min-drained 0
- max-drains 1000000
+ max-drains 64
 }
 EOF
 	"$BUILD/hwhealthd" -c "$W/hwhealth.conf" --socket "$W/hwhealthd.sock" \
