@@ -170,7 +170,7 @@ policy {
 	drain-after 0
 	undrain-after 0
 	min-drained 0
-	max-drains 1000000
+	max-drains 64
 	drain-window 1s
 }
 EOF
