@@ -160,8 +160,10 @@ static int set_dur(struct cfg_policy *pol, const char *key, const char *val, cha
 		}
 		if (cfg_parse_duration(val, dst) == 0 && *dst <= POL_MAX_DURATION_MS)
 			return 0;
-		snprintf(msg, len, "invalid duration '%s' for '%s' (e.g. 500ms, 30s, 10m, 2h%s)",
-			 val, key, durs[i].zero_ok ? ", or 0" : "");
+		snprintf(
+		    msg, len,
+		    "invalid duration '%s' for '%s' (e.g. 500ms, 30s, 10m, 2h%s; at most 365d)",
+		    val, key, durs[i].zero_ok ? ", or 0" : "");
 		return -1;
 	}
 	return -1;

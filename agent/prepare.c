@@ -128,7 +128,10 @@ static void autodetect(struct hwh_config *cfg, struct plugin_registry *reg)
 		const struct plugin *p;
 		if (plugin_load(reg, cfg->plugin_dir, names[i], &p, err, sizeof err) < 0)
 			log_warn("autodetect: %s", err);
-		else if (p->api->poll != NULL && p->api->probe != NULL && p->api->probe())
+		else if (p->api->poll == NULL)
+			log_debug("autodetect: %s: not a source (an action block runs it)",
+				  names[i]);
+		else if (p->api->probe != NULL && p->api->probe())
 			add_detected(cfg, names[i]);
 		else
 			log_info("autodetect: %s: no hardware for it here", names[i]);
