@@ -46,6 +46,7 @@
 #define PM_STONITH_SLACK_MS 1000     /* stonith_admin's own --timeout is this much shorter */
 #define PM_CRM_MON_MAX (1024 * 1024) /* crm_mon's XML kept (~250 bytes a node) */
 #define PM_ARGV_MAX 16
+#define PM_VALUE_MAX 512 /* an attribute value (the drain reason) kept whole */
 #define PM_REASON_DEFAULT "hwhealth drain"
 
 /* One instance: one "action NAME { plugin pacemaker }" block. */
@@ -258,12 +259,17 @@ static int attr_get(struct pm_call *k, const char *name, int transient, char *va
 	return 1;
 }
 
-/* crm_attribute -N node -n name --update value. */
+/* crm_attribute -N node -n name --update=value.  One word with '=': the
+ * Pacemaker tools split a separate word that starts with '-' into short
+ * options before parsing (pcmk__cmdline_preproc), so a value such as
+ * "-qNnode2" would otherwise set the attribute on another node. */
 static int attr_set(struct pm_call *k, const char *name, const char *value)
 {
+	char update[sizeof "--update=" + PM_VALUE_MAX];
+
+	snprintf(update, sizeof update, "--update=%s", value);
 	return tool_ok(k, "crm_attribute",
-		       (const char *const[]){"-N", k->p->node, "-n", name, "--update", value, NULL},
-		       0);
+		       (const char *const[]){"-N", k->p->node, "-n", name, update, NULL}, 0);
 }
 
 /* crm_attribute -N node -n name -D (an unset one is no error). */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -204,6 +205,12 @@ static void record_status(struct pu_run *r, int status)
 	}
 }
 
+/* A wait in poll()'s int milliseconds (a timeout of weeks must not wrap). */
+static int poll_ms(uint64_t left)
+{
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
 /* Wait for the pipes to close or the deadline.  1 when the deadline came. */
 static int pump(struct pu_run *r, struct run_io *io, uint64_t deadline)
 {
@@ -216,7 +223,7 @@ static int pump(struct pu_run *r, struct run_io *io, uint64_t deadline)
 			return 1;
 		for (int i = 0; i < 3; i++)
 			p[i] = (struct pollfd){.fd = io->fd[i], .events = i ? POLLIN : POLLOUT};
-		n = poll(p, 3, r->timeout_ms > 0 ? (int)(deadline - now) : -1);
+		n = poll(p, 3, r->timeout_ms > 0 ? poll_ms(deadline - now) : -1);
 		if (n < 0 && errno != EINTR)
 			return 1;
 		if (io->fd[0] >= 0 && p[0].revents)

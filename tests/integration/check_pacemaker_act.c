@@ -226,6 +226,26 @@ START_TEST(test_health_drain_undrain)
 END_TEST
 
 /* Standby mode: drain sets standby and the marker, undrain lifts both. */
+/* A reason that looks like options ("-qNnode2") is one value of this
+ * node's marker: the Pacemaker tools split a separate word starting with
+ * '-' into short options (it would land on node2 as "-q"). */
+START_TEST(test_standby_reason_like_options)
+{
+	struct hwh_action_result r;
+	struct hwh_action a = actlib_action("drain", HWH_NODE_RED, HWH_NODE_GREEN, "-qNnode2 x");
+	char v[256];
+
+	open_act((const char *[]){"mode", "standby", "node", PCMK_NODE, NULL});
+	a.drained = 1;
+	ck_assert_msg(actlib_perform(&act, &a, &r) == 0, "%s\n%s", r.detail, r.output);
+	pcmk_node_attr(&pc, "hwhealth-drain", v, sizeof v);
+	ck_assert_str_eq(v, "-qNnode2 x");
+	standby_is(true);
+	ck_assert_int_eq(perform("undrain", HWH_NODE_GREEN, 0, &r), 0);
+	standby_is(false);
+}
+END_TEST
+
 START_TEST(test_standby_drain_undrain)
 {
 	struct hwh_action_result r;
@@ -444,6 +464,7 @@ Suite *pacemaker_act_suite(void)
 	tcase_add_test(tc, test_notify_and_cluster);
 	tcase_add_test(tc, test_health_drain_undrain);
 	tcase_add_test(tc, test_standby_drain_undrain);
+	tcase_add_test(tc, test_standby_reason_like_options);
 	tcase_add_test(tc, test_operator_standby_left_alone);
 	tcase_add_test(tc, test_cluster_down);
 	tcase_add_test(tc, test_fence_without_device);
