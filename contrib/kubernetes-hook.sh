@@ -2,13 +2,15 @@
 # kubernetes-hook.sh: an hwhealth exec hook that takes this node out of a
 # Kubernetes cluster before its hardware fails, and brings it back after.
 #
-#   drain    kubectl cordon NODE (and mark the cordon as hwhealth's with the
-#            annotation hwhealth-cordoned=ACTION_ID), then kubectl drain NODE
+#   drain    mark the cordon as hwhealth's with the annotation
+#            hwhealth-cordoned=ACTION_ID, kubectl cordon NODE (mark first, so a
+#            failed cordon is still known as ours), then kubectl drain NODE
 #            --ignore-daemonsets --delete-emptydir-data --timeout=...
 #            A node an operator cordoned already is drained but its cordon
 #            stays theirs (not annotated).
 #   undrain  only a cordon hwhealth made (annotated) is lifted: kubectl
-#            uncordon NODE, annotation removed.  Otherwise nothing (the LBNL
+#            uncordon NODE, annotation removed; a node uncordoned by hand since
+#            only loses the stale annotation.  Otherwise nothing (the LBNL
 #            NHC rule: never undo an operator's decision).  Race: an operator
 #            who cordons between our check and our uncordon loses theirs.
 #   notify   with K8S_TAINT=yes: taint NODE hwhealth/unhealthy=STATE:NoSchedule
@@ -57,8 +59,10 @@ do_drain() {
 	if [ "${st%%|*}" = true ]; then
 		[ -n "${st#*|}" ] || echo "$NODE already cordoned by someone else: the cordon stays theirs"
 	else
-		"$KUBECTL" cordon "$NODE" || exit
+		# The mark first: a cordon without it would look like an
+		# operator's and never be lifted.
 		"$KUBECTL" annotate node "$NODE" --overwrite "$MARK=${HWHEALTH_ACTION_ID:-0}" || exit
+		"$KUBECTL" cordon "$NODE" || exit
 	fi
 	"$KUBECTL" drain "$NODE" --ignore-daemonsets --delete-emptydir-data \
 		--timeout="$DRAIN_TIMEOUT" || exit
@@ -68,6 +72,13 @@ do_undrain() {
 	st=$(node_status) || exit
 	if [ -z "${st#*|}" ]; then
 		echo "$NODE: no cordon of hwhealth's to lift (${st%%|*}): left alone"
+		return 0
+	fi
+	if [ "${st%%|*}" != true ]; then
+		# Uncordoned by hand since: the mark is stale, and a later
+		# cordon would be someone else's.
+		echo "$NODE: not cordoned any more: stale mark removed, nothing lifted"
+		"$KUBECTL" annotate node "$NODE" "$MARK-" || exit
 		return 0
 	fi
 	"$KUBECTL" uncordon "$NODE" || exit

@@ -276,8 +276,8 @@ START_TEST(test_k8s_drain)
 	ck_assert_int_eq(hook("drain", HWH_NODE_RED, "|", "K8S_DRAIN_TIMEOUT=4m", NULL, &r), 0);
 	calls = kube_calls();
 	ck_assert_str_eq(calls,
-			 GET_CALL "[cordon][cn042]\n"
-				  "[annotate][node][cn042][--overwrite][hwhealth-cordoned=42]\n"
+			 GET_CALL "[annotate][node][cn042][--overwrite][hwhealth-cordoned=42]\n"
+				  "[cordon][cn042]\n"
 				  "[drain][cn042][--ignore-daemonsets][--delete-emptydir-data]"
 				  "[--timeout=4m]\n");
 	ck_assert_ptr_null(strstr(r.output, "someone else"));
@@ -324,6 +324,13 @@ START_TEST(test_k8s_undrain)
 	ck_assert_ptr_nonnull(
 	    strstr(r.output, "no cordon of hwhealth's to lift (true): left alone"));
 	free(calls);
+	/* Uncordoned by hand since: the stale mark goes, nothing is lifted
+	 * (a later cordon would be someone else's). */
+	ck_assert_int_eq(hook("undrain", HWH_NODE_GREEN, "false|42", NULL, NULL, &r), 0);
+	calls = kube_calls();
+	ck_assert_str_eq(calls, GET_CALL "[annotate][node][cn042][hwhealth-cordoned-]\n");
+	ck_assert_ptr_nonnull(strstr(r.output, "stale mark removed, nothing lifted"));
+	free(calls);
 }
 END_TEST
 
@@ -359,7 +366,11 @@ START_TEST(test_k8s_failure)
 	ck_assert_int_eq(r.exit_status, 1);
 	ck_assert_msg(strstr(r.detail, "error: cordon refused") != NULL, "%s", r.detail);
 	calls = kube_calls();
-	ck_assert_str_eq(calls, GET_CALL "[cordon][cn042]\n"); /* stops at the failure */
+	/* Stops at the failure, the mark already written (so a retry or an
+	 * undrain knows the cordon attempt was hwhealth's). */
+	ck_assert_str_eq(calls,
+			 GET_CALL "[annotate][node][cn042][--overwrite][hwhealth-cordoned=42]\n"
+				  "[cordon][cn042]\n");
 	free(calls);
 }
 END_TEST
