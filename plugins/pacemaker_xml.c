@@ -122,6 +122,9 @@ static int count_nodes(xmlNode *nodes, const char *self, struct hwh_cluster *c, 
 			continue;
 		if (prop(n, "type", type, sizeof type) && strcmp(type, "ping") == 0)
 			continue; /* a ping node runs nothing */
+		if (prop(n, "id_as_resource", type, sizeof type))
+			continue; /* a guest node (a VM or bundle replica): a resource of
+				   * another node, offline whenever that one drains */
 		why = read_node(n, name, sizeof name);
 		c->nodes++;
 		if (strcmp(name, self) == 0) {

@@ -235,7 +235,7 @@ START_TEST(test_xml_mixed)
 	char detail[256];
 
 	ck_assert_int_eq(cluster_of("crm_mon-mixed.xml", "alpha", &c, detail, sizeof detail), 0);
-	ck_assert_int_eq(c.nodes, 6); /* the ping node is not one */
+	ck_assert_int_eq(c.nodes, 6); /* neither the ping node nor the guest (offline) is one */
 	ck_assert_int_eq(c.unhealthy, 3);
 	ck_assert_str_eq(c.unhealthy_names, "beta gamma delta");
 	ck_assert_msg(strstr(detail, "beta (health red) gamma (maintenance) delta (standby)"), "%s",
