@@ -618,6 +618,12 @@ void daemon_evaluate(struct daemon *d)
 	}
 	feed_events(d, now);
 	engine_cycle(&d->engine, now, wall);
+	/* The policy acts on this very report: no second liveness walk. */
+	d->report_ok = v != NULL;
+	if (v != NULL) {
+		add_findings(d, &live);
+		d->report = live;
+	}
 	ms_unlock(&d->store);
 	if (v != NULL && watch_update(&d->watch, d->engine.state, v, d->nsources, now) < 0)
 		log_err("out of memory updating the source table for watching plugins");

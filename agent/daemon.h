@@ -83,11 +83,13 @@ struct daemon {
 	atomic_uint_fast64_t calls_done; /* plugin calls ended (source.h) */
 	uint_fast64_t calls_seen;	 /* ...as of the last evaluation */
 	bool engine_up;
-	int64_t next_eval_ms;	/* housekeeping evaluation */
-	int64_t next_save_ms;	/* state file */
-	bool state_ok;		/* the state directory could be set up */
-	struct policy policy;	/* what to do about the node's state */
-	struct actuator **acts; /* the action blocks' instances */
+	struct health_report report; /* of the last evaluation, for the policy ... */
+	bool report_ok;		     /* ... when that evaluation could build it */
+	int64_t next_eval_ms;	     /* housekeeping evaluation */
+	int64_t next_save_ms;	     /* state file */
+	bool state_ok;		     /* the state directory could be set up */
+	struct policy policy;	     /* what to do about the node's state */
+	struct actuator **acts;	     /* the action blocks' instances */
 	size_t nacts;
 	FILE *record; /* trace being recorded, NULL if none */
 	char *record_path;

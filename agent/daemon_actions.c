@@ -93,9 +93,15 @@ bool daemon_actions_step(struct daemon *d, bool evaluated)
 
 	if (!evaluated && got == 0)
 		return false;
-	daemon_health(d, &r);
 	d->policy.restore_mono = d->engine.hold_until_ms;
-	policy_tick(&d->policy, &r, now, wall);
+	if (evaluated && d->report_ok) {
+		/* The report the evaluation just built: no second liveness walk
+		 * over every metric on the poll path. */
+		policy_tick(&d->policy, &d->report, now, wall);
+	} else {
+		daemon_health(d, &r);
+		policy_tick(&d->policy, &r, now, wall);
+	}
 	return got > 0 || (size_t)d->policy.log.next_id != before;
 }
 
