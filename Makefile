@@ -283,7 +283,8 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/hwhealth/plugins \
 	  $(DESTDIR)$(DATADIR)/hwhealth/rules $(DESTDIR)$(SYSCONFDIR)/hwhealth/rules.d \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/include/hwhealth
+	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/include/hwhealth \
+	  $(DESTDIR)$(DATADIR)/snmp/mibs
 	install -m 755 $(DAEMON) $(DESTDIR)$(SBINDIR)/hwhealthd
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/hwhealth
 	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(LIBDIR)/hwhealth/plugins/
@@ -292,6 +293,7 @@ install: all
 	install -m 644 docs/hwhealth.conf.5 docs/hwhealth.rules.5 docs/hwhealth-trace.5 \
 	  $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 rules/*.rules $(DESTDIR)$(DATADIR)/hwhealth/rules/
+	install -m 644 mibs/HWHEALTH-MIB.txt $(DESTDIR)$(DATADIR)/snmp/mibs/
 	install -m 644 docs/hwhealthd.8 $(DESTDIR)$(MANDIR)/man8/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/hwhealthd.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/hwhealthd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/hwhealth/hwhealth.conf || \
