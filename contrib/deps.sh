@@ -5,7 +5,9 @@
 # MIB checkers smilint (smitools) and snmptranslate (snmp), and erlang-snmp,
 # the only Debian package that ships the IETF base MIBs SNMPv2-SMI, -TC,
 # -CONF and SNMP-FRAMEWORK-MIB as text: tests/integration/check_mib.c finds
-# them under /usr/lib/erlang/lib/snmp-*/mibs).  Idempotent and
+# them under /usr/lib/erlang/lib/snmp-*/mibs); snmpd and snmptrapd, the
+# AgentX master and trap receiver the snmp tests run (tests/snmpd.c), and
+# libsnmp-dev, the net-snmp agent library the snmp plugin links).  Idempotent and
 # non-interactive; does nothing when all are present, so it is cheap to run
 # from `make check`.
 set -eu
@@ -14,7 +16,7 @@ libsensors-dev lm-sensors libxml2-dev clang libclang-rt-14-dev valgrind
 libipmimonitoring-dev libfreeipmi-dev freeipmi-tools openipmi smartmontools libfuse3-dev fuse3
 pacemaker corosync pacemaker-cli-utils pacemaker-resource-agents
 slurmctld slurmd slurm-client munge
-smitools snmp erlang-snmp"
+smitools snmp erlang-snmp snmpd snmptrapd libsnmp-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
