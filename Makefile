@@ -70,7 +70,7 @@ CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c \
                tests/ipmisim.c tests/fakewd_ctl.c tests/pcmk.c tests/pcmk_proc.c \
-               tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c
+              tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c tests/snmpd.c
 TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 DAEMON      := $(BUILD)/hwhealthd
@@ -174,7 +174,7 @@ $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 # Every "Suite *name_suite(void)" in the test sources goes into the runner.
 $(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c \
                                          tests/fakewd_ctl.c tests/pcmk.c tests/pcmk_proc.c \
-                                         tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c,$(TEST_SRCS))
+                                        tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c tests/snmpd.c,$(TEST_SRCS))
 	@mkdir -p $(dir $@)
 	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $^ > $@
 
@@ -299,7 +299,8 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/hwhealth/plugins \
 	  $(DESTDIR)$(DATADIR)/hwhealth/rules $(DESTDIR)$(SYSCONFDIR)/hwhealth/rules.d \
 	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/include/hwhealth
+	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/include/hwhealth \
+	  $(DESTDIR)$(DATADIR)/snmp/mibs
 	install -m 755 $(DAEMON) $(DESTDIR)$(SBINDIR)/hwhealthd
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/hwhealth
 	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(LIBDIR)/hwhealth/plugins/
@@ -308,6 +309,7 @@ install: all
 	install -m 644 docs/hwhealth.conf.5 docs/hwhealth.rules.5 docs/hwhealth-trace.5 \
 	  $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 rules/*.rules $(DESTDIR)$(DATADIR)/hwhealth/rules/
+	install -m 644 mibs/HWHEALTH-MIB.txt $(DESTDIR)$(DATADIR)/snmp/mibs/
 	install -m 644 docs/hwhealthd.8 $(DESTDIR)$(MANDIR)/man8/
 	sed 's|@SBINDIR@|$(SBINDIR)|g' contrib/hwhealthd.service.in > $(DESTDIR)$(SYSTEMDUNITDIR)/hwhealthd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/hwhealth/hwhealth.conf || \
