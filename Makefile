@@ -70,7 +70,7 @@ CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS   := $(wildcard tests/unit/*.c tests/integration/*.c) tests/main.c tests/testlib.c \
                tests/ipmisim.c tests/fakewd_ctl.c tests/pcmk.c tests/pcmk_proc.c \
-              tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c tests/snmpd.c
+               tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c tests/snmpd.c
 TEST_OBJS   := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 
 DAEMON      := $(BUILD)/hwhealthd
@@ -174,7 +174,7 @@ $(BUILD)/tests/plugins/%.so: $(BUILD)/tests/plugins/%.o
 # Every "Suite *name_suite(void)" in the test sources goes into the runner.
 $(BUILD)/tests/suites.inc: $(filter-out tests/main.c tests/testlib.c tests/ipmisim.c \
                                          tests/fakewd_ctl.c tests/pcmk.c tests/pcmk_proc.c \
-                                        tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c tests/snmpd.c,$(TEST_SRCS))
+                                         tests/pcmk3.c tests/slurm.c tests/actlib.c tests/actrig.c tests/fmtlib.c tests/snmpd.c,$(TEST_SRCS))
 	@mkdir -p $(dir $@)
 	sed -n 's/^Suite \*\([a-z0-9_]*_suite\)(void)$$/SUITE(\1)/p' $^ > $@
 
