@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 #define HWH_ABI_MAJOR 1
-#define HWH_ABI_MINOR 3
+#define HWH_ABI_MINOR 4
 #define HWH_ABI_VERSION ((uint32_t)(HWH_ABI_MAJOR << 16 | HWH_ABI_MINOR))
 #define HWH_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 
@@ -210,6 +210,16 @@ struct hwh_cluster {
 	char unhealthy_names[256]; /* their names, space-separated (may be cut) */
 };
 
+/*
+ * ABI 1.4: services.  A "service NAME { plugin P; ... }" block runs a
+ * plugin that has run() (the SNMP subagent): the core calls config() when
+ * it loads the configuration, then init() and run() on the service's own
+ * thread, and shutdown() after run() has returned.  A reload stops every
+ * service and starts it again with the new configuration.  A service reads
+ * the daemon's state only through hwh_query(): the same JSON the control
+ * socket answers, so what it shows always equals "hwhealth --json".
+ */
+
 /* The core's services, reached through hwh_host(ctx). */
 struct hwh_host {
 	uint32_t abi_version;
@@ -237,6 +247,11 @@ struct hwh_host {
 	int (*daemon_health)(struct hwh_ctx *ctx, struct hwh_daemon_health *out);
 	/* ABI 1.2.  Whether another source is up: see hwh_source_up(). */
 	int (*source_up)(struct hwh_ctx *ctx, const char *name, int64_t *down_ms);
+	/* ABI 1.4.  A service's read of the daemon's state: see hwh_query(). */
+	int (*query)(struct hwh_ctx *ctx, const char *request, char **reply, int64_t timeout_ms);
+	/* ABI 1.4.  A service's own state for "hwhealth status": see
+	 * hwh_service_status(). */
+	int (*service_status)(struct hwh_ctx *ctx, int ok, const char *text);
 };
 
 /* A plugin: the one symbol a .so exports. */
@@ -296,6 +311,13 @@ struct hwh_plugin {
 	 * actuator knows no cluster (exec), and the budget does not ask it. */
 	int (*cluster)(void *inst, struct hwh_ctx *ctx, struct hwh_cluster *c, char *detail,
 		       size_t len);
+	/* ABI 1.4: services (see "ABI 1.4: services" above).  The service's whole life
+	 * after init(), on its own thread: serve until hwh_stopping() turns
+	 * non-zero (check it at least every 250 ms), then return 0.  A negative
+	 * errno (with hwh_service_status() saying why) makes the core call
+	 * init() and run() again after a back-off.  NULL for sources and
+	 * actuators. */
+	int (*run)(void *inst, struct hwh_ctx *ctx);
 };
 
 /* Helpers every plugin uses.  Static inline so plugins link nothing. */
@@ -415,6 +437,37 @@ static inline int hwh_source_up(struct hwh_ctx *ctx, const char *name, int64_t *
 {
 	const struct hwh_host *h = hwh_host(ctx);
 	return HWH_HOST_HAS(h, source_up) ? h->source_up(ctx, name, down_ms) : -ENOSYS;
+}
+
+/*
+ * A service asks the daemon what the control socket would answer to the
+ * request line (a JSON object, as in docs/PROTOCOL.md: {"cmd":"sensors"}).
+ * Only commands that need no root are served.  The main loop runs it
+ * between two rounds; the caller waits at most timeout_ms.  On success
+ * *reply is the answer ({"ok":true,...} or {"ok":false,"error":...}),
+ * NUL-terminated, to free() by the caller.  Returns 0; -ETIMEDOUT (the
+ * loop did not get to it in time: ask again later); -ECANCELED (the
+ * service is stopping); -EPERM (a command that needs root); -ENOMEM;
+ * -ENOSYS on a host older than ABI 1.4 or for a source or actuator.
+ */
+static inline int hwh_query(struct hwh_ctx *ctx, const char *request, char **reply,
+			    int64_t timeout_ms)
+{
+	const struct hwh_host *h = hwh_host(ctx);
+	*reply = NULL;
+	return HWH_HOST_HAS(h, query) ? h->query(ctx, request, reply, timeout_ms) : -ENOSYS;
+}
+
+/*
+ * A service says how it is doing, shown by "hwhealth status" under
+ * services: ok 1 ("connected to /var/agentx/master"), 0 ("AgentX master
+ * unreachable: ...").  text is one line, cut at 200 bytes.  Call it on each
+ * change, not in a loop.  Returns 0, or -ENOSYS as above.
+ */
+static inline int hwh_service_status(struct hwh_ctx *ctx, int ok, const char *text)
+{
+	const struct hwh_host *h = hwh_host(ctx);
+	return HWH_HOST_HAS(h, service_status) ? h->service_status(ctx, ok, text) : -ENOSYS;
 }
 
 /* Initialise a reading: no value, no limits, no flags, status OK. */
