@@ -160,6 +160,13 @@ $(BUILD)/plugins/pacemaker.o $(PACEMAKER_PURE) $(BUILD)/tests/unit/check_pacemak
 $(BUILD)/plugins/pacemaker.so: $(PACEMAKER_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(XML_LIBS)
 
+# snmp: the AgentX subagent (plugins/snmp.c, net-snmp).  What it serves and
+# sends is pure C over json-c (SNMP_PURE: the MIB view from the daemon's
+# replies, and the notifications from two of them), unit-tested in the
+# runner; snmp.so links SNMP_PURE and $(JSONC_LIBS).
+SNMP_PURE   := $(addprefix $(BUILD)/plugins/,snmp_view.o snmp_view_conv.o snmp_view_json.o \
+                 snmp_notify.o)
+
 # The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
 FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
@@ -188,8 +195,9 @@ $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
 # value parser and naming, the smart plugin's parsers, options, naming
 # and outcome rules, and the watchdog plugin's options, decision and
-# sysfs/proc readers, and the pacemaker plugin's options and crm_mon XML
-# reader (libxml2, linked here too) are pure C: unit-tested in the runner, which does not
+# sysfs/proc readers, the pacemaker plugin's options and crm_mon XML
+# reader (libxml2, linked here too), and the snmp plugin's MIB view and
+# notifications (SNMP_PURE) are pure C: unit-tested in the runner, which does not
 # link libipmimonitoring.  smart_run.o spawns only what it is given (the
 # stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
@@ -199,7 +207,7 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o $(BUILD)/plugins/edac_value.o \
                 $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
                 $(SLURM_PURE) \
-                $(BUILD)/plugins/watchdog_sys.o $(PACEMAKER_PURE) $(BUILD)/libhwcore.a \
+                $(BUILD)/plugins/watchdog_sys.o $(PACEMAKER_PURE) $(SNMP_PURE) $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS) $(XML_LIBS)
 
