@@ -63,7 +63,7 @@ CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/
 
 CLI_SRCS    := agent/hwhealth.c agent/cli_actions.c agent/client.c agent/cli_format.c agent/cli_format_rules.c \
                agent/cli_format_smart.c agent/cli_format_actions.c
-PLUGINS     := sensors ipmi edac smart watchdog slurm exec pacemaker
+PLUGINS     := sensors ipmi edac smart watchdog slurm exec pacemaker snmp
 TEST_PLUGINS := badabi sleepy echo probe actrec svcrec
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
@@ -162,10 +162,18 @@ $(BUILD)/plugins/pacemaker.so: $(PACEMAKER_OBJS)
 
 # snmp: the AgentX subagent (plugins/snmp.c, net-snmp).  What it serves and
 # sends is pure C over json-c (SNMP_PURE: the MIB view from the daemon's
-# replies, and the notifications from two of them), unit-tested in the
-# runner; snmp.so links SNMP_PURE and $(JSONC_LIBS).
+# replies, the notifications from two of them, and the plugin's options),
+# unit-tested in the runner; snmp.so links SNMP_PURE and $(JSONC_LIBS).
+# Only snmp_agent.c includes net-snmp, and the agent library and its base are
+# all snmp.so links: `net-snmp-config --agent-libs` would add libnetsnmpmibs,
+# libsensors, libpci and libwrap, which a subagent does not use.
 SNMP_PURE   := $(addprefix $(BUILD)/plugins/,snmp_view.o snmp_view_conv.o snmp_view_json.o \
-                 snmp_notify.o)
+                 snmp_notify.o snmp_opts.o)
+SNMP_LIBS   := -lnetsnmpagent -lnetsnmp
+SNMP_OBJS   := $(addprefix $(BUILD)/plugins/,snmp.o snmp_feed.o snmp_agent.o plugin_util.o) \
+               $(SNMP_PURE)
+$(BUILD)/plugins/snmp.so: $(SNMP_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SNMP_LIBS) $(JSONC_LIBS)
 
 # The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
 FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
