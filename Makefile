@@ -162,15 +162,16 @@ $(BUILD)/plugins/pacemaker.so: $(PACEMAKER_OBJS)
 
 # snmp: the AgentX subagent (plugins/snmp.c, net-snmp).  What it serves and
 # sends is pure C over json-c (SNMP_PURE: the MIB view from the daemon's
-# replies, the notifications from two of them, and the plugin's options),
-# unit-tested in the runner; snmp.so links SNMP_PURE and $(JSONC_LIBS).
+# replies, the notifications from two of them; the plugin's options and its
+# view cache over hwh_query()), unit-tested in the runner; snmp.so links
+# SNMP_PURE and $(JSONC_LIBS).
 # Only snmp_agent.c includes net-snmp, and the agent library and its base are
 # all snmp.so links: `net-snmp-config --agent-libs` would add libnetsnmpmibs,
 # libsensors, libpci and libwrap, which a subagent does not use.
 SNMP_PURE   := $(addprefix $(BUILD)/plugins/,snmp_view.o snmp_view_conv.o snmp_view_json.o \
-                 snmp_notify.o snmp_opts.o)
+                 snmp_notify.o snmp_opts.o snmp_feed.o)
 SNMP_LIBS   := -lnetsnmpagent -lnetsnmp
-SNMP_OBJS   := $(addprefix $(BUILD)/plugins/,snmp.o snmp_feed.o snmp_agent.o plugin_util.o) \
+SNMP_OBJS   := $(addprefix $(BUILD)/plugins/,snmp.o snmp_agent.o plugin_util.o) \
                $(SNMP_PURE)
 $(BUILD)/plugins/snmp.so: $(SNMP_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SNMP_LIBS) $(JSONC_LIBS)

@@ -134,7 +134,7 @@ const struct snmpv_view *snmpf_view(struct snmpf_feed *f, uint64_t now_ms)
 		f->dirty = false;
 		f->tried_ms = now_ms;
 		if (rebuild(f) == 0) {
-			f->built_ms = pu_mono_ms();
+			f->built_ms = now_ms;
 			if (f->failing)
 				hwh_log(f->ctx, HWH_LOG_NOTICE,
 					"the daemon's state is served again (%zu instances)",
