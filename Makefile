@@ -235,12 +235,17 @@ $(BUILD)/rules_bench: bench/rules_bench.c $(BUILD)/libhwcore.a
 $(BUILD)/smart_parse_bench: bench/smart_parse_bench.c $(BUILD)/plugins/smart_parse.o
 	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CORE_LIBS)
 
-bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartctl-standin \
-       $(BUILD)/tests/plugins/echo.so
+# The SNMP view benchmark links the view alone (SNMP_PURE).
+$(BUILD)/snmp_view_bench: bench/snmp_view_bench.c $(SNMP_PURE)
+	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(JSONC_LIBS) -lm
+
+bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/snmp_view_bench \
+       $(BUILD)/tests/smartctl-standin $(BUILD)/tests/plugins/echo.so
 	./bench/sensors_bench.sh $(BUILD)
 	./bench/rules_bench.sh $(BUILD)
 	./bench/ipmi_bench.sh $(BUILD)
 	./bench/smart_bench.sh $(BUILD)
+	$(BUILD)/snmp_view_bench
 	./bench/act_latency_pcmk.sh $(BUILD)
 	./bench/act_latency_slurm.sh $(BUILD)
 
