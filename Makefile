@@ -253,7 +253,7 @@ bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/snmp_view_be
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
                 fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts fuzz_edac_value \
                 fuzz_smart_parse fuzz_smart_opts fuzz_policy_state \
-                fuzz_pacemaker_xml fuzz_slurm_parse fuzz_actuator_opts
+                fuzz_pacemaker_xml fuzz_slurm_parse fuzz_actuator_opts fuzz_snmp_view
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -281,6 +281,11 @@ $(FUZZ_BUILD)/fuzz_pacemaker_xml: tests/fuzz/fuzz_pacemaker_xml.c plugins/pacema
 $(FUZZ_BUILD)/fuzz_slurm_parse: tests/fuzz/fuzz_slurm_parse.c plugins/slurm_parse.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^
+$(FUZZ_BUILD)/fuzz_snmp_view: tests/fuzz/fuzz_snmp_view.c plugins/snmp_view.c \
+                               plugins/snmp_view_conv.c plugins/snmp_view_json.c \
+                               plugins/snmp_notify.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ $(CORE_LIBS)
 $(FUZZ_BUILD)/fuzz_actuator_opts: tests/fuzz/fuzz_actuator_opts.c plugins/pacemaker_logic.c \
                                   plugins/slurm_opts.c plugins/exec.c plugins/plugin_util.c \
                                   plugins/plugin_run.c
