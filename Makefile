@@ -160,6 +160,13 @@ $(BUILD)/plugins/pacemaker.o $(PACEMAKER_PURE) $(BUILD)/tests/unit/check_pacemak
 $(BUILD)/plugins/pacemaker.so: $(PACEMAKER_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(XML_LIBS)
 
+# snmp: the AgentX subagent (plugins/snmp.c, net-snmp).  What it serves and
+# sends is pure C over json-c (SNMP_PURE: the MIB view from the daemon's
+# replies, and the notifications from two of them), unit-tested in the
+# runner; snmp.so links SNMP_PURE and $(JSONC_LIBS).
+SNMP_PURE   := $(addprefix $(BUILD)/plugins/,snmp_view.o snmp_view_conv.o snmp_view_json.o \
+                 snmp_notify.o)
+
 # The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
 FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
@@ -188,8 +195,9 @@ $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
 # value parser and naming, the smart plugin's parsers, options, naming
 # and outcome rules, and the watchdog plugin's options, decision and
-# sysfs/proc readers, and the pacemaker plugin's options and crm_mon XML
-# reader (libxml2, linked here too) are pure C: unit-tested in the runner, which does not
+# sysfs/proc readers, the pacemaker plugin's options and crm_mon XML
+# reader (libxml2, linked here too), and the snmp plugin's MIB view and
+# notifications (SNMP_PURE) are pure C: unit-tested in the runner, which does not
 # link libipmimonitoring.  smart_run.o spawns only what it is given (the
 # stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
@@ -199,7 +207,7 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o $(BUILD)/plugins/edac_value.o \
                 $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
                 $(SLURM_PURE) \
-                $(BUILD)/plugins/watchdog_sys.o $(PACEMAKER_PURE) $(BUILD)/libhwcore.a \
+                $(BUILD)/plugins/watchdog_sys.o $(PACEMAKER_PURE) $(SNMP_PURE) $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS) $(XML_LIBS)
 
@@ -227,12 +235,17 @@ $(BUILD)/rules_bench: bench/rules_bench.c $(BUILD)/libhwcore.a
 $(BUILD)/smart_parse_bench: bench/smart_parse_bench.c $(BUILD)/plugins/smart_parse.o
 	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CORE_LIBS)
 
-bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartctl-standin \
-       $(BUILD)/tests/plugins/echo.so
+# The SNMP view benchmark links the view alone (SNMP_PURE).
+$(BUILD)/snmp_view_bench: bench/snmp_view_bench.c $(SNMP_PURE)
+	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(JSONC_LIBS) -lm
+
+bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/snmp_view_bench \
+       $(BUILD)/tests/smartctl-standin $(BUILD)/tests/plugins/echo.so
 	./bench/sensors_bench.sh $(BUILD)
 	./bench/rules_bench.sh $(BUILD)
 	./bench/ipmi_bench.sh $(BUILD)
 	./bench/smart_bench.sh $(BUILD)
+	$(BUILD)/snmp_view_bench
 	./bench/act_latency_pcmk.sh $(BUILD)
 	./bench/act_latency_slurm.sh $(BUILD)
 
@@ -240,7 +253,7 @@ bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartc
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
                 fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts fuzz_edac_value \
                 fuzz_smart_parse fuzz_smart_opts fuzz_policy_state \
-                fuzz_pacemaker_xml fuzz_slurm_parse fuzz_actuator_opts
+                fuzz_pacemaker_xml fuzz_slurm_parse fuzz_actuator_opts fuzz_snmp_view
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -268,6 +281,11 @@ $(FUZZ_BUILD)/fuzz_pacemaker_xml: tests/fuzz/fuzz_pacemaker_xml.c plugins/pacema
 $(FUZZ_BUILD)/fuzz_slurm_parse: tests/fuzz/fuzz_slurm_parse.c plugins/slurm_parse.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^
+$(FUZZ_BUILD)/fuzz_snmp_view: tests/fuzz/fuzz_snmp_view.c plugins/snmp_view.c \
+                               plugins/snmp_view_conv.c plugins/snmp_view_json.c \
+                               plugins/snmp_notify.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ $(CORE_LIBS)
 $(FUZZ_BUILD)/fuzz_actuator_opts: tests/fuzz/fuzz_actuator_opts.c plugins/pacemaker_logic.c \
                                   plugins/slurm_opts.c plugins/exec.c plugins/plugin_util.c \
                                   plugins/plugin_run.c
