@@ -244,12 +244,17 @@ $(BUILD)/rules_bench: bench/rules_bench.c $(BUILD)/libhwcore.a
 $(BUILD)/smart_parse_bench: bench/smart_parse_bench.c $(BUILD)/plugins/smart_parse.o
 	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(CORE_LIBS)
 
-bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartctl-standin \
-       $(BUILD)/tests/plugins/echo.so
+# The SNMP view benchmark links the view alone (SNMP_PURE).
+$(BUILD)/snmp_view_bench: bench/snmp_view_bench.c $(SNMP_PURE)
+	$(CC) $(CPPFLAGS) -Iplugins $(CORE_CFLAGS) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(JSONC_LIBS) -lm
+
+bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/snmp_view_bench \
+       $(BUILD)/tests/smartctl-standin $(BUILD)/tests/plugins/echo.so
 	./bench/sensors_bench.sh $(BUILD)
 	./bench/rules_bench.sh $(BUILD)
 	./bench/ipmi_bench.sh $(BUILD)
 	./bench/smart_bench.sh $(BUILD)
+	$(BUILD)/snmp_view_bench
 	./bench/act_latency_pcmk.sh $(BUILD)
 	./bench/act_latency_slurm.sh $(BUILD)
 
@@ -257,7 +262,7 @@ bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/tests/smartc
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
                 fuzz_trace fuzz_statefile fuzz_state fuzz_ipmi_opts fuzz_edac_value \
                 fuzz_smart_parse fuzz_smart_opts fuzz_policy_state \
-                fuzz_pacemaker_xml fuzz_slurm_parse fuzz_actuator_opts
+                fuzz_pacemaker_xml fuzz_slurm_parse fuzz_actuator_opts fuzz_snmp_view
 FUZZ_BUILD  := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(CORE_CFLAGS)
@@ -285,6 +290,11 @@ $(FUZZ_BUILD)/fuzz_pacemaker_xml: tests/fuzz/fuzz_pacemaker_xml.c plugins/pacema
 $(FUZZ_BUILD)/fuzz_slurm_parse: tests/fuzz/fuzz_slurm_parse.c plugins/slurm_parse.c
 	@mkdir -p $(FUZZ_BUILD)
 	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^
+$(FUZZ_BUILD)/fuzz_snmp_view: tests/fuzz/fuzz_snmp_view.c plugins/snmp_view.c \
+                               plugins/snmp_view_conv.c plugins/snmp_view_json.c \
+                               plugins/snmp_notify.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -Iplugins -o $@ $^ $(CORE_LIBS)
 $(FUZZ_BUILD)/fuzz_actuator_opts: tests/fuzz/fuzz_actuator_opts.c plugins/pacemaker_logic.c \
                                   plugins/slurm_opts.c plugins/exec.c plugins/plugin_util.c \
                                   plugins/plugin_run.c

@@ -761,6 +761,7 @@ int daemon_run(struct daemon *d)
 		}
 		ctl_handle(d->ctl, fds + 1, n - 1);
 		daemon_services_serve(d);
+		daemon_services_tick(d);
 	}
 	sd_notify(0, "STOPPING=1");
 	log_notice("stopping");

@@ -97,6 +97,10 @@ struct daemon {
 	struct svc_inbox *inbox; /* the services' queries to the main loop */
 	struct service **svcs;	 /* the service blocks' instances */
 	size_t nsvcs;
+	struct service **linger; /* stopped, but still in their plugin past the wait */
+	size_t nlinger;
+	struct svc_pending *pending; /* to start once their plugin's old thread ends */
+	size_t npending;
 	FILE *record; /* trace being recorded, NULL if none */
 	char *record_path;
 };
@@ -149,8 +153,10 @@ void daemon_actions_live(struct daemon *d, struct health_report *live);
 void daemon_actions_stop(struct daemon *d, int64_t wait_ms);
 
 /* daemon_services.c: the service blocks (service.h). */
+struct svc_pending;
 int daemon_services_init(struct daemon *d);
-/* Replace the services with the prepared ones (a reload restarts them all). */
+/* Replace the services with the prepared ones: an unchanged block keeps
+ * running, the others stop and start again. */
 void daemon_services_apply(struct daemon *d, struct prepared *p, int64_t wait_ms);
 /* Stop the services (bounded), answering their queries meanwhile. */
 void daemon_services_stop(struct daemon *d, int64_t wait_ms);
@@ -158,6 +164,8 @@ void daemon_services_stop(struct daemon *d, int64_t wait_ms);
 void daemon_services_close(struct daemon *d);
 /* Answer the services' waiting queries (main loop). */
 void daemon_services_serve(struct daemon *d);
+/* Reap old instances that have ended and start what waited for them. */
+void daemon_services_tick(struct daemon *d);
 /* "services" in status. */
 json_object *daemon_services_json(struct daemon *d);
 

@@ -301,7 +301,6 @@ static int host_query(struct hwh_ctx *ctx, const char *request, char **reply, in
 	struct service *s = ctx_svc(ctx);
 	struct svc_inbox *in = s->inbox;
 	struct svc_query *q;
-	int fd;
 
 	*reply = NULL;
 	if (request == NULL || timeout_ms < 0)
@@ -323,10 +322,26 @@ static int host_query(struct hwh_ctx *ctx, const char *request, char **reply, in
 	else
 		in->head = q;
 	in->tail = q;
-	fd = in->wake_fd;
+	wake(in->wake_fd); /* under the lock: svc_inbox_close() may not close it meanwhile */
 	pthread_mutex_unlock(&in->lock);
-	wake(fd);
+	if (timeout_ms > SVC_QUERY_MAX_MS)
+		timeout_ms = SVC_QUERY_MAX_MS;
 	return await_reply(s, q, mono_ms() + timeout_ms, reply);
+}
+
+/* t holds the first bytes of orig: if the cut fell inside a UTF-8
+ * character, drop the part of it that was kept. */
+static void cut_utf8(char *t, const char *orig)
+{
+	size_t n = strlen(t);
+
+	if (orig == NULL || orig[n] == '\0' || ((unsigned char)orig[n] & 0xc0) != 0x80)
+		return; /* whole, or cut between two characters */
+	while (n > 0 && ((unsigned char)t[n - 1] & 0xc0) == 0x80)
+		n--;
+	if (n > 0)
+		n--; /* the character's first byte */
+	t[n] = '\0';
 }
 
 static int host_service_status(struct hwh_ctx *ctx, int ok, const char *text)
@@ -335,6 +350,7 @@ static int host_service_status(struct hwh_ctx *ctx, int ok, const char *text)
 	char t[SVC_STATUS_MAX + 1];
 
 	snprintf(t, sizeof t, "%s", text ? text : "");
+	cut_utf8(t, text);
 	for (char *c = t; *c; c++)
 		if (*c == '\n' || *c == '\r')
 			*c = ' ';
@@ -448,6 +464,8 @@ static void *service_main(void *arg)
 			break;
 		if (rc == 0)
 			rc = -EPIPE; /* returned without being asked to */
+		else if (rc > 0)
+			rc = -EIO;
 		if (mono_ms() - t0 > SVC_BACKOFF_MAX_MS)
 			backoff = SVC_BACKOFF_MIN_MS; /* it worked for a while */
 		if (back_off(s, "run", rc, &backoff))
@@ -542,6 +560,16 @@ void service_release(struct service *s)
 	}
 	pthread_join(thread, NULL);
 	free_service(s);
+}
+
+const char *service_name(const struct service *s)
+{
+	return s->name;
+}
+
+const struct plugin *service_plugin(const struct service *s)
+{
+	return s->plugin;
 }
 
 void service_get_status(struct service *s, struct svc_status *out)

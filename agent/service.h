@@ -20,6 +20,7 @@
 #define SVC_STATUS_MAX 200
 #define SVC_BACKOFF_MIN_MS 1000
 #define SVC_BACKOFF_MAX_MS 60000
+#define SVC_QUERY_MAX_MS 3600000 /* a longer hwh_query() wait is cut to this */
 
 /* Answers one request line as a client without root would get it (a
  * malloc'd reply, or NULL when out of memory).  Main thread only. */
@@ -58,5 +59,7 @@ bool service_busy(struct service *s);
  * finish on its own (logged) and frees s itself. */
 void service_release(struct service *s);
 void service_get_status(struct service *s, struct svc_status *out);
+const char *service_name(const struct service *s);
+const struct plugin *service_plugin(const struct service *s);
 
 #endif

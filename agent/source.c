@@ -208,9 +208,11 @@ static int host_source_up(struct hwh_ctx *ctx, const char *name, int64_t *down_m
 	return src->watch != NULL ? watch_source_up(src->watch, name, mono_ms(), down_ms) : -ENOSYS;
 }
 
+/* Up to ABI 1.3's services: hwh_query() and hwh_service_status() are a
+ * service's (service.c), and answer -ENOSYS here. */
 const struct hwh_host source_host = {
     .abi_version = HWH_ABI_VERSION,
-    .struct_size = sizeof(struct hwh_host),
+    .struct_size = offsetof(struct hwh_host, query),
     .vlog = host_vlog,
     .emit = host_emit,
     .event = host_event,

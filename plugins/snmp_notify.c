@@ -63,6 +63,7 @@ struct obj {
 struct src_seen {
 	char *name;
 	int status; /* HwhPollStatus, 0 unknown word */
+	size_t pos; /* in its reply: a name given twice counts once, the first */
 };
 
 struct rec_seen {
@@ -246,14 +247,34 @@ static int diff_node(struct diff *d, const struct snmpn_state *old, struct snmpn
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct src_seen *)a)->name, ((const struct src_seen *)b)->name);
+	const struct src_seen *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static const struct src_seen *find_source(const struct snmpn_state *st, const char *name)
+{
+	size_t lo = 0, hi = st->nsrc;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(st->src[mid].name, name);
+
+		if (c == 0)
+			return &st->src[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 static int seen_source(const struct snmpn_state *st, const char *name)
 {
-	struct src_seen key = {(char *)name, 0}, *s;
+	const struct src_seen *s = find_source(st, name);
 
-	s = bsearch(&key, st->src, st->nsrc, sizeof *st->src, by_name);
 	return s != NULL ? s->status : SNMPV_SRC_STARTING; /* new: as if starting */
 }
 
@@ -295,6 +316,7 @@ static int diff_sources(struct diff *d, const struct snmpn_state *old, struct sn
 {
 	json_object *a = snmpv_path(status, "sources");
 	size_t len = json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+	size_t m = 0;
 
 	if (len > SNMPN_MAX_SOURCES)
 		len = SNMPN_MAX_SOURCES;
@@ -303,18 +325,34 @@ static int diff_sources(struct diff *d, const struct snmpn_state *old, struct sn
 	for (size_t i = 0; i < len; i++) {
 		json_object *s = json_object_array_get_idx(a, i);
 		const char *name = snmpv_path_str(s, "name");
-		int now = snmpv_word(&snmpv_source_states, snmpv_path_str(s, "status"));
 
 		if (name == NULL)
 			continue;
 		if ((st->src[st->nsrc].name = strdup(name)) == NULL)
 			return -ENOMEM;
-		st->src[st->nsrc++].status = now;
-		if (old->have_status && now != 0 &&
-		    source_event(d, s, name, seen_source(old, name), now) < 0)
-			return -ENOMEM;
+		st->src[st->nsrc].pos = i;
+		st->src[st->nsrc++].status =
+		    snmpv_word(&snmpv_source_states, snmpv_path_str(s, "status"));
 	}
 	qsort(st->src, st->nsrc, sizeof *st->src, by_name);
+	for (size_t i = 0; i < st->nsrc; i++) {
+		if (m > 0 && strcmp(st->src[m - 1].name, st->src[i].name) == 0)
+			free(st->src[i].name);
+		else
+			st->src[m++] = st->src[i];
+	}
+	st->nsrc = m;
+	/* events in the reply's order, once per name */
+	for (size_t i = 0; old->have_status && i < len; i++) {
+		json_object *s = json_object_array_get_idx(a, i);
+		const char *name = snmpv_path_str(s, "name");
+		const struct src_seen *now = name ? find_source(st, name) : NULL;
+
+		if (now == NULL || now->pos != i || now->status == 0)
+			continue;
+		if (source_event(d, s, name, seen_source(old, name), now->status) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -433,7 +471,7 @@ static int record_events(struct diff *d, const struct rec *r, const struct rec_s
 	const char *actuator = snmpv_path_str(r->o, "actuator");
 	const char *trigger = snmpv_path_str(r->o, "trigger");
 	struct snmpn_notice *no;
-	double t = NAN;
+	double t = NAN, end = NAN;
 
 	actuator = actuator ? actuator : "?";
 	trigger = trigger ? trigger : "?";
@@ -452,9 +490,12 @@ static int record_events(struct diff *d, const struct rec *r, const struct rec_s
 	    (result != SNMPV_RES_DONE && result != SNMPV_RES_REFUSED) ||
 	    (was != NULL && was->result == result))
 		return 0;
-	snmpv_path_num(r->o, "finished", &t);
-	if ((no = notice(d, result == SNMPV_RES_DONE ? TRAP_DRAIN_DONE : TRAP_DRAIN_REFUSED, t)) ==
-	    NULL)
+	/* The end at finished, never before the request (if notified now). */
+	snmpv_path_num(r->o, "finished", &end);
+	if (isnan(end) || (was == NULL && end < t) || (was == NULL && isnan(t)))
+		end = t;
+	if ((no = notice(d, result == SNMPV_RES_DONE ? TRAP_DRAIN_DONE : TRAP_DRAIN_REFUSED,
+			 end)) == NULL)
 		return -ENOMEM;
 	if (result == SNMPV_RES_DONE) {
 		snprintf(no->what, sizeof no->what, "drain done: action %" PRIu32 " on %s", r->id,
@@ -555,6 +596,7 @@ static int keep_old(struct snmpn_state *st, const struct snmpn_state *old,
 			return -ENOMEM;
 		for (; st->nsrc < old->nsrc; st->nsrc++) {
 			st->src[st->nsrc].status = old->src[st->nsrc].status;
+			st->src[st->nsrc].pos = old->src[st->nsrc].pos;
 			if ((st->src[st->nsrc].name = strdup(old->src[st->nsrc].name)) == NULL)
 				return -ENOMEM;
 		}

@@ -539,18 +539,11 @@ static int emit(struct build *b, uint32_t group, bool table, const struct col *c
 		const struct row *rows, size_t nrows)
 {
 	struct snmpv_view *v = b->v;
-	size_t need = v->n + ncols * nrows;
 
-	if (need > v->cap) {
-		size_t cap = v->cap ? v->cap : 64;
-		struct snmpv_var *p;
-
-		while (cap < need)
-			cap *= 2;
-		if ((p = realloc(v->vars, cap * sizeof *p)) == NULL)
-			goto oom;
-		v->vars = p;
-		v->cap = cap;
+	if (v->cap - v->n < ncols * nrows) { /* sized in advance: cannot happen */
+		snprintf(b->err, b->errlen, "internal error: %zu instances reserved, %zu needed",
+			 v->cap, v->n + ncols * nrows);
+		return -1;
 	}
 	for (size_t c = 0; c < ncols; c++) {
 		for (size_t i = 0; i < nrows; i++) {
@@ -567,15 +560,14 @@ static int emit(struct build *b, uint32_t group, bool table, const struct col *c
 			*o++ = cols[c].sub;
 			*o++ = rows[i].index;
 			x->oidlen = (size_t)(o - x->oid);
-			if ((rc = fill(b, &cols[c], &rows[i], x)) < 0)
-				goto oom;
+			if ((rc = fill(b, &cols[c], &rows[i], x)) < 0) {
+				snprintf(b->err, b->errlen, "out of memory");
+				return -1;
+			}
 			v->n += (size_t)rc;
 		}
 	}
 	return 0;
-oom:
-	snprintf(b->err, b->errlen, "out of memory");
-	return -1;
 }
 
 /* A scalar group from member name of the status result: none when it is
@@ -600,6 +592,9 @@ int snmpv_build_parsed(const struct snmpv_parsed *p, const uint32_t *root, size_
 	json_object *res[] = {p->status, p->sensors, p->explain, p->actions};
 	struct build b = {NULL, root, rootlen, p->notifications_lost, err, errlen};
 	struct row daemon = {.o = p->status};
+	struct row *rows[NCOLS(tables)] = {NULL};
+	size_t nrows[NCOLS(tables)] = {0};
+	size_t most = NCOLS(node_cols) + NCOLS(policy_cols) + NCOLS(daemon_cols);
 	int rc = -1;
 
 	if (rootlen > SNMPV_OID_MAX - 5) {
@@ -611,6 +606,17 @@ int snmpv_build_parsed(const struct snmpv_parsed *p, const uint32_t *root, size_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* The rows first, so that the instances are allocated once. */
+	for (size_t t = 0; t < NCOLS(tables); t++) {
+		if (collect(&b, &tables[t], res[t], &rows[t], &nrows[t]) < 0)
+			goto out;
+		most += tables[t].ncols * nrows[t];
+	}
+	if ((b.v->vars = malloc(most * sizeof *b.v->vars)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	b.v->cap = most;
 	if (emit_scalars(&b, p->status, "node", 1, node_cols, NCOLS(node_cols)) < 0 ||
 	    emit_scalars(&b, p->status, "policy", 2, policy_cols, NCOLS(policy_cols)) < 0)
 		goto out;
@@ -618,21 +624,16 @@ int snmpv_build_parsed(const struct snmpv_parsed *p, const uint32_t *root, size_
 	if (emit(&b, 3, false, daemon.o ? daemon_cols : daemon_cols + 2,
 		 daemon.o ? NCOLS(daemon_cols) : 1, &daemon, 1) < 0)
 		goto out;
-	for (size_t t = 0; t < NCOLS(tables); t++) {
-		struct row *rows;
-		size_t n;
-
-		if (collect(&b, &tables[t], res[t], &rows, &n) < 0)
+	for (size_t t = 0; t < NCOLS(tables); t++)
+		if (emit(&b, tables[t].id, true, tables[t].cols, tables[t].ncols, rows[t],
+			 nrows[t]) < 0)
 			goto out;
-		rc = emit(&b, tables[t].id, true, tables[t].cols, tables[t].ncols, rows, n);
-		free(rows);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-	}
 	*out = b.v;
-	return 0;
+	b.v = NULL;
+	rc = 0;
 out:
+	for (size_t t = 0; t < NCOLS(tables); t++)
+		free(rows[t]);
 	snmpv_free(b.v);
 	return rc;
 }

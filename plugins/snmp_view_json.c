@@ -17,7 +17,11 @@ json_object *snmpv_path(json_object *obj, const char *path)
 	while (obj != NULL && *path != '\0') {
 		size_t n = strcspn(path, ".");
 
-		if (n >= sizeof part || !json_object_is_type(obj, json_type_object))
+		if (!json_object_is_type(obj, json_type_object))
+			return NULL;
+		if (path[n] == '\0') /* the last part: no copy */
+			return json_object_object_get_ex(obj, path, &obj) ? obj : NULL;
+		if (n >= sizeof part)
 			return NULL;
 		memcpy(part, path, n);
 		part[n] = '\0';

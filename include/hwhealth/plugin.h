@@ -214,8 +214,11 @@ struct hwh_cluster {
  * ABI 1.4: services.  A "service NAME { plugin P; ... }" block runs a
  * plugin that has run() (the SNMP subagent): the core calls config() when
  * it loads the configuration, then init() and run() on the service's own
- * thread, and shutdown() after run() has returned.  A reload stops every
- * service and starts it again with the new configuration.  A service reads
+ * thread, and shutdown() after run() has returned.  A reload keeps a
+ * service whose block is unchanged running (the instance config() made
+ * for the new configuration is shut down unused, never initialised), and
+ * stops and starts the others; a plugin's new instance never starts while
+ * an old thread of it is still inside the plugin.  A service reads
  * the daemon's state only through hwh_query(): the same JSON the control
  * socket answers, so what it shows always equals "hwhealth --json".
  * shutdown() is called on the service's thread too: a plugin built on a

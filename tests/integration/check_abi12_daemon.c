@@ -492,6 +492,9 @@ START_TEST(test_act_kept_at_once)
 
 	start(no_rules, "state-interval 1h\n", "source p {\n  plugin probe\n  interval 1h\n}\n");
 	wait_value("p/kept/acted", -ENOENT);
+	/* ABI 1.4's service calls answer a source -ENOSYS (and do not crash it). */
+	wait_value("p/abi14/query", -ENOSYS);
+	wait_value("p/abi14/service_status", -ENOSYS);
 	ck_assert_int_eq(cli_run(&d, &res, NULL, "self-fence", "--reason", "kept", NULL), 0);
 	cmd_result_free(&res);
 	wait_value("p/act/count", 1); /* polled at once, not in an hour */

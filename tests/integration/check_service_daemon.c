@@ -8,9 +8,10 @@
  * command that needs root is refused to a service; "status" shows each
  * service with its own status line; a failing init() and run() are
  * retried with a growing back-off and counted; run() and shutdown() run on
- * one thread; a reload stops the service and starts it again; a service
- * that ignores the stop does not hold up the daemon; configuration errors
- * name file:line:col.
+ * one thread; a reload keeps an unchanged service running and restarts a
+ * changed one; a service that ignores the stop holds up neither the daemon
+ * nor, beyond its own end, its replacement, which never runs beside it;
+ * configuration errors name file:line:col.
  */
 #include <check.h>
 #include <signal.h>
@@ -258,6 +259,30 @@ START_TEST(test_retries_with_backoff)
 }
 END_TEST
 
+static bool reloaded(void *arg)
+{
+	(void)arg;
+	return daemon_log_has(&d, "reloaded");
+}
+
+/* The thread id of the last log line starting with what. */
+static long last_tid(const char *what)
+{
+	char *log = svc_file("log");
+	char pat[64];
+	const char *p, *last = NULL;
+	long tid = -1;
+
+	snprintf(pat, sizeof pat, "%s ", what);
+	for (p = log; p != NULL && (p = strstr(p, pat)) != NULL; p++)
+		if (p == log || p[-1] == '\n')
+			last = p;
+	if (last != NULL && (p = strstr(last, " tid ")) != NULL)
+		tid = strtol(p + 5, NULL, 10);
+	free(log);
+	return tid;
+}
+
 /* The thread id of svcrec's log line "what N". */
 static long tid_of(const char *what, int n)
 {
@@ -273,46 +298,71 @@ static long tid_of(const char *what, int n)
 	return tid;
 }
 
-static bool two_runs(void *arg)
+static bool restarted(void *arg)
 {
 	(void)arg;
 	return log_count("shutdown") >= 1 && log_count("run") >= 2;
 }
 
-START_TEST(test_one_thread_and_reload)
+START_TEST(test_reload_keeps_unchanged_restarts_changed)
 {
+	const char *same = "service s {\n  plugin svcrec\n  dir %D\n}\n";
 	long run_tid, down_tid;
 
-	daemon_start(&d, conf("service s {\n  plugin svcrec\n  dir %D\n}\n"));
+	daemon_start(&d, conf(same));
 	wait_status("s", "running", "queried ");
+	/* Unchanged: the same instance goes on, nothing is restarted. */
+	daemon_write_conf(&d, conf(same));
 	daemon_signal(&d, SIGHUP);
-	ck_assert_msg(wait_until(two_runs, NULL, WAIT_MS), "no restart on reload; log:\n%s",
+	ck_assert_msg(wait_until(reloaded, NULL, WAIT_MS), "no reload; log:\n%s", daemon_log(&d));
+	wait_status("s", "running", "queried ");
+	ck_assert_int_eq(log_count("init"), 1);
+	ck_assert_int_eq(log_count("run"), 1);
+	ck_assert_int_eq(log_count("shutdown"), 1); /* the new configuration's unused one */
+	/* Changed: stopped, shut down on its own thread, started again. */
+	daemon_write_conf(&d, conf("service s {\n  plugin svcrec\n  dir %D\n  query ping\n}\n"));
+	daemon_signal(&d, SIGHUP);
+	ck_assert_msg(wait_until(restarted, NULL, WAIT_MS), "no restart on reload; log:\n%s",
 		      svc_file("log"));
 	run_tid = tid_of("run", 1);
-	down_tid = tid_of("shutdown", 1);
-	ck_assert_msg(run_tid > 0 && run_tid == down_tid, "run on %ld, shutdown on %ld", run_tid,
+	down_tid = tid_of("stop", 1);
+	ck_assert_msg(run_tid > 0 && run_tid == down_tid, "run on %ld, stop on %ld", run_tid,
 		      down_tid);
-	ck_assert_int_eq(log_count("stop"), 1);
-	ck_assert_int_ne(tid_of("run", 1), getpid()); /* not the main thread */
+	ck_assert_msg(last_tid("shutdown") == run_tid, "run on %ld, shutdown on %ld", run_tid,
+		      last_tid("shutdown"));
+	ck_assert_int_ne(run_tid, getpid()); /* not the main thread */
 	wait_status("s", "running", "queried ");
-	/* The new instance's own init: a reload makes a new instance. */
-	ck_assert_int_ge(log_count("init"), 1);
 }
 END_TEST
 
+/* The old instance ignores the stop for 4 s: the new one waits for it, and
+ * the daemon keeps answering meanwhile. */
 START_TEST(test_stuck_service_does_not_hold_daemon)
 {
 	int64_t t0;
+	char *log;
 
-	daemon_start(&d, conf("service s {\n  plugin svcrec\n  dir %D\n  ignore-stop 30\n}\n"));
+	daemon_start(&d, conf("service s {\n  plugin svcrec\n  dir %D\n  ignore-stop 4\n}\n"));
 	wait_status("s", "running", "queried ");
+	daemon_write_conf(&d, conf("service s {\n  plugin svcrec\n  dir %D\n}\n"));
 	t0 = tl_mono_ms();
 	daemon_signal(&d, SIGHUP);
-	/* The daemon answers again once the stop wait is over, not 30 s later. */
-	wait_status("s", "running", "queried ");
-	ck_assert_msg(tl_mono_ms() - t0 < 20000, "reload took %lld ms",
+	wait_status("s", "waiting", "the previous instance is still stopping");
+	ck_assert_msg(tl_mono_ms() - t0 < 3500, "the daemon answered only after %lld ms",
 		      (long long)(tl_mono_ms() - t0));
-	ck_assert(daemon_log_has(&d, "service s: still in its plugin; left to finish on its own"));
+	wait_status("s", "running", "queried ");
+	ck_assert_msg(tl_mono_ms() - t0 >= 3500, "the new instance started after %lld ms",
+		      (long long)(tl_mono_ms() - t0));
+	/* Never two instances in the plugin at once: the second init comes
+	 * after the first instance's shutdown. */
+	log = svc_file("log");
+	ck_assert_msg(strstr(log, "shutdown 1") != NULL &&
+			  strstr(strstr(log, "shutdown 1"), "init 1") != NULL,
+		      "log:\n%s", log);
+	free(log);
+	ck_assert(daemon_log_has(&d, "service s: starts once the previous instance of plugin "
+				     "svcrec has stopped"));
+	ck_assert(daemon_log_has(&d, "service s: the old instance has stopped"));
 }
 END_TEST
 
@@ -354,7 +404,7 @@ Suite *service_daemon_suite(void)
 	tcase_add_test(tc, test_query_equals_socket);
 	tcase_add_test(tc, test_query_status_and_root_refused);
 	tcase_add_test(tc, test_retries_with_backoff);
-	tcase_add_test(tc, test_one_thread_and_reload);
+	tcase_add_test(tc, test_reload_keeps_unchanged_restarts_changed);
 	tcase_add_test(tc, test_stuck_service_does_not_hold_daemon);
 	tcase_add_test(tc, test_config_errors);
 	suite_add_tcase(s, tc);

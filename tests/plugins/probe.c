@@ -15,6 +15,9 @@
  *                      "standby") instead (its return value as hold/rc)
  *   act/count          how many "self-fence" act() calls it took; text:
  *                      the last one's arg
+ *   abi14/query, abi14/service_status
+ *                      what hwh_query() and hwh_service_status() return
+ *                      to a source (-ENOSYS: they are a service's)
  *   kept/acted         what hwh_state_get("acted") answers (its length, or
  *                      a negative errno), text: the kept value; each poll
  *                      after an act() keeps its arg there with
@@ -173,6 +176,17 @@ static void put_kept(struct hwh_ctx *ctx)
 	put(ctx, "kept", "acted", rc, rc >= 0 ? kept : NULL);
 }
 
+/* ABI 1.4's service calls, which a source must not have: their return
+ * values (-ENOSYS, not a crash). */
+static void put_services(struct hwh_ctx *ctx)
+{
+	char *reply;
+
+	put(ctx, "abi14", "query", hwh_query(ctx, "{\"cmd\":\"ping\"}", &reply, 100), NULL);
+	free(reply);
+	put(ctx, "abi14", "service_status", hwh_service_status(ctx, 1, "x"), NULL);
+}
+
 static int probe_poll(void *inst, struct hwh_ctx *ctx)
 {
 	struct probe *p = inst;
@@ -206,6 +220,7 @@ static int probe_poll(void *inst, struct hwh_ctx *ctx)
 	if (acts > 0)
 		hwh_state_set(ctx, "acted", arg);
 	put_kept(ctx);
+	put_services(ctx);
 	return 0;
 }
 

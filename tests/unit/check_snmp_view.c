@@ -221,6 +221,24 @@ START_TEST(test_assign_probe)
 }
 END_TEST
 
+/* Losers probe in byte order of their keys, not in order of their hashes:
+ * 19, 20 and 21 are owned; p (hash 20) comes before q (hash 19). */
+START_TEST(test_assign_key_order)
+{
+	const struct snmpv_key k[] = {
+	    {"o19", 3, 19}, {"o20", 3, 20}, {"o21", 3, 21}, {"q", 1, 19}, {"p", 1, 20},
+	};
+	uint32_t idx[5];
+
+	ck_assert_int_eq(snmpv_assign(k, 5, idx), 0);
+	ck_assert_uint_eq(idx[0], 19);
+	ck_assert_uint_eq(idx[1], 20);
+	ck_assert_uint_eq(idx[2], 21);
+	ck_assert_uint_eq(idx[4], 22); /* p: 21 taken */
+	ck_assert_uint_eq(idx[3], 23); /* q: 20, 21, 22 taken */
+}
+END_TEST
+
 /* Two real ids with one FNV index (found by search): the first in byte order
  * keeps it whatever the reply's order, the other takes index + 1. */
 #define COLL_A "m6c2a07fb"
@@ -313,11 +331,12 @@ static const struct {
 	uint8_t d[SNMPV_DATE_LEN];
 } dates[] = {
     {1795343624.151, 0, {0x07, 0xea, 11, 22, 10, 33, 44, 1, '+', 0, 0}},
-    {1763762400.1, 0, {0x07, 0xe9, 11, 21, 22, 0, 0, 1, '+', 0, 0}}, /* .1 is 0.0999... */
+    {1763762400.1, 0, {0x07, 0xe9, 11, 21, 22, 0, 0, 1, '+', 0, 0}},
     {1763762400.999, 0, {0x07, 0xe9, 11, 21, 22, 0, 0, 9, '+', 0, 0}},
     {0, 0, {0x07, 0xb2, 1, 1, 0, 0, 0, 0, '+', 0, 0}},
     {951782400.5, 0, {0x07, 0xd0, 2, 29, 0, 0, 0, 5, '+', 0, 0}}, /* a leap day */
     {86399.99, 0, {0x07, 0xb2, 1, 1, 23, 59, 59, 9, '+', 0, 0}},
+    {5.0999, 0, {0x07, 0xb2, 1, 1, 0, 0, 5, 0, '+', 0, 0}}, /* truncated, not rounded */
     {-1, -1, {0}},
     {NAN, -1, {0}},
     {INFINITY, -1, {0}},
@@ -1038,6 +1057,7 @@ Suite *snmp_view_suite(void)
 	tcase_add_loop_test(tc, test_hash_vectors, 0, sizeof vectors / sizeof vectors[0]);
 	tcase_add_test(tc, test_index_after);
 	tcase_add_test(tc, test_assign_probe);
+	tcase_add_test(tc, test_assign_key_order);
 	tcase_add_loop_test(tc, test_collision, 0, 2);
 	tcase_add_loop_test(tc, test_scale, 0, sizeof scales / sizeof scales[0]);
 	tcase_add_test(tc, test_hundredths_seconds);
