@@ -961,31 +961,51 @@ START_TEST(test_late)
 }
 END_TEST
 
-/* ---- reload: the service stops and starts again -------------------------- */
+/* ---- reload: kept when unchanged, else stopped and started again ------- */
+
+/* Rewrite the configuration with these service options, then reload by
+ * SIGHUP (how 0) or `hwhealth reload` (how 1). */
+static void reload_with(struct rig *r, const char *service_opts, int how)
+{
+	struct cmd_result res;
+
+	daemon_write_conf(&r->d, make_conf(r, service_opts, NULL));
+	if (how == 0) {
+		daemon_signal(&r->d, SIGHUP);
+		return;
+	}
+	ck_assert_int_eq(cli_run(&r->d, &res, NULL, "reload", NULL), 0);
+	cmd_result_free(&res);
+}
 
 START_TEST(test_reload)
 {
 	struct rig *r = &rig;
-	struct cmd_result res;
 	int64_t served_ms;
 
 	rig_start(r, false, false, NULL, NULL);
 	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", "1", WAIT_MS);
 
-	daemon_signal(&r->d, SIGHUP);
+	/* The same block: the service goes on (one connection in the log). */
+	reload_with(r, NULL, 0);
+	wait_log(&r->d, "configuration reloaded", 1);
+	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", "1", SERVE_BOUND_MS);
+	ck_assert_int_eq(log_count(&r->d, "connected to the AgentX master"), 1);
+
+	/* A changed block: net-snmp shut down, and initialised again on the
+	 * new instance's thread. */
+	reload_with(r, "  refresh 500ms\n", 0);
 	wait_log(&r->d, "connected to the AgentX master", 2);
 	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", "1", SERVE_BOUND_MS);
 	ck_assert_uint_gt(snmp_walk(r)->n, 20);
-
-	ck_assert_int_eq(cli_run(&r->d, &res, NULL, "reload", NULL), 0);
-	cmd_result_free(&res);
+	reload_with(r, "  refresh 700ms\n", 1);
 	wait_log(&r->d, "connected to the AgentX master", 3);
 	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", "1", SERVE_BOUND_MS);
 
 	/* A reload while snmpd is away: the new instance reaches it later. */
 	snmpd_kill(&r->sn, SIGKILL);
 	wait_log(&r->d, "lost the AgentX master", 1);
-	daemon_signal(&r->d, SIGHUP);
+	reload_with(r, "  refresh 900ms\n", 0);
 	wait_log(&r->d, "not reached yet", 1);
 	snmpd_relaunch(&r->sn);
 	served_ms = r->sn.ready_ms + wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", "1", WAIT_MS);
