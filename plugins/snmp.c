@@ -61,7 +61,8 @@ struct snmp_inst {
 	size_t nseen;		  /* how many of seen are set (a ring past SEEN_MAX) */
 	unsigned suppressed;	  /* repeated lines left out since changed_ms */
 	char status[STATUS_MAX];  /* the last text given to hwh_service_status() */
-	int status_ok;
+	int status_ok;		  /* its ok, -1 before the first */
+	uint64_t status_key;	  /* what it was made of */
 };
 
 /* The instance that owns net-snmp in this process, or NULL. */
@@ -140,7 +141,15 @@ static void update_status(struct snmp_inst *s)
 {
 	char text[STATUS_MAX];
 	int ok = s->connected && !s->feed.expired;
+	/* What the text is made of: formatted only when it changed (this runs
+	 * after every request). */
+	uint64_t key = (uint64_t)s->connected | (uint64_t)s->ever_connected << 1 |
+		       (uint64_t)s->feed.expired << 2 | (uint64_t)s->feed.lost << 3;
 	int w;
+
+	if (s->status_ok >= 0 && key == s->status_key)
+		return;
+	s->status_key = key;
 
 	if (s->connected)
 		w = snprintf(text, sizeof text, "connected to the AgentX master at %s",
