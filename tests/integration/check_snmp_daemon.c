@@ -732,6 +732,39 @@ static bool finding_active(void *arg)
 	return yes;
 }
 
+/* A GET of an instance the walk skipped is noSuchInstance, of one it
+ * showed the same value; GETBULK (through the master) walks the same
+ * instances in the same order. */
+static void check_get_and_bulk(struct rig *r, const struct walk *w)
+{
+	char name[128], *line, *save = NULL;
+	struct cmd_result res;
+	size_t i = 0;
+
+	snprintf(name, sizeof name, "HWHEALTH-MIB::hwhMetricHighWarning.%u",
+		 row_index(fake_metric_id(r->acpi, "temp1")));
+	ck_assert_int_eq(snmpd_run(&r->sn, &res, "snmpget", name, NULL), 0);
+	ck_assert_msg(strstr(res.out, "No Such Instance currently exists at this OID") != NULL,
+		      "%s: %s%s", name, res.out, res.err);
+	cmd_result_free(&res);
+	snprintf(name, sizeof name, "HWHEALTH-MIB::hwhMetricValue.%u",
+		 row_index(fake_metric_id(r->sio, "in0")));
+	ck_assert_str_eq(snmp_get(r, name), "1040");
+
+	ck_assert_int_eq(snmpd_run(&r->sn, &res, "snmpbulkwalk", "-Cr25", "-Os", "-Oq", "-Oe",
+				   "-OU", "-Ot", "HWHEALTH-MIB::hwhealthMIB", NULL),
+			 0);
+	for (line = strtok_r(res.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save), i++) {
+		ck_assert_msg(i < w->n, "GETBULK walks more instances than GETNEXT (%zu)", w->n);
+		ck_assert_msg(strncmp(line, w->v[i].name, strlen(w->v[i].name)) == 0 &&
+				  line[strlen(w->v[i].name)] == ' ',
+			      "GETBULK's instance %zu is %s, GETNEXT's %s", i, line, w->v[i].name);
+	}
+	ck_assert_uint_eq(i, w->n);
+	cmd_result_free(&res);
+}
+
 START_TEST(test_walk)
 {
 	struct rig *r = &rig;
@@ -784,6 +817,7 @@ START_TEST(test_walk)
 	expect_str(w, "hwhMetricLabel", row_index(fake_metric_id(r->cpu, "temp1")), "Package id 0");
 	fprintf(stderr, "snmp_daemon walk: %zu instances, %zu metrics, %zu findings\n", w->n,
 		walk_count(w, "hwhMetricId"), walk_count(w, "hwhFindingRule"));
+	check_get_and_bulk(r, w);
 
 	json_object_put(st);
 	json_object_put(se);
