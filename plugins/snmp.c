@@ -30,8 +30,9 @@
  * Those about the connection ("Failed to connect to the agentx master
  * agent", "disconnected us", "connected") are debug: the service logs one
  * line of its own per disconnection and reconnection.  Any line already
- * logged since the last change of the connection is not repeated (the
- * count of those left out goes with the next change's line).
+ * logged since the last change of the connection (or in the last hour) is
+ * not repeated (the count of those left out goes with the next change's
+ * line).
  *
  * To extend: a new periodic job is one more deadline in the run() loop.
  */
@@ -43,8 +44,9 @@
 
 #include "snmp_internal.h"
 
-#define SEEN_MAX 32    /* distinct net-snmp lines remembered between connection changes */
-#define STATUS_MAX 200 /* hwh_service_status() cuts there */
+#define SEEN_MAX 32	    /* distinct net-snmp lines remembered between connection changes */
+#define SEEN_FOR_MS 3600000 /* ...and for at most an hour */
+#define STATUS_MAX 200	    /* hwh_service_status() cuts there */
 
 /* One instance: the "service NAME { plugin snmp; ... }" block. */
 struct snmp_inst {
@@ -60,6 +62,7 @@ struct snmp_inst {
 	uint32_t seen[SEEN_MAX];  /* hashes of net-snmp lines logged since changed_ms */
 	size_t nseen;		  /* how many of seen are set (a ring past SEEN_MAX) */
 	unsigned suppressed;	  /* repeated lines left out since changed_ms */
+	uint64_t seen_ms;	  /* when seen was last emptied */
 	char status[STATUS_MAX];  /* the last text given to hwh_service_status() */
 	int status_ok;		  /* its ok, -1 before the first */
 	uint64_t status_key;	  /* what it was made of */
@@ -117,8 +120,19 @@ static void log_netsnmp(void *arg, int prio, const char *msg)
 {
 	struct snmp_inst *s = arg;
 	uint32_t h = fnv1a(msg);
-	size_t n = s->nseen < SEEN_MAX ? s->nseen : SEEN_MAX;
+	uint64_t now = pu_mono_ms();
+	size_t n;
 	int level;
+
+	if (now - s->seen_ms >= SEEN_FOR_MS) { /* an hour on: say it again */
+		if (s->suppressed > 0)
+			hwh_log(s->ctx, HWH_LOG_INFO, "%u repeated net-snmp lines left out",
+				s->suppressed);
+		s->nseen = 0;
+		s->suppressed = 0;
+		s->seen_ms = now;
+	}
+	n = s->nseen < SEEN_MAX ? s->nseen : SEEN_MAX;
 
 	for (size_t i = 0; i < n; i++)
 		if (s->seen[i] == h) {
@@ -220,8 +234,11 @@ static void poll_state(struct snmp_inst *s)
 	struct snmpv_input in;
 	size_t n = 0;
 	char err[256];
+	int r = snmpf_query(&s->feed, &want, &rep, err, sizeof err);
 
-	if (snmpf_query(&s->feed, &want, &rep, err, sizeof err) == 0) {
+	if (r == -ECANCELED) /* stopping */
+		return;
+	if (r == 0) {
 		in = (struct snmpv_input){rep.status, NULL, rep.explain, rep.actions, s->feed.lost};
 		if (snmpn_diff(&s->nstate, &in, s->conf.root, s->conf.rootlen, &v, &n, err,
 			       sizeof err) == 0) {
@@ -267,7 +284,7 @@ static void check_connection(struct snmp_inst *s, uint64_t now)
 			s->conf.socket, (unsigned long long)(s->conf.ping_ms / 1000), left_out);
 	s->connected = up;
 	s->ever_connected |= up;
-	s->changed_ms = now;
+	s->changed_ms = s->seen_ms = now;
 	s->nseen = 0;
 	s->suppressed = 0;
 	if (up)
@@ -321,6 +338,9 @@ static int svc_run(void *inst, struct hwh_ctx *ctx)
 	s->lost_unreported = 0;
 	s->status[0] = '\0';
 	s->status_ok = -1;
+	s->seen_ms = pu_mono_ms();
+	s->nseen = 0;
+	s->suppressed = 0;
 	if (snmpa_start(&ac, err, sizeof err) < 0) {
 		hwh_error(ctx, "%s", err);
 		hwh_service_status(ctx, 0, err);

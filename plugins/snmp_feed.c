@@ -98,7 +98,8 @@ int snmpf_query(struct snmpf_feed *f, const struct snmpf_replies *want, struct s
 	return r;
 }
 
-/* Build a new view: 0, or -1 with f->err. */
+/* Build a new view: 0, or a negative errno with f->err (-ECANCELED: the
+ * service is stopping; -EPROTO: the replies made no view). */
 static int rebuild(struct snmpf_feed *f)
 {
 	static char any; /* a non-NULL marker: "ask for this one" */
@@ -107,16 +108,17 @@ static int rebuild(struct snmpf_feed *f)
 	struct snmpv_view *v = NULL;
 	struct snmpv_input in;
 	char err[sizeof f->err - 32];
+	int r = snmpf_query(f, &want, &rep, err, sizeof err);
 
-	if (snmpf_query(f, &want, &rep, err, sizeof err) < 0) {
+	if (r < 0) {
 		snprintf(f->err, sizeof f->err, "%s", err);
-		return -1;
+		return r;
 	}
 	in = (struct snmpv_input){rep.status, rep.sensors, rep.explain, rep.actions, f->lost};
 	if (snmpv_build(&in, f->conf->root, f->conf->rootlen, &v, err, sizeof err) < 0) {
 		snprintf(f->err, sizeof f->err, "cannot build the view: %s", err);
 		snmpf_replies_free(&rep);
-		return -1;
+		return -EPROTO;
 	}
 	snmpf_replies_free(&rep);
 	snmpv_free(f->view);
@@ -127,13 +129,15 @@ static int rebuild(struct snmpf_feed *f)
 const struct snmpv_view *snmpf_view(struct snmpf_feed *f, uint64_t now_ms)
 {
 	uint64_t max_age = f->conf->stale_ms ? f->conf->stale_ms : f->conf->refresh_ms;
+	int r;
 
 	if (f->view != NULL && !f->dirty && now_ms - f->built_ms < f->conf->refresh_ms)
 		return f->view;
 	if (f->dirty || f->tried_ms == 0 || now_ms - f->tried_ms >= f->conf->refresh_ms) {
 		f->dirty = false;
 		f->tried_ms = now_ms;
-		if (rebuild(f) == 0) {
+		r = rebuild(f);
+		if (r == 0) {
 			f->built_ms = now_ms;
 			if (f->failing)
 				hwh_log(f->ctx, HWH_LOG_NOTICE,
@@ -143,6 +147,8 @@ const struct snmpv_view *snmpf_view(struct snmpf_feed *f, uint64_t now_ms)
 			f->expired = false;
 			return f->view;
 		}
+		if (r == -ECANCELED) /* stopping: no news, and nothing to log */
+			return f->view;
 		if (!f->failing)
 			hwh_log(f->ctx, HWH_LOG_WARNING,
 				"cannot refresh the view: %s; serving the last one (if any) for "
