@@ -71,6 +71,11 @@ struct snmp_inst {
 /* The instance that owns net-snmp in this process, or NULL. */
 static _Atomic(struct snmp_inst *) owner;
 
+/* hwhNotificationsLost counts from the daemon's start, across the
+ * service's restarts and reloads (the .so stays loaded): each run() starts
+ * from it and leaves its count in it.  Only the owner touches it. */
+static uint32_t lost_since_start;
+
 static int svc_config(const struct hwh_option *opts, size_t nopts, void **inst,
 		      struct hwh_config_error *err)
 {
@@ -196,6 +201,7 @@ static void deliver(struct snmp_inst *s, const struct snmpn_notice *n)
 		return;
 	}
 	s->feed.lost++;
+	lost_since_start = s->feed.lost;
 	s->feed.dirty = true; /* hwhNotificationsLost.0 changed */
 	s->lost_unreported++;
 	hwh_log(s->ctx, HWH_LOG_WARNING, "notification lost (%s): %s; %u lost since start",
@@ -334,6 +340,7 @@ static int svc_run(void *inst, struct hwh_ctx *ctx)
 
 	s->ctx = ctx;
 	snmpf_init(&s->feed, ctx, &s->conf);
+	s->feed.lost = lost_since_start;
 	s->connected = s->ever_connected = false;
 	s->lost_unreported = 0;
 	s->status[0] = '\0';

@@ -14,7 +14,8 @@
  *   restart     snmpd killed with SIGKILL and started again: served again
  *               within 5 s, the daemon answers meanwhile and uses no CPU to
  *               speak of, a notification raised meanwhile is counted in
- *               hwhNotificationsLost and reported by hwhNotificationsDropped
+ *               hwhNotificationsLost (kept across a reload) and reported by
+ *               hwhNotificationsDropped
  *   late        snmpd started 3 s after the daemon: served within a few
  *               seconds of it, and one log line about it meanwhile
  *   reload      SIGHUP and `hwhealth reload`, with snmpd up and with it
@@ -907,6 +908,21 @@ START_TEST(test_trap)
 }
 END_TEST
 
+/* Rewrite the configuration with these service options, then reload by
+ * SIGHUP (how 0) or `hwhealth reload` (how 1). */
+static void reload_with(struct rig *r, const char *service_opts, int how)
+{
+	struct cmd_result res;
+
+	daemon_write_conf(&r->d, make_conf(r, service_opts, NULL));
+	if (how == 0) {
+		daemon_signal(&r->d, SIGHUP);
+		return;
+	}
+	ck_assert_int_eq(cli_run(&r->d, &res, NULL, "reload", NULL), 0);
+	cmd_result_free(&res);
+}
+
 /* ---- restart: snmpd killed and started again ---------------------------- */
 
 START_TEST(test_restart)
@@ -966,6 +982,11 @@ START_TEST(test_restart)
 	ck_assert_int_eq(log_count(&r->d, "lost the AgentX master"), 1);
 	ck_assert_int_eq(log_count(&r->d, "connected to the AgentX master"), 2);
 	ck_assert_int_eq(log_count(&r->d, "Failed to connect"), 0);
+	/* The count is the daemon's, not one instance's: a reload that
+	 * restarts the subagent keeps it. */
+	reload_with(r, "  refresh 500ms\n", 0);
+	wait_log(&r->d, "connected to the AgentX master", 3);
+	wait_get(r, "HWHEALTH-MIB::hwhNotificationsLost.0", "1", WAIT_MS);
 	rig_stop(r);
 }
 END_TEST
@@ -996,21 +1017,6 @@ START_TEST(test_late)
 END_TEST
 
 /* ---- reload: kept when unchanged, else stopped and started again ------- */
-
-/* Rewrite the configuration with these service options, then reload by
- * SIGHUP (how 0) or `hwhealth reload` (how 1). */
-static void reload_with(struct rig *r, const char *service_opts, int how)
-{
-	struct cmd_result res;
-
-	daemon_write_conf(&r->d, make_conf(r, service_opts, NULL));
-	if (how == 0) {
-		daemon_signal(&r->d, SIGHUP);
-		return;
-	}
-	ck_assert_int_eq(cli_run(&r->d, &res, NULL, "reload", NULL), 0);
-	cmd_result_free(&res);
-}
 
 START_TEST(test_reload)
 {
