@@ -338,6 +338,7 @@ fail:
 	snmp_shutdown(SNMP_APP_NAME);
 	shutdown_agent();
 	agentx_callback_sess = NULL;
+	A.log = NULL;
 	return -1;
 }
 
