@@ -17,10 +17,11 @@
  *     "Cannot find module" ~500 times on Debian.  The list comes from the
  *     MIBS environment variable, else the `mibs` token of snmp.conf, else
  *     the built-in default: the token is given here as a configuration
- *     line ("mibs :", an empty list) that net-snmp remembers and applies
- *     at init_snmp() even though files are not read, with an empty MIB
- *     directory list.  No setenv() on a threaded daemon.  (A MIBS set in
- *     the daemon's own environment still wins: net-snmp reads it first.)
+ *     line ("mibs :", an empty list; its handler registered first so that
+ *     the line applies at once, even though files are not read), with an
+ *     empty MIB directory list (no directory is scanned or indexed).  No
+ *     setenv(MIBS) on a threaded daemon.  (A MIBS set in the daemon's own
+ *     environment still wins: net-snmp reads it first.)
  *   - init_agent(), then the AgentX ping interval: init_agent() resets it
  *     to 15 s, and init_snmp() uses it both for the first retry when the
  *     master is absent at start and for the pings afterwards, so it is
