@@ -56,15 +56,15 @@ IPMI_LIBS   := $(shell $(PKG_CONFIG) --libs libipmimonitoring libfreeipmi 2>/dev
 # The core: everything the daemon is made of but main().
 CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c agent/watch.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
-               agent/prepare.c agent/prepare_actions.c agent/config_policy.c agent/actuator.c agent/actlog.c agent/silence.c agent/policy.c agent/policy_req.c agent/daemon_actions.c agent/commands_actions.c agent/commands.c agent/commands_rules.c agent/commands_devices.c agent/events.c agent/window.c \
+               agent/prepare.c agent/prepare_actions.c agent/config_policy.c agent/actuator.c agent/actlog.c agent/silence.c agent/policy.c agent/policy_req.c agent/daemon_actions.c agent/service.c agent/daemon_services.c agent/commands_actions.c agent/commands.c agent/commands_rules.c agent/commands_devices.c agent/events.c agent/window.c \
                agent/rules_lex.c agent/rules_parse.c agent/rules_match.c agent/rules_expr.c agent/rules_load.c \
                agent/eval.c agent/render.c \
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c
 
 CLI_SRCS    := agent/hwhealth.c agent/cli_actions.c agent/client.c agent/cli_format.c agent/cli_format_rules.c \
                agent/cli_format_smart.c agent/cli_format_actions.c
-PLUGINS     := sensors ipmi edac smart watchdog slurm exec pacemaker
-TEST_PLUGINS := badabi sleepy echo probe actrec
+PLUGINS     := sensors ipmi edac smart watchdog slurm exec pacemaker snmp
+TEST_PLUGINS := badabi sleepy echo probe actrec svcrec
 
 CORE_OBJS   := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
@@ -160,6 +160,22 @@ $(BUILD)/plugins/pacemaker.o $(PACEMAKER_PURE) $(BUILD)/tests/unit/check_pacemak
 $(BUILD)/plugins/pacemaker.so: $(PACEMAKER_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(XML_LIBS)
 
+# snmp: the AgentX subagent (plugins/snmp.c, net-snmp).  What it serves and
+# sends is pure C over json-c (SNMP_PURE: the MIB view from the daemon's
+# replies, the notifications from two of them; the plugin's options and its
+# view cache over hwh_query()), unit-tested in the runner; snmp.so links
+# SNMP_PURE and $(JSONC_LIBS).
+# Only snmp_agent.c includes net-snmp, and the agent library and its base are
+# all snmp.so links: `net-snmp-config --agent-libs` would add libnetsnmpmibs,
+# libsensors, libpci and libwrap, which a subagent does not use.
+SNMP_PURE   := $(addprefix $(BUILD)/plugins/,snmp_view.o snmp_view_conv.o snmp_view_json.o \
+                 snmp_notify.o snmp_opts.o snmp_feed.o)
+SNMP_LIBS   := -lnetsnmpagent -lnetsnmp
+SNMP_OBJS   := $(addprefix $(BUILD)/plugins/,snmp.o snmp_agent.o plugin_util.o) \
+               $(SNMP_PURE)
+$(BUILD)/plugins/snmp.so: $(SNMP_OBJS)
+	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SNMP_LIBS) $(JSONC_LIBS)
+
 # The fake watchdog the watchdog tests drive: a FUSE file (libfuse3).
 FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
 FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
@@ -188,8 +204,9 @@ $(TEST_OBJS): CPPFLAGS += -Itests -DHWH_BUILD_DIR='"$(abspath $(BUILD))"' -DHWH_
 # The IPMI plugin's option parser and SEL classifier, the EDAC plugin's
 # value parser and naming, the smart plugin's parsers, options, naming
 # and outcome rules, and the watchdog plugin's options, decision and
-# sysfs/proc readers, and the pacemaker plugin's options and crm_mon XML
-# reader (libxml2, linked here too) are pure C: unit-tested in the runner, which does not
+# sysfs/proc readers, the pacemaker plugin's options and crm_mon XML
+# reader (libxml2, linked here too), and the snmp plugin's MIB view and
+# notifications (SNMP_PURE) are pure C: unit-tested in the runner, which does not
 # link libipmimonitoring.  smart_run.o spawns only what it is given (the
 # stand-in smartctl, built with the runner, in the tests).
 $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o \
@@ -199,7 +216,7 @@ $(TEST_RUNNER): $(TEST_OBJS) $(BUILD)/agent/client.o $(BUILD)/agent/cli_format.o
                 $(BUILD)/plugins/plugin_util.o $(BUILD)/plugins/plugin_run.o $(BUILD)/plugins/edac_value.o \
                 $(SMART_PURE) $(BUILD)/plugins/smart_run.o $(BUILD)/plugins/watchdog_logic.o \
                 $(SLURM_PURE) \
-                $(BUILD)/plugins/watchdog_sys.o $(PACEMAKER_PURE) $(BUILD)/libhwcore.a \
+                $(BUILD)/plugins/watchdog_sys.o $(PACEMAKER_PURE) $(SNMP_PURE) $(BUILD)/libhwcore.a \
                 | $(BUILD)/tests/smartctl-standin
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CORE_LIBS) $(XML_LIBS)
 

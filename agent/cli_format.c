@@ -462,6 +462,42 @@ static int status_sources(FILE *out, json_object *sources)
 	return rc;
 }
 
+/* The services (SNMP subagent...), when the daemon runs any. */
+static int status_services(FILE *out, json_object *svcs)
+{
+	static const char *const hdr[] = {"SERVICE", "PLUGIN", "STATE", "STATUS"};
+	struct cli_table t;
+	size_t n = cli_array_len(svcs);
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = cli_table_init(&t, 4, hdr, 0)) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		json_object *sv = json_object_array_get_idx(svcs, i);
+		json_object *ok = cli_member(sv, "ok");
+		const char *state = cli_member_str(sv, "state");
+		const char *cells[4];
+
+		cells[0] = cli_member_str(sv, "name");
+		cells[1] = cli_member_str(sv, "plugin");
+		/* "running" says the thread runs; ok false says it does not work. */
+		cells[2] =
+		    json_object_is_type(ok, json_type_boolean) && !json_object_get_boolean(ok)
+			? "failing"
+			: state;
+		cells[3] = cli_member_str(sv, "status");
+		rc = cli_table_add(&t, cells);
+	}
+	if (rc == 0) {
+		fputc('\n', out);
+		rc = cli_table_print(&t, out);
+	}
+	cli_table_free(&t);
+	return rc;
+}
+
 static void status_footer(FILE *out, json_object *status)
 {
 	const char *version = cli_member_str(status, "version");
@@ -498,6 +534,8 @@ int cli_print_status(FILE *out, json_object *status)
 	}
 	fputc('\n', out);
 	if ((rc = status_sources(out, cli_member(status, "sources"))) < 0)
+		return rc;
+	if ((rc = status_services(out, cli_member(status, "services"))) < 0)
 		return rc;
 	fputc('\n', out);
 	status_footer(out, status);

@@ -120,6 +120,7 @@ static json_object *cmd_status(void *ud, json_object *req, char *err, size_t err
 		json_object_array_add(srcs, source_json(d, i, &v[i], now));
 	json_object_object_add(r, "sources", srcs);
 	json_object_object_add(r, "policy", policy_json(&d->policy, now, wall_ms()));
+	json_object_object_add(r, "services", daemon_services_json(d));
 	free(v);
 	return r;
 }

@@ -32,10 +32,11 @@
 #include "config_lex.h"
 
 #define CFG_MAX_BYTES (16 * 1024 * 1024) /* larger files are refused */
-#define CFG_MAX_ACTIONS 32		 /* policy.h PREQ_MAX_RECS: records one request makes */
-#define CFG_MAX_SOURCES 1024		 /* one thread each: keep it sane */
-#define CFG_MAX_NAME 64			 /* source and plugin names */
-#define CFG_MAX_HISTORY HIST_RAW_MAX	 /* history.h: raw samples per metric */
+#define CFG_MAX_SERVICES 8
+#define CFG_MAX_ACTIONS 32	     /* policy.h PREQ_MAX_RECS: records one request makes */
+#define CFG_MAX_SOURCES 1024	     /* one thread each: keep it sane */
+#define CFG_MAX_NAME 64		     /* source and plugin names */
+#define CFG_MAX_HISTORY HIST_RAW_MAX /* history.h: raw samples per metric */
 #define CFG_MAX_DURATION_MS (365LL * 24 * 3600 * 1000) /* no overflow when added to a clock */
 #define SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
@@ -143,10 +144,11 @@ struct stmt {
 enum blk_kind {
 	BLK_SOURCE, /* source NAME { }: core keys, the rest to the plugin */
 	BLK_ACTION, /* action NAME { }: plugin, timeout, enabled; the rest to the plugin */
-	BLK_POLICY  /* policy { }: every statement for config_policy.c */
+	BLK_POLICY, /* policy { }: every statement for config_policy.c */
+	BLK_SERVICE /* service NAME { }: plugin, enabled; the rest to the plugin */
 };
 
-static const char *const blk_names[] = {"source", "action", "policy"};
+static const char *const blk_names[] = {"source", "action", "policy", "service"};
 
 /* A source block being parsed. */
 struct block {
@@ -163,7 +165,7 @@ struct parser {
 	struct token tok;	   /* current token */
 	struct hwh_config *cfg;	   /* being filled */
 	struct pos gseen[G_COUNT]; /* where each global key was set */
-	size_t src_cap, act_cap;
+	size_t src_cap, act_cap, svc_cap;
 	struct pos policy_seen; /* the policy block */
 };
 
@@ -814,6 +816,8 @@ static void parse_block_stmt(struct parser *p, struct block *b)
 	if (read_stmt(p, &st, true) < 0)
 		return;
 	k = b->kind == BLK_POLICY ? -1 : lookup(skey_names, S_COUNT, st.key);
+	if (b->kind == BLK_SERVICE && k != S_PLUGIN && k != S_ENABLED)
+		k = -1; /* a service has no poll: every other key is its plugin's */
 	if (b->kind == BLK_ACTION && (k == S_INTERVAL || k == S_STALE)) {
 		perr(p, st.kpos.line, st.kpos.col,
 		     "'%s' is not a setting of an action block (expected plugin, timeout, "
@@ -872,9 +876,21 @@ static void parse_block_body(struct parser *p, struct block *b)
 /* The list a block of kind k goes to. */
 static struct cfg_source **blk_list(struct parser *p, enum blk_kind k, size_t **n, size_t **cap)
 {
+	if (k == BLK_SERVICE) {
+		*n = &p->cfg->nservices;
+		*cap = &p->svc_cap;
+		return &p->cfg->services;
+	}
 	*n = k == BLK_ACTION ? &p->cfg->nactions : &p->cfg->nsources;
 	*cap = k == BLK_ACTION ? &p->act_cap : &p->src_cap;
 	return k == BLK_ACTION ? &p->cfg->actions : &p->cfg->sources;
+}
+
+static int blk_max(enum blk_kind k)
+{
+	return k == BLK_ACTION	  ? CFG_MAX_ACTIONS
+	       : k == BLK_SERVICE ? CFG_MAX_SERVICES
+				  : CFG_MAX_SOURCES;
 }
 
 /* Check the name of a new source or action: valid, unique, not one too many. */
@@ -897,9 +913,9 @@ static bool check_source_name(struct parser *p, const struct stmt *st, enum blk_
 			return false;
 		}
 	}
-	if (*n >= (k == BLK_ACTION ? CFG_MAX_ACTIONS : CFG_MAX_SOURCES)) {
+	if (*n >= (size_t)blk_max(k)) {
 		perr(p, st->kpos.line, st->kpos.col, "too many %ss (at most %d)", blk_names[k],
-		     k == BLK_ACTION ? CFG_MAX_ACTIONS : CFG_MAX_SOURCES);
+		     blk_max(k));
 		return false;
 	}
 	return true;
@@ -966,7 +982,8 @@ static void parse_policy(struct parser *p, struct stmt *st)
 	source_fini(&b.src);
 }
 
-/* "source NAME { ... }" or "action NAME { ... }"; st is the header, read already. */
+/* "source NAME { ... }", "action NAME { ... }" or "service NAME { ... }"; st
+ * is the header, read already. */
 static void parse_source(struct parser *p, struct stmt *st, enum blk_kind k)
 {
 	struct block b = {.kind = k,
@@ -1006,7 +1023,8 @@ static void unknown_setting(struct parser *p, const struct stmt *st)
 	for (int i = 0; i < G_COUNT; i++)
 		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s, ", gkey_names[i]);
 	perr(p, st->kpos.line, st->kpos.col,
-	     "unknown setting '%s' (expected one of: %ssource, action, policy)", st->key, list);
+	     "unknown setting '%s' (expected one of: %ssource, action, service, policy)", st->key,
+	     list);
 }
 
 static void parse_global(struct parser *p)
@@ -1021,12 +1039,14 @@ static void parse_global(struct parser *p)
 		parse_source(p, &st, BLK_SOURCE);
 	} else if (strcmp(st.key, "action") == 0) {
 		parse_source(p, &st, BLK_ACTION);
+	} else if (strcmp(st.key, "service") == 0) {
+		parse_source(p, &st, BLK_SERVICE);
 	} else if (strcmp(st.key, "policy") == 0) {
 		parse_policy(p, &st);
 	} else if (st.block) {
 		perr(p, st.epos.line, st.epos.col,
-		     "unexpected '{' after '%s' (only 'source NAME', 'action NAME' and 'policy' "
-		     "open a block)",
+		     "unexpected '{' after '%s' (only 'source NAME', 'action NAME', 'service NAME' "
+		     "and 'policy' open a block)",
 		     st.key);
 		skip_block(p);
 	} else if (k < 0) {
@@ -1089,6 +1109,14 @@ static void resolve(struct parser *p)
 		if (a->timeout_ms == 0)
 			a->timeout_ms = CFG_DEFAULT_ACTION_TIMEOUT_MS;
 		if (!a->plugin && !(a->plugin = strdup(a->name))) {
+			poom(p);
+			return;
+		}
+	}
+	for (size_t i = 0; i < cfg->nservices; i++) {
+		struct cfg_source *sv = &cfg->services[i];
+
+		if (!sv->plugin && !(sv->plugin = strdup(sv->name))) {
 			poom(p);
 			return;
 		}
@@ -1295,6 +1323,9 @@ void config_free(struct hwh_config *cfg)
 	for (size_t i = 0; i < cfg->nactions; i++)
 		source_fini(&cfg->actions[i]);
 	free(cfg->actions);
+	for (size_t i = 0; i < cfg->nservices; i++)
+		source_fini(&cfg->services[i]);
+	free(cfg->services);
 	free(cfg->policy.file);
 	free(cfg->path);
 	free(cfg->socket_path);

@@ -118,6 +118,8 @@ struct hwh_config {
 	size_t nsources;
 	struct cfg_source *actions; /* "action NAME { ... }": actuators; timeout_ms used */
 	size_t nactions;
+	struct cfg_source *services; /* "service NAME { ... }": plugin and its options only */
+	size_t nservices;
 	struct cfg_policy policy;
 };
 

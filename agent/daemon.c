@@ -218,6 +218,7 @@ static void apply_prepared(struct daemon *d, struct prepared *p, int64_t wait_ms
 	d->sources = nv;
 	d->nsources = nn;
 	daemon_actions_apply(d, p, wait_ms);
+	daemon_services_apply(d, p, wait_ms);
 	config_free(d->cfg);
 	d->cfg = p->cfg;
 	p->cfg = NULL;
@@ -351,6 +352,10 @@ int daemon_init(struct daemon *d, const struct daemon_opts *o)
 		return -1;
 	}
 	sig_wake_fd = d->wake_fd;
+	if (daemon_services_init(d) < 0) {
+		log_err("out of memory");
+		return -1;
+	}
 	install_signals();
 	raise_fd_limit();
 	if (prepare_config(o, &d->plugins, &p, &diag) < 0) {
@@ -477,6 +482,8 @@ void daemon_shutdown(struct daemon *d)
 {
 	/* Actuators first, while the sources a fence may fall back on (the
 	 * watchdog's self-fence) still run; the file gets what they did. */
+	daemon_services_stop(d, STOP_WAIT_MS);
+	daemon_services_close(d);
 	daemon_actions_stop(d, STOP_WAIT_MS);
 	stop_sources(d->sources, d->nsources, STOP_WAIT_MS);
 	if (d->engine_up) {
@@ -753,6 +760,7 @@ int daemon_run(struct daemon *d)
 			woken = true; /* a poll started or ended */
 		}
 		ctl_handle(d->ctl, fds + 1, n - 1);
+		daemon_services_serve(d);
 	}
 	sd_notify(0, "STOPPING=1");
 	log_notice("stopping");

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "policy.h"
 #include "plugin.h"
+#include "service.h"
 #include "pstate.h"
 #include "source.h"
 #include "watch.h"
@@ -49,6 +50,8 @@ struct prepared {
 	size_t n;
 	struct prepared_source *act; /* action blocks */
 	size_t nact;
+	struct prepared_source *svc; /* service blocks */
+	size_t nsvc;
 };
 
 /* prepare.c: load (or default), apply overrides, autodetect, and create
@@ -91,6 +94,9 @@ struct daemon {
 	struct policy policy;	     /* what to do about the node's state */
 	struct actuator **acts;	     /* the action blocks' instances */
 	size_t nacts;
+	struct svc_inbox *inbox; /* the services' queries to the main loop */
+	struct service **svcs;	 /* the service blocks' instances */
+	size_t nsvcs;
 	FILE *record; /* trace being recorded, NULL if none */
 	char *record_path;
 };
@@ -141,6 +147,19 @@ bool daemon_actions_step(struct daemon *d, bool evaluated);
 void daemon_actions_live(struct daemon *d, struct health_report *live);
 /* Stop the actuators (bounded), recording what they finished. */
 void daemon_actions_stop(struct daemon *d, int64_t wait_ms);
+
+/* daemon_services.c: the service blocks (service.h). */
+int daemon_services_init(struct daemon *d);
+/* Replace the services with the prepared ones (a reload restarts them all). */
+void daemon_services_apply(struct daemon *d, struct prepared *p, int64_t wait_ms);
+/* Stop the services (bounded), answering their queries meanwhile. */
+void daemon_services_stop(struct daemon *d, int64_t wait_ms);
+/* After the last stop: let go of the inbox. */
+void daemon_services_close(struct daemon *d);
+/* Answer the services' waiting queries (main loop). */
+void daemon_services_serve(struct daemon *d);
+/* "services" in status. */
+json_object *daemon_services_json(struct daemon *d);
 
 /* commands_actions.c: actions, silences, silence, unsilence, drain, undrain, fence. */
 json_object *cmd_actions(void *ud, json_object *req, char *err, size_t errlen);

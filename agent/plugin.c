@@ -33,6 +33,11 @@ static bool api_has_perform(const struct hwh_plugin *p)
 	       p->perform != NULL;
 }
 
+static bool api_has_run(const struct hwh_plugin *p)
+{
+	return p->struct_size >= offsetof(struct hwh_plugin, run) + sizeof p->run && p->run != NULL;
+}
+
 int plugin_check(const struct hwh_plugin *p, const char *name, const char *path, char *err,
 		 size_t errlen)
 {
@@ -57,10 +62,10 @@ int plugin_check(const struct hwh_plugin *p, const char *name, const char *path,
 		return -EPROTO;
 	}
 	if (p->config == NULL || p->shutdown == NULL ||
-	    (p->poll == NULL && p->act == NULL && !api_has_perform(p))) {
+	    (p->poll == NULL && p->act == NULL && !api_has_perform(p) && !api_has_run(p))) {
 		snprintf(err, errlen,
 			 "plugin '%s' (%s) lacks a required callback (config, shutdown, and "
-			 "poll, act or perform)",
+			 "poll, act, perform or run)",
 			 name, path);
 		return -EPROTO;
 	}
@@ -70,6 +75,11 @@ int plugin_check(const struct hwh_plugin *p, const char *name, const char *path,
 bool plugin_is_actuator(const struct plugin *p)
 {
 	return api_has_perform(p->api);
+}
+
+bool plugin_is_service(const struct plugin *p)
+{
+	return api_has_run(p->api);
 }
 
 static struct plugin *registry_find(struct plugin_registry *reg, const char *name)

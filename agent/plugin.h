@@ -53,5 +53,7 @@ void plugin_registry_free(struct plugin_registry *reg);
 bool plugin_multiword(const struct plugin *p, const char *key);
 /* Does the plugin carry out actions (ABI 1.3 perform())? */
 bool plugin_is_actuator(const struct plugin *p);
+/* It has run() (ABI 1.4): a "service" block runs it. */
+bool plugin_is_service(const struct plugin *p);
 
 #endif

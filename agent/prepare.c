@@ -129,8 +129,9 @@ static void autodetect(struct hwh_config *cfg, struct plugin_registry *reg)
 		if (plugin_load(reg, cfg->plugin_dir, names[i], &p, err, sizeof err) < 0)
 			log_warn("autodetect: %s", err);
 		else if (p->api->poll == NULL)
-			log_debug("autodetect: %s: not a source (an action block runs it)",
-				  names[i]);
+			log_debug(
+			    "autodetect: %s: not a source (an action or service block runs it)",
+			    names[i]);
 		else if (p->api->probe != NULL && p->api->probe())
 			add_detected(cfg, names[i]);
 		else
@@ -282,6 +283,10 @@ void prepared_free(struct prepared *p)
 		if (p->act[i].inst != NULL)
 			p->act[i].plugin->api->shutdown(p->act[i].inst);
 	free(p->act);
+	for (size_t i = 0; i < p->nsvc; i++)
+		if (p->svc[i].inst != NULL)
+			p->svc[i].plugin->api->shutdown(p->svc[i].inst);
+	free(p->svc);
 	ruleset_free(p->rules);
 	config_free(p->cfg);
 	memset(p, 0, sizeof *p);

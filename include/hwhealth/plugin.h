@@ -218,6 +218,8 @@ struct hwh_cluster {
  * service and starts it again with the new configuration.  A service reads
  * the daemon's state only through hwh_query(): the same JSON the control
  * socket answers, so what it shows always equals "hwhealth --json".
+ * shutdown() is called on the service's thread too: a plugin built on a
+ * library that is not thread-safe (net-snmp) sees every call on one thread.
  */
 
 /* The core's services, reached through hwh_host(ctx). */
@@ -315,8 +317,9 @@ struct hwh_plugin {
 	 * after init(), on its own thread: serve until hwh_stopping() turns
 	 * non-zero (check it at least every 250 ms), then return 0.  A negative
 	 * errno (with hwh_service_status() saying why) makes the core call
-	 * init() and run() again after a back-off.  NULL for sources and
-	 * actuators. */
+	 * run() again after a back-off of 1 s, doubling up to 60 s (a failed
+	 * init() is retried the same way; a successful one is not repeated).
+	 * NULL for sources and actuators. */
 	int (*run)(void *inst, struct hwh_ctx *ctx);
 };
 
@@ -441,14 +444,15 @@ static inline int hwh_source_up(struct hwh_ctx *ctx, const char *name, int64_t *
 
 /*
  * A service asks the daemon what the control socket would answer to the
- * request line (a JSON object, as in docs/PROTOCOL.md: {"cmd":"sensors"}).
- * Only commands that need no root are served.  The main loop runs it
- * between two rounds; the caller waits at most timeout_ms.  On success
- * *reply is the answer ({"ok":true,...} or {"ok":false,"error":...}),
- * NUL-terminated, to free() by the caller.  Returns 0; -ETIMEDOUT (the
- * loop did not get to it in time: ask again later); -ECANCELED (the
- * service is stopping); -EPERM (a command that needs root); -ENOMEM;
- * -ENOSYS on a host older than ABI 1.4 or for a source or actuator.
+ * request line (a JSON object, as in docs/PROTOCOL.md: {"cmd":"sensors"}),
+ * as a client without root: a command that needs root is refused in the
+ * reply.  The main loop answers it between two rounds; the caller waits at
+ * most timeout_ms.  On success *reply is the answer ({"ok":true,
+ * "result":...} or {"ok":false,"error":...}), NUL-terminated, to free() by
+ * the caller.  Returns 0; -ETIMEDOUT (the loop did not get to it in time:
+ * ask again later); -ECANCELED (the service is stopping); -EINVAL;
+ * -ENOMEM; -ENOSYS on a host older than ABI 1.4 or for a source or
+ * actuator.
  */
 static inline int hwh_query(struct hwh_ctx *ctx, const char *request, char **reply,
 			    int64_t timeout_ms)

@@ -319,6 +319,32 @@ START_TEST(test_status_table)
 }
 END_TEST
 
+START_TEST(test_status_services)
+{
+	char *s = fmt_render(
+	    cli_print_status,
+	    "{\"node\": {\"state\": \"green\", \"reasons\": []}, \"sources\": [],"
+	    " \"services\": [{\"name\": \"snmp\", \"plugin\": \"snmp\", \"state\": \"running\","
+	    " \"ok\": true, \"status\": \"connected to /var/agentx/master\"},"
+	    " {\"name\": \"snmp2\", \"plugin\": \"snmp\", \"state\": \"running\", \"ok\": false,"
+	    " \"status\": \"AgentX master unreachable\"},"
+	    " {\"name\": \"x\", \"plugin\": \"x\", \"state\": \"starting\", \"ok\": null,"
+	    " \"status\": \"\"}]}");
+
+	ck_assert_str_eq(s, "node: green\n"
+			    "\n"
+			    "no sources\n"
+			    "\n"
+			    "SERVICE  PLUGIN  STATE     STATUS\n"
+			    "snmp     snmp    running   connected to /var/agentx/master\n"
+			    "snmp2    snmp    failing   AgentX master unreachable\n"
+			    "x        x       starting  -\n"
+			    "\n"
+			    "hwhealthd -, pid -, up -\n");
+	free(s);
+}
+END_TEST
+
 START_TEST(test_status_sparse)
 {
 	char *s =
@@ -1209,6 +1235,7 @@ Suite *cli_format_suite(void)
 	tc = tcase_create("render");
 	tcase_add_test(tc, test_status_table);
 	tcase_add_test(tc, test_status_sparse);
+	tcase_add_test(tc, test_status_services);
 	tcase_add_test(tc, test_sensors_table);
 	tcase_add_test(tc, test_sensors_empty);
 	tcase_add_test(tc, test_drives_overview);

@@ -648,7 +648,8 @@ START_TEST(test_unknown_setting)
 	    NAME ":7:1: unknown setting 'intervall' (expected one of: interval, timeout, "
 		 "stale-after, history, socket, socket-group, socket-mode, state-dir, "
 		 "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
-		 "score-critical, recover-after, state-interval, record, source, action, policy)");
+		 "score-critical, recover-after, state-interval, record, source, action, service, "
+		 "policy)");
 }
 END_TEST
 
@@ -705,6 +706,35 @@ START_TEST(test_unclosed_block)
 }
 END_TEST
 
+START_TEST(test_service_blocks)
+{
+	struct hwh_config *c =
+	    parse_ok("service snmp {\n  agentx-socket /run/agentx.sock\n  timeout 5s\n"
+		     "  interval 1s\n}\nservice other {\n  plugin svcrec\n  enabled no\n}\n");
+
+	ck_assert_uint_eq(c->nservices, 2);
+	ck_assert_uint_eq(c->nsources, 0);
+	ck_assert_str_eq(c->services[0].name, "snmp");
+	ck_assert_str_eq(c->services[0].plugin, "snmp"); /* defaults to the name */
+	/* A service has no poll: interval and timeout are its plugin's. */
+	ck_assert_uint_eq(c->services[0].nopts, 3);
+	ck_assert_str_eq(c->services[0].opts[1].key, "timeout");
+	ck_assert_str_eq(c->services[0].opts[1].value, "5s");
+	ck_assert_int_eq(c->services[0].opts[1].line, 3);
+	ck_assert_str_eq(c->services[1].plugin, "svcrec");
+	ck_assert(!c->services[1].enabled);
+	config_free(c);
+	expect_error("service {\n}\n", NAME ":1:9: missing name for 'service'");
+	expect_error("service a {\n}\nservice a {\n}\n",
+		     NAME ":3:9: duplicate service 'a' (first defined at " NAME ":1:1)");
+	expect_error("service a {\n  plugin x\n  plugin y\n}\n",
+		     NAME ":3:3: 'plugin' already set at " NAME ":2:3");
+	expect_error("service a {} service b {} service c {} service d {} service e {}\n"
+		     "service f {} service g {} service h {} service i {}\n",
+		     NAME ":2:40: too many services (at most 8)");
+}
+END_TEST
+
 START_TEST(test_stray_brace)
 {
 	expect_error("interval 5s\n}\n", NAME ":2:1: unexpected '}' (no block to close)");
@@ -713,7 +743,7 @@ START_TEST(test_stray_brace)
 		     NAME ":1:1: unexpected '{' (a block starts with 'source NAME')");
 	expect_error("interval 5s {\n}\n",
 		     NAME ":1:13: unexpected '{' after 'interval' (only 'source NAME', "
-			  "'action NAME' and 'policy' open a block)");
+			  "'action NAME', 'service NAME' and 'policy' open a block)");
 	expect_error("source a\ninterval 5s\n", NAME ":2:1: expected '{' after 'source a'");
 }
 END_TEST
@@ -773,7 +803,8 @@ START_TEST(test_all_errors_reported)
 	    NAME ":3:1: unknown setting 'bogus' (expected one of: interval, timeout, "
 		 "stale-after, history, socket, socket-group, socket-mode, state-dir, "
 		 "plugin-dir, rules-dir, log-level, local-rules-dir, score-yellow, score-red, "
-		 "score-critical, recover-after, state-interval, record, source, action, policy)",
+		 "score-critical, recover-after, state-interval, record, source, action, service, "
+		 "policy)",
 	    NAME ":5:11: invalid value 'perhaps' for 'enabled' (expected yes or no)",
 	    NAME ":6:15: unexpected 'extra' after the value of 'interval' (one value per "
 		 "statement)",
@@ -970,6 +1001,7 @@ Suite *config_suite(void)
 
 	tc = tcase_create("tokenizer");
 	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_service_blocks);
 	tcase_add_test(tc, test_null_text);
 	tcase_add_test(tc, test_comments_and_blanks);
 	tcase_add_test(tc, test_semicolons);

@@ -83,9 +83,8 @@ START_TEST(test_check_struct)
 	p.struct_size = sizeof p;
 	ck_assert_int_eq(plugin_check(&p, "x", "/p/x.so", err, sizeof err), -EPROTO);
 	ck_assert_str_eq(
-	    err,
-	    "plugin 'x' (/p/x.so) lacks a required callback (config, shutdown, and poll, act or "
-	    "perform)");
+	    err, "plugin 'x' (/p/x.so) lacks a required callback (config, shutdown, and poll, act, "
+		 "perform or run)");
 	p.name = "y";
 	ck_assert_int_eq(plugin_check(&p, "x", "/p/x.so", err, sizeof err), -EPROTO);
 	ck_assert_str_eq(err, "plugin file /p/x.so calls itself 'y', expected 'x'");
@@ -102,12 +101,13 @@ START_TEST(test_list_dir)
 	char **names;
 	long n = plugin_list_dir(TEST_PLUGINS, &names);
 
-	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(n, 6);
 	ck_assert_str_eq(names[0], "actrec");
 	ck_assert_str_eq(names[1], "badabi");
 	ck_assert_str_eq(names[2], "echo");
 	ck_assert_str_eq(names[3], "probe");
 	ck_assert_str_eq(names[4], "sleepy");
+	ck_assert_str_eq(names[5], "svcrec");
 	for (long i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
