@@ -42,7 +42,9 @@
 # Prints the figures and writes bench/RESULTS-snmp.md.  A benchmark reports:
 # it exits 0 on a MISS.  Needs root, or user namespaces (it re-executes
 # itself under unshare -r).  About 1 min.
-# Environment: BENCH_WALKS (10), BENCH_COLD (3).
+# Environment: BENCH_WALKS (10), BENCH_COLD (3), BENCH_SNMP_REFRESH (the
+# service's `refresh`, e.g. 5s to match snmpd's cache; default: the
+# plugin's, 1s).
 set -eu
 
 CHIPS=50
@@ -53,6 +55,7 @@ NSENSORS=$((CHIPS * (TEMPS + FANS + INS)))
 WALKS=${BENCH_WALKS:-10}
 COLD=${BENCH_COLD:-3}
 IDLE_S=5.5 # longer than snmpd's sensor cache (hardware/sensors: 5 s)
+REFRESH=${BENCH_SNMP_REFRESH:-}
 PORT=11161
 LM_ROOT=.1.3.6.1.4.1.2021.13.16
 HWH_ROOT=.1.3.6.1.4.1.32473
@@ -207,6 +210,26 @@ lm_rows=$(snmpwalk $OPTS "$PEER" $LM_ROOT | grep -c "^$LM_ROOT\.[2-5]\.1\.3\.") 
 HAVE_AGENT=no
 [ -e "$BUILD/plugins/snmp.so" ] && HAVE_AGENT=yes
 hcpu() { if [ -n "$DPID" ]; then "$W/cpuof" pid "$DPID"; else echo 0; fi; }
+# hwhealthd's on-CPU time by thread, ns (/proc/PID/task/TID/schedstat):
+# "MAIN SERVICES SOURCES".  The main loop (TID = PID) answers the subagent's
+# hwh_query() questions; sources are named "src:NAME"; the unnamed rest
+# are the service threads (no actuator runs here), the subagent's own.
+tcpu() {
+	_m=0 _v=0 _q=0
+	[ -n "$DPID" ] || { echo "0 0 0"; return; }
+	for _t in /proc/"$DPID"/task/*; do
+		{ read -r _ns _rest <"$_t/schedstat" && read -r _c <"$_t/comm"; } 2>/dev/null || continue
+		if [ "${_t##*/}" = "$DPID" ]; then
+			_m=$((_m + _ns))
+		else
+			case $_c in
+			src:*) _q=$((_q + _ns)) ;;
+			*) _v=$((_v + _ns)) ;;
+			esac
+		fi
+	done
+	echo "$_m $_v $_q"
+}
 hticks() { if [ -n "$DPID" ]; then ticks; else echo 0; fi; }
 status_num() {
 	cli --json status 2>/dev/null | tr -d '\n' |
@@ -228,7 +251,8 @@ source sensors {
 service snmp {
 	plugin snmp
 	agentx-socket $W/agentx.sock
-}
+${REFRESH:+	refresh $REFRESH
+}}
 EOF
 	mkdir -p "$W/state"
 	"$BUILD/hwhealthd" -c "$W/bench.conf" --socket "$W/hwhealthd.sock" \
@@ -255,11 +279,13 @@ walk() {
 	_s0=$("$W/cpuof" pid "$SPID")
 	_h0=$(hcpu)
 	_k0=$(hticks)
+	_th0=$(tcpu)
 	_t0=$(date +%s%N)
 	_cl=$("$W/cpuof" run 1 "$@") || die "walk $_k failed: $*"
 	_t1=$(date +%s%N)
 	_s1=$("$W/cpuof" pid "$SPID")
 	_h1=$(hcpu)
+	_th1=$(tcpu)
 	_k1=$(hticks)
 	_wall=$(calc "($_t1 - $_t0) / 1e6")
 	_snmpd=$(calc "$_s1 - $_s0")
@@ -268,6 +294,11 @@ walk() {
 	eval "W_$_k=\"\${W_$_k:-} $_wall\"; S_$_k=\"\${S_$_k:-} $_snmpd\""
 	eval "H_$_k=\"\${H_$_k:-} $_hwhd\"; P_$_k=\"\${P_$_k:-} $_share\""
 	eval "C_$_k=\"\${C_$_k:-} $_cl\"; T_$_k=\$((\${T_$_k:-0} + $_k1 - $_k0))"
+	# shellcheck disable=SC2086
+	set -- $_th0 $_th1
+	eval "TM_$_k=\"\${TM_$_k:-} $(calc "($4 - $1) / 1e6")\""
+	eval "TV_$_k=\"\${TV_$_k:-} $(calc "($5 - $2) / 1e6")\""
+	eval "TQ_$_k=\"\${TQ_$_k:-} $(calc "($6 - $3) / 1e6")\""
 }
 
 KINDS="lm lm_bulk"
@@ -412,7 +443,8 @@ chips x ($TEMPS temp with max+crit, $FANS fan with min, $INS in with min+max) bo
 over /sys/class in a private mount namespace (host lm-sensors configuration
 masked), read by Debian's snmpd through its built-in ucd-snmp/lmsensorsMib
 (libsensors; on-demand cache of 5 s) and by hwhealthd's sensors source
-(interval 1s).  snmpd is the AgentX master on udp:127.0.0.1:$PORT in a private
+(interval 1s; the snmp service's refresh: ${REFRESH:-the default, 1s}).
+snmpd is the AgentX master on udp:127.0.0.1:$PORT in a private
 network namespace; hwhealthd's \`service snmp\` is the subagent.
 Every walk: \`TOOL -v2c -c public -On -t 5 -r 0 127.0.0.1:$PORT OID\`, no MIB
 loaded: \`snmpwalk\` (GETNEXT, one round trip per varbind) and
@@ -433,7 +465,26 @@ EOF
 | walk | varbinds | wall ms (median / max) | us per varbind | snmpd CPU ms (median / max) | client CPU ms | hwhealthd CPU ms (median / max) | subagent share of wall (median / max) |
 |---|---|---|---|---|---|---|---|
 EOF
-	for k in $KINDS $COLD_KINDS; do row "$k" "$(label "$k")"; done
+	for k in $KINDS $COLD_KINDS; do
+		[ -z "$(get W "$k")" ] || row "$k" "$(label "$k")"
+	done
+	[ $HAVE_AGENT = no ] || {
+		cat <<EOF
+
+hwhealthd's CPU by thread (on-CPU time from /proc/PID/task/TID/schedstat,
+median): the main loop answers the service's hwh_query() questions
+(status, sensors, explain, actions as JSON), the service thread is the
+subagent (AgentX, the view, notification diffs), the poll thread reads the
+sensors.
+
+| walk | main loop ms | snmp service thread ms | sensors poll thread ms |
+|---|---|---|---|
+EOF
+		for k in hwh hwh3 hwh_bulk hwh_cold; do
+			[ -n "$(get W $k)" ] || continue
+			printf '| %s | %s | %s | %s |\n' "$(label $k)" "$(med TM $k)" "$(med TV $k)" "$(med TQ $k)"
+		done
+	}
 	[ $HAVE_AGENT = no ] || cat <<EOF
 
 hwhealthd's CPU with no walk running (its 1 s polls): $IDLE_RATE % of one CPU,
