@@ -382,6 +382,8 @@ SPID=
 get() { eval "echo \"\${$1_$2:-}\""; }
 # shellcheck disable=SC2046
 med() { median $(get "$1" "$2"); }
+# nth LIST KIND N: the Nth figure of a list.
+nth() { get "$1" "$2" | awk -v n="$3" '{ print $n }'; }
 # shellcheck disable=SC2046
 top() { printf '%s\n' $(get "$1" "$2") | sort -g | tail -1; }
 TCK=$(getconf CLK_TCK)
@@ -467,6 +469,27 @@ EOF
 EOF
 	for k in $KINDS $COLD_KINDS; do
 		[ -z "$(get W "$k")" ] || row "$k" "$(label "$k")"
+	done
+	cat <<EOF
+
+Per round (snmpwalk, GETNEXT):
+
+EOF
+	if [ $HAVE_AGENT = yes ]; then
+		echo "| round | LM wall ms | LM snmpd CPU ms | HWH wall ms | HWH hwhealthd CPU ms | share | HWH snmpd CPU ms |"
+		echo "|---|---|---|---|---|---|---|"
+	else
+		echo "| round | LM wall ms | LM snmpd CPU ms |"
+		echo "|---|---|---|"
+	fi
+	r=1
+	while [ $r -le "$WALKS" ]; do
+		if [ $HAVE_AGENT = yes ]; then
+			echo "| $r | $(nth W lm $r) | $(nth S lm $r) | $(nth W hwh $r) | $(nth H hwh $r) | $(nth P hwh $r) % | $(nth S hwh $r) |"
+		else
+			echo "| $r | $(nth W lm $r) | $(nth S lm $r) |"
+		fi
+		r=$((r + 1))
 	done
 	[ $HAVE_AGENT = no ] || {
 		cat <<EOF
