@@ -521,6 +521,9 @@ utime+stime ($TCK Hz ticks).
 | HWHEALTH-MIB whole walk no slower than LM-SENSORS-MIB walk | $(med W hwh) ms ($N_hwh varbinds) vs $(med W lm) ms ($N_lm) | $V_WALL |
 | the same with as many varbinds (3 metric columns) | $(med W hwh3) ms ($N_hwh3) vs $(med W lm) ms ($N_lm) | $V_WALL3 |
 | the same with GETBULK (reference) | $(med W hwh_bulk) ms vs $(med W lm_bulk) ms | $V_BULK |
+
+Where the time goes and what the targets would take: bench/ANALYSIS.md,
+"SNMP subagent".
 EOF
 }
 report | tee "$SRC/bench/RESULTS-snmp.md"
