@@ -173,6 +173,7 @@ for f in /etc/sensors3.conf /etc/sensors.conf; do
 done
 [ ! -d /etc/sensors.d ] || mount --bind "$W/sensors.d" /etc/sensors.d
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 ninputs=$(sensors -j 2>/dev/null | grep -c '_input"') || true
 [ "$ninputs" -eq $NSENSORS ] || die "sensors sees $ninputs inputs, expected $NSENSORS"
 
@@ -435,7 +436,8 @@ report() {
 	cat <<EOF
 # SNMP walk benchmark
 
-$(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT, $MACHINE;
+$(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT, $MACHINE
+(load average $LOAD0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end);
 $VERSIONS.
 \`make bench\` (bench/snmp_walk.sh); $WALKS rounds, each one walk of every
 kind below in turn; median / max over the rounds.
