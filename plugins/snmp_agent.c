@@ -26,8 +26,12 @@
  *     master is absent at start and for the pings afterwards, so it is
  *     set between the two;
  *   - the handler's registration, then init_snmp(), which connects.
- * init_snmp() also calls setlocale(LC_CTYPE, ""): the daemon's LC_CTYPE is
- * put back right after.
+ * init_snmp() also calls setlocale(LC_CTYPE, ""), and glibc's setlocale()
+ * corrupts the heap when it races with json-c's duplocale()/newlocale() in
+ * the daemon's other threads (measured: "malloc(): corrupted top size",
+ * once at a daemon start in the tests, and within seconds in a loop).  It
+ * is harmless when "" names the C locale the daemon runs in: c_locale_env()
+ * makes it so for the length of init_snmp() (see there).
  *
  * The view's numbers are 32-bit sub-identifiers (uint32_t), net-snmp's are
  * `oid` (unsigned long): converted both ways here.
@@ -234,6 +238,36 @@ static int pre_init(char *err, size_t len)
 	return 0;
 }
 
+/* The locale variables the environment may hold, most binding first. */
+static const char *const locale_vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+#define N_LOCALE_VARS (sizeof locale_vars / sizeof locale_vars[0])
+
+/*
+ * Make setlocale(LC_CTYPE, "") name "C" (the daemon's LC_CTYPE: it never
+ * calls setlocale()), so that init_snmp()'s call changes nothing: each of
+ * LC_ALL, LC_CTYPE and LANG that is set is set to "C", its value kept in
+ * keep[] (NULL: not set, left alone).  glibc's setenv() of a variable that
+ * exists replaces its pointer in the environment in place, under its lock,
+ * and never frees the old string: another thread's getenv() meanwhile reads
+ * the old value or the new one.  No variable is added or removed, so the
+ * environment is never reallocated.  restore_locale_env() puts them back.
+ */
+static void c_locale_env(const char *keep[N_LOCALE_VARS])
+{
+	for (size_t i = 0; i < N_LOCALE_VARS; i++) {
+		keep[i] = getenv(locale_vars[i]);
+		if (keep[i] != NULL && setenv(locale_vars[i], "C", 1) < 0)
+			keep[i] = NULL;
+	}
+}
+
+static void restore_locale_env(const char *const keep[N_LOCALE_VARS])
+{
+	for (size_t i = 0; i < N_LOCALE_VARS; i++)
+		if (keep[i] != NULL)
+			setenv(locale_vars[i], keep[i], 1);
+}
+
 /* After init_agent(): see the comment at agentx_callback_sess.  0 or -1. */
 static int subagent_repair(char *err, size_t len)
 {
@@ -256,8 +290,7 @@ static int subagent_repair(char *err, size_t len)
 int snmpa_start(const struct snmpa_conf *c, char *err, size_t len)
 {
 	netsnmp_handler_registration *reg;
-	char ctype[64] = "C";
-	const char *cur;
+	const char *keep[N_LOCALE_VARS], *cur;
 
 	if (A.started) {
 		snprintf(err, len, "net-snmp is already initialised in this process");
@@ -291,11 +324,14 @@ int snmpa_start(const struct snmpa_conf *c, char *err, size_t len)
 		snprintf(err, len, "net-snmp: cannot register the handler");
 		goto fail;
 	}
-	cur = setlocale(LC_CTYPE, NULL);
-	if (cur != NULL)
-		snprintf(ctype, sizeof ctype, "%s", cur);
+	cur = setlocale(LC_CTYPE, NULL); /* a query: changes nothing */
+	if (cur != NULL && strcmp(cur, "C") != 0 && strcmp(cur, "POSIX") != 0 && A.log != NULL)
+		A.log(A.arg, LOG_WARNING,
+		      "the process's LC_CTYPE is not C: init_snmp() will change it, which is "
+		      "not thread-safe");
+	c_locale_env(keep);
 	init_snmp(SNMP_APP_NAME);
-	setlocale(LC_CTYPE, ctype);
+	restore_locale_env(keep);
 	A.started = true;
 	return 0;
 fail:

@@ -25,7 +25,9 @@
  * SNMPCONFPATH pointing at files that would break the subagent if read (a
  * wrong agentXSocket, a MIB that does not exist): the log must show no MIB
  * parsing, the subagent must serve, and its persistent directory must stay
- * free of files.
+ * free of files.  And with LANG=C.UTF-8: init_snmp()'s setlocale(LC_CTYPE,
+ * "") must not load that locale (a locale change on a threaded daemon
+ * corrupts the heap; see plugins/snmp_agent.c).
  *
  * To add a test: rig_start(), what it checks, rig_stop(); a TCase below.
  */
@@ -47,10 +49,11 @@
 #include "testlib.h"
 
 #define TC_TIMEOUT_SEC 120
-#define WAIT_MS 15000	    /* bound for what a 1 s poll brings */
-#define SERVE_BOUND_MS 5000 /* the issue: served again within 5 s */
-#define CPU_BOUND_TICKS 50  /* the daemon's CPU over 5 s with snmpd down: 0.5 s */
-#define WALK_MAX 4096	    /* instances a walk may show */
+#define WAIT_MS 15000			     /* bound for what a 1 s poll brings */
+#define SERVE_BOUND_MS 5000		     /* the issue: served again within 5 s */
+#define CPU_BOUND_TICKS 50		     /* the daemon's CPU over 5 s with snmpd down: 0.5 s */
+#define WALK_MAX 4096			     /* instances a walk may show */
+#define UTF8_LOCALE "/usr/lib/locale/C.utf8" /* Debian's C.UTF-8, in libc-bin */
 
 #define OID_ROOT ".1.3.6.1.4.1.32473"
 #define OID_STATE_CHANGE OID_ROOT ".0.1"
@@ -70,6 +73,7 @@ struct rig {
 	char dir[TL_PATH_MAX];	   /* the snmpd harness's DIR: W/snmp */
 	char persist[TL_PATH_MAX]; /* the daemon's SNMP_PERSISTENT_DIR */
 	char plugins[TL_PATH_MAX]; /* W/pl: sensors.so and snmp.so */
+	char lang[64];		   /* the test's LANG, "" when unset */
 	char conf[8192];
 };
 
@@ -204,6 +208,8 @@ static void poison_env(struct rig *r)
 					      "agentxPingInterval 60\n"),
 			 0);
 	ck_assert_int_eq(unsetenv("MIBS"), 0);
+	snprintf(r->lang, sizeof r->lang, "%s", getenv("LANG") ? getenv("LANG") : "");
+	ck_assert_int_eq(setenv("LANG", "C.UTF-8", 1), 0);
 	ck_assert_int_eq(setenv("SNMPCONFPATH", conf_dir, 1), 0);
 	ck_assert_int_eq(setenv("SNMP_PERSISTENT_DIR", r->persist, 1), 0);
 }
@@ -213,6 +219,7 @@ static void restore_env(struct rig *r)
 	char persist[TL_PATH_MAX + 16];
 
 	snprintf(persist, sizeof persist, "%s/persist", r->dir);
+	ck_assert_int_eq(r->lang[0] ? setenv("LANG", r->lang, 1) : unsetenv("LANG"), 0);
 	ck_assert_int_eq(setenv("MIBS", "", 1), 0);
 	ck_assert_int_eq(setenv("SNMPCONFPATH", r->dir, 1), 0);
 	ck_assert_int_eq(setenv("SNMP_PERSISTENT_DIR", persist, 1), 0);
@@ -316,11 +323,32 @@ static void assert_no_files(const char *dir)
 	closedir(dh);
 }
 
+/* The daemon never loaded a locale (its LC_CTYPE stayed C), though it ran
+ * with LANG=C.UTF-8: glibc maps a locale's files when it sets one. */
+static void assert_c_locale(pid_t pid)
+{
+	char path[64], *maps;
+
+	if (access(UTF8_LOCALE, F_OK) != 0)
+		return; /* no such locale here: nothing it could load */
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+	char *hit;
+
+	ck_assert_ptr_nonnull(maps = read_file_str(path));
+	hit = strstr(maps, "/usr/lib/locale/");
+	if (hit != NULL)
+		hit[strcspn(hit, "\n")] = '\0';
+	ck_assert_msg(hit == NULL,
+		      "the daemon loaded a locale (setlocale on a threaded daemon): %s", hit);
+	free(maps);
+}
+
 /* Stop the daemon (exit 0), check what every test checks, free it all. */
 static void rig_stop(struct rig *r)
 {
 	char *log;
 
+	assert_c_locale(r->d.pid);
 	ck_assert_int_eq(daemon_stop(&r->d), 0);
 	log = daemon_log(&r->d);
 	ck_assert_msg(strstr(log, "Cannot find module") == NULL &&
