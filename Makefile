@@ -257,6 +257,7 @@ bench: all $(BUILD)/rules_bench $(BUILD)/smart_parse_bench $(BUILD)/snmp_view_be
 	$(BUILD)/snmp_view_bench
 	./bench/act_latency_pcmk.sh $(BUILD)
 	./bench/act_latency_slurm.sh $(BUILD)
+	./bench/snmp_walk.sh $(BUILD)
 
 # Fuzzers need clang's libFuzzer; they are built apart from the gcc build.
 FUZZ_TARGETS := fuzz_config fuzz_request fuzz_sysfs_value fuzz_cli_format fuzz_rules \
