@@ -143,6 +143,17 @@ fi
 
 # ---- inner half: private mount and network namespaces ----
 W=$HWH_BENCH_W
+# Never touch the host: the inner half runs only in namespaces of its own,
+# made by unshare for it, so they differ from its parent's (the outer half).
+# An HWH_*_W inherited from the caller's environment must not skip unshare.
+in_own_ns() {
+	for ns in mnt net; do
+		_self=$(readlink "/proc/self/ns/$ns") || return 1
+		_parent=$(readlink "/proc/$PPID/ns/$ns") || return 1
+		[ -n "$_self" ] && [ -n "$_parent" ] && [ "$_self" != "$_parent" ] || return 1
+	done
+}
+in_own_ns || die "not in private mount and network namespaces of its own: refusing to touch the host"
 SPID=
 DPID=
 cleanup() {

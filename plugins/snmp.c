@@ -56,16 +56,15 @@ struct snmp_inst {
 	struct snmpn_state *nstate; /* what the last poll saw */
 	bool connected;		    /* a session to the master was open at the last look */
 	bool ever_connected;
-	uint64_t changed_ms;	  /* when connected last changed */
-	uint32_t lost_unreported; /* lost since the last hwhNotificationsDropped */
-	bool poll_failing;	  /* the last poll failed (logged once) */
-	uint32_t seen[SEEN_MAX];  /* hashes of net-snmp lines logged since changed_ms */
-	size_t nseen;		  /* how many of seen are set (a ring past SEEN_MAX) */
-	unsigned suppressed;	  /* repeated lines left out since changed_ms */
-	uint64_t seen_ms;	  /* when seen was last emptied */
-	char status[STATUS_MAX];  /* the last text given to hwh_service_status() */
-	int status_ok;		  /* its ok, -1 before the first */
-	uint64_t status_key;	  /* what it was made of */
+	uint64_t changed_ms;	 /* when connected last changed */
+	bool poll_failing;	 /* the last poll failed (logged once) */
+	uint32_t seen[SEEN_MAX]; /* hashes of net-snmp lines logged since changed_ms */
+	size_t nseen;		 /* how many of seen are set (a ring past SEEN_MAX) */
+	unsigned suppressed;	 /* repeated lines left out since changed_ms */
+	uint64_t seen_ms;	 /* when seen was last emptied */
+	char status[STATUS_MAX]; /* the last text given to hwh_service_status() */
+	int status_ok;		 /* its ok, -1 before the first */
+	uint64_t status_key;	 /* what it was made of */
 };
 
 /* The instance that owns net-snmp in this process, or NULL. */
@@ -75,6 +74,10 @@ static _Atomic(struct snmp_inst *) owner;
  * service's restarts and reloads (the .so stays loaded): each run() starts
  * from it and leaves its count in it.  Only the owner touches it. */
 static uint32_t lost_since_start;
+/* lost_since_start when the last hwhNotificationsDropped went out: process-
+ * wide too, so that a restart of the service (a reload that changed its
+ * block, a failed run) still reports what was lost before it. */
+static uint32_t lost_reported;
 
 static int svc_config(const struct hwh_option *opts, size_t nopts, void **inst,
 		      struct hwh_config_error *err)
@@ -203,18 +206,19 @@ static void deliver(struct snmp_inst *s, const struct snmpn_notice *n)
 	s->feed.lost++;
 	lost_since_start = s->feed.lost;
 	s->feed.dirty = true; /* hwhNotificationsLost.0 changed */
-	s->lost_unreported++;
 	hwh_log(s->ctx, HWH_LOG_WARNING, "notification lost (%s): %s; %u lost since start",
 		r == -ENOTCONN ? "no AgentX master" : strerror(-r), n->what, s->feed.lost);
 }
 
-/* After a reconnection: tell the manager how many were lost. */
+/* Connected, with losses not reported yet (after a reconnection, a
+ * restart of the service, or a send that failed while connected): tell the
+ * manager how many were lost. */
 static void report_lost(struct snmp_inst *s)
 {
 	struct snmpn_notice d;
 	int r;
 
-	if (s->lost_unreported == 0)
+	if (!s->connected || s->feed.lost == lost_reported)
 		return;
 	memset(&d, 0, sizeof d);
 	snmpn_dropped(s->conf.root, s->conf.rootlen, s->feed.lost, &d);
@@ -225,10 +229,10 @@ static void report_lost(struct snmp_inst *s)
 		return;
 	}
 	hwh_log(s->ctx, HWH_LOG_NOTICE,
-		"sent hwhNotificationsDropped: %u notifications lost while the master was away "
+		"sent hwhNotificationsDropped: %u notifications lost since the last report "
 		"(%u since start)",
-		s->lost_unreported, s->feed.lost);
-	s->lost_unreported = 0;
+		s->feed.lost - lost_reported, s->feed.lost);
+	lost_reported = s->feed.lost;
 }
 
 static void poll_state(struct snmp_inst *s)
@@ -254,6 +258,7 @@ static void poll_state(struct snmp_inst *s)
 			s->poll_failing = false;
 			for (size_t i = 0; i < n; i++)
 				deliver(s, &v[i]);
+			report_lost(s);
 			snmpn_notices_free(v, n);
 			snmpf_replies_free(&rep);
 			return;
@@ -342,7 +347,6 @@ static int svc_run(void *inst, struct hwh_ctx *ctx)
 	snmpf_init(&s->feed, ctx, &s->conf);
 	s->feed.lost = lost_since_start;
 	s->connected = s->ever_connected = false;
-	s->lost_unreported = 0;
 	s->status[0] = '\0';
 	s->status_ok = -1;
 	s->seen_ms = pu_mono_ms();

@@ -51,8 +51,11 @@
 #define SNMP_APP_NAME "hwhealthd"
 
 /* The options of the one "service NAME { plugin snmp; ... }" block. */
+#define SNMPO_UNIX_PATH_MAX 107 /* sun_path holds 108 bytes with the NUL */
+
 struct snmpo_conf {
-	char socket[SNMP_SOCKET_MAX]; /* net-snmp transport: "/path", "unix:/path", "tcp:H:P" */
+	char socket[SNMP_SOCKET_MAX]; /* net-snmp transport: "/path", "unix:/path", "tcp:H:P",
+				       * "tcp6:[A]:P" */
 	uint32_t root[SNMPV_OID_MAX]; /* the module's OID */
 	size_t rootlen;
 	uint64_t ping_ms;    /* AgentX ping / reconnect interval, whole seconds */

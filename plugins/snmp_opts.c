@@ -3,7 +3,8 @@
  * hwhealth.conf(5), SNMP SERVICE.
  *
  *   agentx-socket ADDR      the master's AgentX socket: an absolute path
- *                           ("unix:" optional) or tcp:HOST:PORT
+ *                           ("unix:" optional, at most 107 bytes),
+ *                           tcp:HOST:PORT or tcp6:[ADDRESS]:PORT
  *                           (default /var/agentx/master)
  *   ping-interval DURATION  ping the master, and retry a lost or absent
  *                           one, this often: whole seconds, 1s..1h
@@ -98,9 +99,14 @@ static int set_socket(struct snmpo_conf *c, const char *v, char *msg, size_t len
 {
 	const char *path = strncmp(v, "unix:", 5) == 0 ? v + 5 : v;
 
-	if (strncmp(v, "tcp:", 4) == 0) {
-		if (v[4] == '\0' || strchr(v + 4, ':') == NULL) {
-			snprintf(msg, len, "agentx-socket %s: expected tcp:HOST:PORT", v);
+	if (strncmp(v, "tcp:", 4) == 0 || strncmp(v, "tcp6:", 5) == 0) {
+		const char *host = v + (v[3] == ':' ? 4 : 5);
+
+		if (*host == '\0' || strrchr(host, ':') == NULL || (v[3] == ':' && *host == '[')) {
+			snprintf(msg, len,
+				 "agentx-socket %s: expected tcp:HOST:PORT (IPv4 or a name) or "
+				 "tcp6:[ADDRESS]:PORT",
+				 v);
 			return -1;
 		}
 	} else if (path[0] != '/') {
@@ -108,6 +114,11 @@ static int set_socket(struct snmpo_conf *c, const char *v, char *msg, size_t len
 			 "agentx-socket must be an absolute path (unix:/PATH also) or "
 			 "tcp:HOST:PORT, got '%s'",
 			 v);
+		return -1;
+	}
+	if (path[0] == '/' && strlen(path) > SNMPO_UNIX_PATH_MAX) {
+		snprintf(msg, len, "agentx-socket: a socket path is at most %d bytes, got %zu",
+			 SNMPO_UNIX_PATH_MAX, strlen(path));
 		return -1;
 	}
 	if (strlen(v) >= sizeof c->socket) {
@@ -123,7 +134,9 @@ static int set_duration(struct snmpo_conf *c, const struct dur_opt *d, const cha
 {
 	uint64_t ms;
 
-	if (pu_parse_duration_ms(v, &ms) < 0) {
+	if (strcmp(v, "0") == 0) /* "stale-limit 0": no unit needed for nothing */
+		ms = 0;
+	else if (pu_parse_duration_ms(v, &ms) < 0) {
 		snprintf(msg, len, "%s: '%s' is not a duration (a number with ms, s, m or h)",
 			 d->key, v);
 		return -1;

@@ -35,13 +35,25 @@ id Debian-snmp >/dev/null 2>&1 || die "no Debian-snmp user (package snmpd)"
 if [ -z "${HWH_DOC_W:-}" ]; then
 	W=$(mktemp -d /tmp/hwhealth-snmpdoc.XXXXXX)
 	chmod 755 "$W"
+	trap 'rm -rf "$W"' EXIT
+	trap 'exit 130' INT TERM HUP
 	rc=0
 	HWH_DOC_W=$W unshare -m -n --propagation private "$0" "$BUILD" || rc=$?
-	rm -rf "$W"
 	exit $rc
 fi
 
 W=$HWH_DOC_W
+# Never touch the host: the inner half runs only in namespaces of its own,
+# made by unshare for it, so they differ from its parent's (the outer half).
+# An HWH_*_W inherited from the caller's environment must not skip unshare.
+in_own_ns() {
+	for ns in mnt net; do
+		_self=$(readlink "/proc/self/ns/$ns") || return 1
+		_parent=$(readlink "/proc/$PPID/ns/$ns") || return 1
+		[ -n "$_self" ] && [ -n "$_parent" ] && [ "$_self" != "$_parent" ] || return 1
+	done
+}
+in_own_ns || die "not in private mount and network namespaces of its own: refusing to touch the host"
 TP='' SP='' DP=''
 cleanup() {
 	for p in $DP $SP $TP; do
@@ -71,8 +83,8 @@ ip addr add 192.0.2.20/32 dev lo
 ip addr add 192.0.2.10/32 dev lo
 mkdir -p "$W/etc-snmp" "$W/class/hwmon/hwmon0" "$W/state" "$W/mibs" "$W/home/.snmp"
 cp -a /etc/snmp/. "$W/etc-snmp/"
-mount --bind "$W/etc-snmp" /etc/snmp
-mount -t tmpfs none /var
+mount --bind "$W/etc-snmp" /etc/snmp || die "cannot bind over /etc/snmp"
+mount -t tmpfs none /var || die "cannot mount a tmpfs over /var"
 mkdir -p /var/lib/snmp
 chown Debian-snmp:Debian-snmp /var/lib/snmp
 h=$W/class/hwmon/hwmon0
@@ -80,10 +92,10 @@ echo doc >"$h/name"
 echo 45000 >"$h/temp1_input"
 echo 80000 >"$h/temp1_max"
 echo 95000 >"$h/temp1_crit"
-mount --bind "$W/class" /sys/class
+mount --bind "$W/class" /sys/class || die "cannot bind over /sys/class"
 cp -a /usr/share/snmp/mibs/. "$W/mibs/"
 cp "$REPO/mibs/HWHEALTH-MIB.txt" "$W/mibs/"
-mount --bind "$W/mibs" /usr/share/snmp/mibs
+mount --bind "$W/mibs" /usr/share/snmp/mibs || die "cannot bind over /usr/share/snmp/mibs"
 
 # The documented files and steps, verbatim.
 block /etc/snmp/snmpd.conf.d/hwhealth.conf >/etc/snmp/snmpd.conf.d/hwhealth.conf

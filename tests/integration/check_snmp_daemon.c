@@ -769,7 +769,7 @@ static void check_get_and_bulk(struct rig *r, const struct walk *w)
 START_TEST(test_walk)
 {
 	struct rig *r = &rig;
-	struct json_object *st, *se, *ex, *st2, *arr;
+	struct json_object *st0, *st, *se, *ex, *st2, *arr;
 	struct finding_want fw = {r, "low", NULL};
 	const struct walk *w;
 	char fan2[128];
@@ -779,6 +779,8 @@ START_TEST(test_walk)
 	fw.target = fan2;
 	ck_assert_msg(wait_until(finding_active, &fw, WAIT_MS), "no finding on %s", fan2);
 	wait_node(r, "yellow");
+	/* Before any view the walk may show is built: a lower bound of its uptime. */
+	st0 = cli(r, "status");
 	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", "2", WAIT_MS);
 
 	/* The same moment: the daemon's JSON around the walk. */
@@ -798,7 +800,7 @@ START_TEST(test_walk)
 	check_findings(w, ex);
 	ck_assert_uint_eq(walk_count(w, "hwhFindingRule"), 1);
 	ck_assert_uint_ge(atoll(walk_get(w, "hwhDaemonUptime", 0)),
-			  (long long)json_num(st, "uptime_s"));
+			  (long long)json_num(st0, "uptime_s"));
 	ck_assert_uint_le(atoll(walk_get(w, "hwhDaemonUptime", 0)),
 			  (long long)json_num(st2, "uptime_s"));
 
@@ -820,6 +822,7 @@ START_TEST(test_walk)
 		walk_count(w, "hwhMetricId"), walk_count(w, "hwhFindingRule"));
 	check_get_and_bulk(r, w);
 
+	json_object_put(st0);
 	json_object_put(st);
 	json_object_put(se);
 	json_object_put(ex);
@@ -1149,6 +1152,29 @@ START_TEST(test_config)
 }
 END_TEST
 
+/* Notifications lost while snmpd is down, then a reload that restarts the
+ * service before snmpd is back: hwhNotificationsDropped still arrives. */
+START_TEST(test_dropped_after_reload)
+{
+	struct rig *r = &rig;
+	struct snmp_trap t;
+
+	rig_start(r, false, false, NULL, NULL);
+	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", "1", WAIT_MS);
+	snmpd_kill(&r->sn, SIGKILL);
+	wait_log(&r->d, "lost the AgentX master", 1);
+	fake_attr_set(r->cpu, "temp1_input", "101000");
+	wait_log(&r->d, "notification lost (no AgentX master)", 1);
+	reload_with(r, "  refresh 500ms\n", 0);
+	wait_log(&r->d, "not reached yet", 1);
+	snmpd_relaunch(&r->sn);
+	wait_get(r, "HWHEALTH-MIB::hwhNotificationsLost.0", "1", WAIT_MS);
+	ck_assert_msg(snmptrapd_wait(&r->sn, OID_DROPPED, WAIT_MS, &t),
+		      "no hwhNotificationsDropped after a reload during the outage");
+	rig_stop(r);
+}
+END_TEST
+
 Suite *snmp_daemon_suite(void)
 {
 	Suite *s = suite_create("snmp_daemon");
@@ -1161,6 +1187,7 @@ Suite *snmp_daemon_suite(void)
 	tcase_add_test(tc, test_late);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_single);
+	tcase_add_test(tc, test_dropped_after_reload);
 	tcase_add_loop_test(tc, test_config, 0, sizeof bad_conf / sizeof bad_conf[0]);
 	suite_add_tcase(s, tc);
 	return s;

@@ -79,7 +79,8 @@ END_TEST
 START_TEST(test_opts_socket_forms)
 {
 	static const char *const good[] = {"/run/agentx/master", "unix:/var/agentx/master",
-					   "tcp:localhost:705", "tcp:[::1]:705"};
+					   "tcp:localhost:705", "tcp6:[::1]:705",
+					   "tcp:127.0.0.1:705"};
 	struct snmpo_conf c;
 	struct hwh_config_error err;
 
@@ -88,6 +89,13 @@ START_TEST(test_opts_socket_forms)
 
 		ck_assert_msg(snmpo_parse(o, 1, &c, &err) == 0, "%s: %s", good[i], err.msg);
 		ck_assert_str_eq(c.socket, good[i]);
+	}
+	/* "stale-limit 0", as the man page writes it, needs no unit. */
+	{
+		const struct hwh_option o[] = {OPT("stale-limit", "0")};
+
+		ck_assert_msg(snmpo_parse(o, 1, &c, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(c.stale_ms, 0);
 	}
 }
 END_TEST
@@ -101,6 +109,11 @@ static const struct {
     {"agentx-socket", "unix:master", "absolute path"},
     {"agentx-socket", "tcp:", "tcp:HOST:PORT"},
     {"agentx-socket", "tcp:705", "tcp:HOST:PORT"},
+    {"agentx-socket", "tcp:[::1]:705", "tcp6:[ADDRESS]:PORT"},
+    {"agentx-socket",
+     "/run/a-socket-path-that-is-far-too-long-for-sun-path-which-holds-only-one-hundred-and-"
+     "eight-bytes-including-its-terminating-nul/master",
+     "at most 107 bytes"},
     {"agentx-socket", "", "absolute path"},
     {"ping-interval", "1", "not a duration"},
     {"ping-interval", "1500ms", "whole seconds"},
