@@ -162,11 +162,12 @@ static void log_netsnmp(void *arg, int prio, const char *msg)
 static void update_status(struct snmp_inst *s)
 {
 	char text[STATUS_MAX];
-	int ok = s->connected && !s->feed.expired;
+	int ok = s->connected && !s->feed.expired && !s->poll_failing;
 	/* What the text is made of: formatted only when it changed (this runs
 	 * after every request). */
 	uint64_t key = (uint64_t)s->connected | (uint64_t)s->ever_connected << 1 |
-		       (uint64_t)s->feed.expired << 2 | (uint64_t)s->feed.lost << 3;
+		       (uint64_t)s->feed.expired << 2 | (uint64_t)s->poll_failing << 3 |
+		       (uint64_t)s->feed.lost << 4;
 	int w;
 
 	if (s->status_ok >= 0 && key == s->status_key)
@@ -183,6 +184,9 @@ static void update_status(struct snmp_inst *s)
 	if (s->feed.expired && w >= 0 && (size_t)w < sizeof text)
 		w += snprintf(text + w, sizeof text - (size_t)w, "; daemon state unavailable: %s",
 			      s->feed.err);
+	if (s->poll_failing && w >= 0 && (size_t)w < sizeof text)
+		w += snprintf(text + w, sizeof text - (size_t)w,
+			      "; notifications: cannot poll the daemon's state");
 	if (s->feed.lost > 0 && w >= 0 && (size_t)w < sizeof text)
 		snprintf(text + w, sizeof text - (size_t)w, "; %u notifications lost",
 			 s->feed.lost);
@@ -256,6 +260,11 @@ static void poll_state(struct snmp_inst *s)
 				hwh_log(s->ctx, HWH_LOG_NOTICE,
 					"polling the daemon's state for notifications works again");
 			s->poll_failing = false;
+			/* The daemon answers again: a view that expired while no
+			 * manager asked is rebuilt now, not at the next request,
+			 * so the status does not go on saying it is unavailable. */
+			if (s->feed.expired)
+				(void)snmpf_view(&s->feed, pu_mono_ms());
 			for (size_t i = 0; i < n; i++)
 				deliver(s, &v[i]);
 			report_lost(s);
