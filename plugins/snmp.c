@@ -192,20 +192,40 @@ static void update_status(struct snmp_inst *s)
 
 /* ---- notifications --------------------------------------------------------- */
 
-static void deliver(struct snmp_inst *s, const struct snmpn_notice *n)
+/* n is lost (why: errno, -ENOTCONN when there was no master). */
+static void count_lost(struct snmp_inst *s, const char *what, int why)
 {
-	int r = snmpa_notify(n);
-
-	if (r == 0) {
-		hwh_log(s->ctx, HWH_LOG_INFO, "notification sent: %s", n->what);
-		return;
-	}
 	s->feed.lost++;
 	lost_since_start = s->feed.lost;
 	s->feed.dirty = true; /* hwhNotificationsLost.0 changed */
 	s->lost_unreported++;
 	hwh_log(s->ctx, HWH_LOG_WARNING, "notification lost (%s): %s; %u lost since start",
-		r == -ENOTCONN ? "no AgentX master" : strerror(-r), n->what, s->feed.lost);
+		why == -ENOTCONN    ? "no AgentX master"
+		: why == -EREMOTEIO ? "the AgentX master refused it"
+		: why == -ETIMEDOUT ? "the AgentX master did not answer"
+				    : strerror(-why),
+		what, s->feed.lost);
+}
+
+static void deliver(struct snmp_inst *s, const struct snmpn_notice *n)
+{
+	int r = snmpa_notify(n);
+
+	if (r == 0)
+		hwh_log(s->ctx, HWH_LOG_INFO, "notification sent: %s", n->what);
+	else
+		count_lost(s, n->what, r);
+}
+
+/* The master's answer to a notification sent: lost unless it took it. */
+static void agent_sent(void *arg, const char *what, int err)
+{
+	struct snmp_inst *s = arg;
+
+	if (err == 0)
+		hwh_log(s->ctx, HWH_LOG_DEBUG, "notification delivered: %s", what);
+	else
+		count_lost(s, what, err);
 }
 
 /* After a reconnection: tell the manager how many were lost. */
@@ -332,6 +352,7 @@ static int svc_run(void *inst, struct hwh_ctx *ctx)
 	    .timeout_s = (int)((s->conf.timeout_ms + 999) / 1000 + 1),
 	    .view = agent_view,
 	    .log = log_netsnmp,
+	    .sent = agent_sent,
 	    .arg = s,
 	};
 	uint64_t next_poll;
