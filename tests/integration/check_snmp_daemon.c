@@ -20,6 +20,10 @@
  *               seconds of it, and one log line about it meanwhile
  *   reload      SIGHUP and `hwhealth reload`, with snmpd up and with it
  *               down: the new instance serves each time
+ *   split       snmpd's own instance inside the module (override): the
+ *               walk shows it in its place, the subagent's around it
+ *               (net-snmp's master checks answers against the search
+ *               range itself, so this does not see a subagent ignoring it)
  *   single      a second snmp service in one daemon is refused, clearly
  *   config      bad options are named with file:line:col
  * Every daemon runs with net-snmp's environment poisoned: no MIBS, and
@@ -1063,6 +1067,35 @@ END_TEST
 
 /* ---- single: one snmp service per process -------------------------------- */
 
+/* snmpd serves an instance of its own inside the module's subtree
+ * (`override`): the master then splits the subagent's range there, and
+ * each GetNext before it carries that range's end.  A walk must show the
+ * master's instance once, in its place, and the subagent's around it. */
+#define SPLIT_OID OID_ROOT ".1.1.2.5" /* between hwhNodeScore.0 and hwhNodeSince.0 */
+START_TEST(test_split)
+{
+	struct rig *r = &rig;
+	struct cmd_result res;
+	const char *a, *b, *c;
+
+	r->sn.extra_conf = "override " SPLIT_OID " integer 4242\n";
+	rig_start(r, true, false, NULL, NULL);
+	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", NULL, WAIT_MS);
+	ck_assert_int_eq(
+	    snmpd_run(&r->sn, &res, "snmpwalk", "-On", "-Oq", "-Oe", OID_ROOT ".1.1", NULL), 0);
+	ck_assert_msg(res.err[0] == '\0', "snmpwalk: %s", res.err);
+	a = strstr(res.out, OID_ROOT ".1.1.2.0 ");
+	b = strstr(res.out, SPLIT_OID " ");
+	c = strstr(res.out, OID_ROOT ".1.1.3.0 ");
+	ck_assert_msg(a != NULL && b != NULL && c != NULL && a < b && b < c,
+		      "the walk lost the master's instance inside the subtree:\n%s", res.out);
+	ck_assert_int_eq(strncmp(strchr(b, '\n') - 4, "4242", 4), 0); /* the MIB's type aside */
+	ck_assert_ptr_null(strstr(b + 1, SPLIT_OID " "));
+	cmd_result_free(&res);
+	rig_stop(r);
+}
+END_TEST
+
 START_TEST(test_single)
 {
 	struct rig *r = &rig;
@@ -1160,6 +1193,7 @@ Suite *snmp_daemon_suite(void)
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_late);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_single);
 	tcase_add_loop_test(tc, test_config, 0, sizeof bad_conf / sizeof bad_conf[0]);
 	suite_add_tcase(s, tc);
