@@ -15,14 +15,16 @@
  * service's thread claims the process's one net-snmp agent (a second snmp
  * service is refused: net-snmp's agent is process-wide); run() starts
  * net-snmp, then loops until hwh_stopping():
- *   - snmpa_wait() serves the master's requests and runs net-snmp's timers
- *     (AgentX pings, reconnection) for at most SNMP_TICK_MS;
+ *   - snmpa_wait() serves the master's requests, pings it and reconnects
+ *     when due, for at most SNMP_TICK_MS;
  *   - a change of the session to the master is logged once, shown with
  *     hwh_service_status(), and after a reconnection that followed lost
  *     notifications, one hwhNotificationsDropped is sent;
  *   - every `poll`, status, explain and actions are asked for and diffed
  *     (snmp_notify.c): each notification due is sent when a session is
- *     open, else counted in hwhNotificationsLost.0 and logged;
+ *     open, else counted in hwhNotificationsLost.0 and logged; one sent
+ *     is counted lost too when the master refuses it or does not answer
+ *     (agent_sent());
  * then shuts net-snmp down, so that a reload (which stops the service and
  * starts it again, on a new thread) initialises it afresh.
  *

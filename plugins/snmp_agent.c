@@ -762,6 +762,8 @@ static int notify_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, vo
 
 int snmpa_start(const struct snmpa_conf *c, char *err, size_t len)
 {
+	netsnmp_session dummy;
+
 	if (A.started) {
 		snprintf(err, len, "net-snmp is already initialised in this process");
 		return -1;
@@ -795,8 +797,13 @@ int snmpa_start(const struct snmpa_conf *c, char *err, size_t len)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
-	/* The transport domains (unix, tcp, ...): static tables, registered
-	 * once however often this runs. */
+	/* The transport domains (unix, tcp, ...).  The library's first
+	 * snmp_sess_init() in the process registers them too (only that
+	 * one): so run it, then register them afresh, so that there is one
+	 * set whichever start this is; snmpa_stop() frees their prefix lists
+	 * (the library may be unloaded with the plugin). */
+	snmp_sess_init(&dummy);
+	netsnmp_clear_tdomain_list();
 	netsnmp_tdomain_init();
 	A.started = true;
 	if (connect_master() < 0)
@@ -914,6 +921,7 @@ void snmpa_stop(void)
 	snmp_disable_calllog();
 	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, NULL, 1);
 	shutdown_snmp_logging();
+	netsnmp_clear_tdomain_list();
 	A.started = false;
 	A.log = NULL;
 }

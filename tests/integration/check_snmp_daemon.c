@@ -30,9 +30,9 @@
  * SNMPCONFPATH pointing at files that would break the subagent if read (a
  * wrong agentXSocket, a MIB that does not exist): the log must show no MIB
  * parsing, the subagent must serve, and its persistent directory must stay
- * free of files.  And with LANG=C.UTF-8: init_snmp()'s setlocale(LC_CTYPE,
- * "") must not load that locale (a locale change on a threaded daemon
- * corrupts the heap; see plugins/snmp_agent.c).
+ * free of files.  And with LANG=C.UTF-8: no locale may be loaded (a
+ * guard: net-snmp's init_snmp(), no longer called, did setlocale(LC_CTYPE,
+ * ""), and a locale change on a threaded daemon corrupts the heap).
  *
  * To add a test: rig_start(), what it checks, rig_stop(); a TCase below.
  */
