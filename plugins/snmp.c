@@ -15,14 +15,16 @@
  * service's thread claims the process's one net-snmp agent (a second snmp
  * service is refused: net-snmp's agent is process-wide); run() starts
  * net-snmp, then loops until hwh_stopping():
- *   - snmpa_wait() serves the master's requests and runs net-snmp's timers
- *     (AgentX pings, reconnection) for at most SNMP_TICK_MS;
+ *   - snmpa_wait() serves the master's requests, pings it and reconnects
+ *     when due, for at most SNMP_TICK_MS;
  *   - a change of the session to the master is logged once, shown with
  *     hwh_service_status(), and after a reconnection that followed lost
  *     notifications, one hwhNotificationsDropped is sent;
  *   - every `poll`, status, explain and actions are asked for and diffed
  *     (snmp_notify.c): each notification due is sent when a session is
- *     open, else counted in hwhNotificationsLost.0 and logged;
+ *     open, else counted in hwhNotificationsLost.0 and logged; one sent
+ *     is counted lost too when the master refuses it or does not answer
+ *     (agent_sent());
  * then shuts net-snmp down, so that a reload (which stops the service and
  * starts it again, on a new thread) initialises it afresh.
  *
@@ -199,19 +201,39 @@ static void update_status(struct snmp_inst *s)
 
 /* ---- notifications --------------------------------------------------------- */
 
-static void deliver(struct snmp_inst *s, const struct snmpn_notice *n)
+/* n is lost (why: errno, -ENOTCONN when there was no master). */
+static void count_lost(struct snmp_inst *s, const char *what, int why)
 {
-	int r = snmpa_notify(n);
-
-	if (r == 0) {
-		hwh_log(s->ctx, HWH_LOG_INFO, "notification sent: %s", n->what);
-		return;
-	}
 	s->feed.lost++;
 	lost_since_start = s->feed.lost;
 	s->feed.dirty = true; /* hwhNotificationsLost.0 changed */
 	hwh_log(s->ctx, HWH_LOG_WARNING, "notification lost (%s): %s; %u lost since start",
-		r == -ENOTCONN ? "no AgentX master" : strerror(-r), n->what, s->feed.lost);
+		why == -ENOTCONN    ? "no AgentX master"
+		: why == -EREMOTEIO ? "the AgentX master refused it"
+		: why == -ETIMEDOUT ? "the AgentX master did not answer"
+				    : strerror(-why),
+		what, s->feed.lost);
+}
+
+static void deliver(struct snmp_inst *s, const struct snmpn_notice *n)
+{
+	int r = snmpa_notify(n);
+
+	if (r == 0)
+		hwh_log(s->ctx, HWH_LOG_INFO, "notification sent: %s", n->what);
+	else
+		count_lost(s, n->what, r);
+}
+
+/* The master's answer to a notification sent: lost unless it took it. */
+static void agent_sent(void *arg, const char *what, int err)
+{
+	struct snmp_inst *s = arg;
+
+	if (err == 0)
+		hwh_log(s->ctx, HWH_LOG_DEBUG, "notification delivered: %s", what);
+	else
+		count_lost(s, what, err);
 }
 
 /* Connected, with losses not reported yet (after a reconnection, a
@@ -346,6 +368,7 @@ static int svc_run(void *inst, struct hwh_ctx *ctx)
 	    .timeout_s = (int)((s->conf.timeout_ms + 999) / 1000 + 1),
 	    .view = agent_view,
 	    .log = log_netsnmp,
+	    .sent = agent_sent,
 	    .arg = s,
 	};
 	uint64_t next_poll;

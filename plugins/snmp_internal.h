@@ -11,9 +11,10 @@
  *                  served stale for at most `stale-limit` when the daemon
  *                  does not answer
  *   snmp_opts.c    the options and their defaults (pure C, unit-tested)
- *   snmp_agent.c   everything net-snmp: init, the handler, the select
- *                  loop, send_v2trap, shutdown.  The only file that
- *                  includes net-snmp's headers.
+ *   snmp_agent.c   everything net-snmp: one AgentX session to the
+ *                  master (connect, answer, ping, notify, close), with
+ *                  net-snmp's transports and AgentX codec, not its
+ *                  agent.  The only file that includes net-snmp's headers.
  *   snmp_view.c, snmp_notify.c  (helper VIEW) pure C: the daemon's JSON
  *                  replies -> MIB instances, and -> notifications.
  *
@@ -122,6 +123,11 @@ PU_HIDDEN void snmpf_replies_free(struct snmpf_replies *r);
 typedef const struct snmpv_view *(*snmpa_view_fn)(void *arg);
 /* One line of net-snmp's log (no trailing newline), syslog priority. */
 typedef void (*snmpa_log_fn)(void *arg, int prio, const char *msg);
+/* The outcome of a notification snmpa_notify() sent (what: its n->what):
+ * 0, the master answered without error; -EREMOTEIO, it answered with one;
+ * -ETIMEDOUT, no answer within the timeout; -ENOTCONN, the session closed
+ * first.  Called from snmpa_wait() or snmpa_stop(). */
+typedef void (*snmpa_sent_fn)(void *arg, const char *what, int err);
 struct snmpa_conf {
 	const char *socket;
 	const uint32_t *root;
@@ -130,22 +136,26 @@ struct snmpa_conf {
 	int timeout_s; /* how long the master should wait for an answer (0: its default) */
 	snmpa_view_fn view;
 	snmpa_log_fn log;
-	void *arg; /* given to view and log */
+	snmpa_sent_fn sent; /* NULL: outcomes not wanted */
+	void *arg;	    /* given to view, log and sent */
 };
-/* Initialise net-snmp as an AgentX subagent (no MIB parsing, no
- * configuration files, no persistent files, its log through c->log) and
- * register the handler at root; it connects to the master when it can.
- * 0, or -1 with err (size len). */
+/* Set up net-snmp's log (through c->log) and transports, and try once to
+ * open an AgentX session to the master and register root (no MIB parsing,
+ * no configuration or persistent files); snmpa_wait() retries every ping_s
+ * while there is none.  0, or -1 with err (size len). */
 PU_HIDDEN int snmpa_start(const struct snmpa_conf *c, char *err, size_t len);
-/* Serve: wait up to max_ms for the master's requests and net-snmp's timers,
- * handle what came.  Returns early on a request.  -errno when select()
- * fails (other than EINTR), else 0. */
+/* Serve: wait up to max_ms for the master's requests, answer them, ping
+ * the master or reconnect when due.  Returns early on a request.  -errno
+ * when poll() fails (other than EINTR), else 0. */
 PU_HIDDEN int snmpa_wait(int64_t max_ms);
 /* Whether a session to the master is open. */
 PU_HIDDEN bool snmpa_connected(void);
-/* Send n through the master.  0; -ENOTCONN (no session: not sent); -ENOMEM. */
+/* Send n through the master, without waiting for its answer (its outcome
+ * goes to c->sent).  0; -ENOTCONN (no session: not sent); -ENOMEM; -EIO
+ * (the send failed: the session is closed). */
 PU_HIDDEN int snmpa_notify(const struct snmpn_notice *n);
-/* Close the session and shut net-snmp down (snmpa_start may follow). */
+/* Close the session (c->sent hears of each notification not answered),
+ * and undo snmpa_start() (snmpa_start may follow). */
 PU_HIDDEN void snmpa_stop(void);
 
 #endif

@@ -104,10 +104,12 @@ static void set_env(struct snmpd *s)
 void snmpd_init(struct snmpd *s, const char *dir)
 {
 	char persist[TL_PATH_MAX];
+	const char *extra = s->extra_conf; /* set by the caller before the start */
 
 	if (s->dir[0] != '\0' && strcmp(s->dir, dir) == 0)
 		return; /* the other daemon's start did it */
 	memset(s, 0, sizeof *s);
+	s->extra_conf = extra;
 	if ((size_t)snprintf(s->dir, sizeof s->dir, "%s", dir) >= sizeof s->dir)
 		ck_abort_msg("snmpd: dir too long");
 	if ((mkdir(dir, 0755) == -1 && errno != EEXIST))
@@ -143,8 +145,9 @@ static void write_snmpd_conf(struct snmpd *s)
 		     "createUser " SNMPD_V3_USER " SHA \"" SNMPD_V3_AUTH "\" AES \"" SNMPD_V3_PRIV
 		     "\"\n"
 		     "rouser " SNMPD_V3_USER " priv\n"
-		     "%s",
-		     s->dir, s->peer, s->agentx, trapsink) == -1)
+		     "%s%s",
+		     s->dir, s->peer, s->agentx, trapsink,
+		     s->extra_conf != NULL ? s->extra_conf : "") == -1)
 		ck_abort_msg("asprintf failed");
 	if (write_file_str(s->conf, text) != 0)
 		ck_abort_msg("write %s failed", s->conf);

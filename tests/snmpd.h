@@ -75,6 +75,7 @@ struct snmpd {
 	pid_t trapd_pid;	  /* snmptrapd, 0 when not running */
 	int64_t ready_ms;	  /* last (re)start: spawn to first answer */
 	long traps_read;	  /* traps.log offset snmptrapd_wait() consumed to */
+	const char *extra_conf;	  /* lines appended to snmpd.conf, or NULL (set before the start) */
 };
 
 /* One varbind of a received notification, as snmptrapd printed it. */

@@ -20,15 +20,19 @@
  *               seconds of it, and one log line about it meanwhile
  *   reload      SIGHUP and `hwhealth reload`, with snmpd up and with it
  *               down: the new instance serves each time
+ *   split       snmpd's own instance inside the module (override): the
+ *               walk shows it in its place, the subagent's around it
+ *               (net-snmp's master checks answers against the search
+ *               range itself, so this does not see a subagent ignoring it)
  *   single      a second snmp service in one daemon is refused, clearly
  *   config      bad options are named with file:line:col
  * Every daemon runs with net-snmp's environment poisoned: no MIBS, and
  * SNMPCONFPATH pointing at files that would break the subagent if read (a
  * wrong agentXSocket, a MIB that does not exist): the log must show no MIB
  * parsing, the subagent must serve, and its persistent directory must stay
- * free of files.  And with LANG=C.UTF-8: init_snmp()'s setlocale(LC_CTYPE,
- * "") must not load that locale (a locale change on a threaded daemon
- * corrupts the heap; see plugins/snmp_agent.c).
+ * free of files.  And with LANG=C.UTF-8: no locale may be loaded (a
+ * guard: net-snmp's init_snmp(), no longer called, did setlocale(LC_CTYPE,
+ * ""), and a locale change on a threaded daemon corrupts the heap).
  *
  * To add a test: rig_start(), what it checks, rig_stop(); a TCase below.
  */
@@ -1066,6 +1070,35 @@ END_TEST
 
 /* ---- single: one snmp service per process -------------------------------- */
 
+/* snmpd serves an instance of its own inside the module's subtree
+ * (`override`): the master then splits the subagent's range there, and
+ * each GetNext before it carries that range's end.  A walk must show the
+ * master's instance once, in its place, and the subagent's around it. */
+#define SPLIT_OID OID_ROOT ".1.1.2.5" /* between hwhNodeScore.0 and hwhNodeSince.0 */
+START_TEST(test_split)
+{
+	struct rig *r = &rig;
+	struct cmd_result res;
+	const char *a, *b, *c;
+
+	r->sn.extra_conf = "override " SPLIT_OID " integer 4242\n";
+	rig_start(r, true, false, NULL, NULL);
+	wait_get(r, "HWHEALTH-MIB::hwhNodeState.0", NULL, WAIT_MS);
+	ck_assert_int_eq(
+	    snmpd_run(&r->sn, &res, "snmpwalk", "-On", "-Oq", "-Oe", OID_ROOT ".1.1", NULL), 0);
+	ck_assert_msg(res.err[0] == '\0', "snmpwalk: %s", res.err);
+	a = strstr(res.out, OID_ROOT ".1.1.2.0 ");
+	b = strstr(res.out, SPLIT_OID " ");
+	c = strstr(res.out, OID_ROOT ".1.1.3.0 ");
+	ck_assert_msg(a != NULL && b != NULL && c != NULL && a < b && b < c,
+		      "the walk lost the master's instance inside the subtree:\n%s", res.out);
+	ck_assert_int_eq(strncmp(strchr(b, '\n') - 4, "4242", 4), 0); /* the MIB's type aside */
+	ck_assert_ptr_null(strstr(b + 1, SPLIT_OID " "));
+	cmd_result_free(&res);
+	rig_stop(r);
+}
+END_TEST
+
 START_TEST(test_single)
 {
 	struct rig *r = &rig;
@@ -1186,6 +1219,7 @@ Suite *snmp_daemon_suite(void)
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_late);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_single);
 	tcase_add_test(tc, test_dropped_after_reload);
 	tcase_add_loop_test(tc, test_config, 0, sizeof bad_conf / sizeof bad_conf[0]);
