@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "trend.h"
 #include "util.h"
 
 static json_object *jdouble(double v)
@@ -147,6 +148,31 @@ static json_object *flags_json(unsigned flags)
 	return a;
 }
 
+/* Store lock held: m's "trend" and "prediction" (both null for a metric
+ * with no trend; see trend.h). */
+static void trend_json(json_object *o, const struct metric *m, int64_t now)
+{
+	json_object *jt = NULL, *jp = NULL;
+	struct prediction p;
+	struct trend t;
+
+	if (trend_numeric(m->kind) && trend_of(m->hist, now, &t)) {
+		jt = json_object_new_object();
+		json_object_object_add(jt, "slope_h", json_object_new_double(t.slope_s * 3600.0));
+		json_object_object_add(jt, "span_s",
+				       json_object_new_int64(llround((double)t.span_ms / 1e3)));
+		json_object_object_add(jt, "points", json_object_new_int64((int64_t)t.points));
+		if (trend_predict(m->value, t.slope_s, m->limit, &p)) {
+			jp = json_object_new_object();
+			json_object_object_add(jp, "limit",
+					       json_object_new_string(limit_name(p.limit)));
+			json_object_object_add(jp, "eta_s", json_object_new_int64(p.eta_s));
+		}
+	}
+	json_object_object_add(o, "trend", jt);
+	json_object_object_add(o, "prediction", jp);
+}
+
 json_object *metric_json(const struct metric *m, const struct source_view *v, int64_t now)
 {
 	json_object *o = json_object_new_object();
@@ -169,6 +195,7 @@ json_object *metric_json(const struct metric *m, const struct source_view *v, in
 	json_object_object_add(o, "timestamp", json_object_new_double(m->t_wall_ms / 1e3));
 	json_object_object_add(o, "age_s", json_object_new_double((now - m->t_mono_ms) / 1e3));
 	json_object_object_add(o, "samples", json_object_new_int64(hist_len(m->hist)));
+	trend_json(o, m, now);
 	return o;
 }
 
