@@ -12,7 +12,6 @@
 
 #include "daemon.h"
 #include "log.h"
-#include "trend.h"
 #include "util.h"
 
 static json_object *jdouble(double v)
@@ -148,26 +147,30 @@ static json_object *flags_json(unsigned flags)
 	return a;
 }
 
-/* Store lock held: m's "trend" and "prediction" (both null for a metric
- * with no trend; see trend.h). */
-static void trend_json(json_object *o, const struct metric *m, int64_t now)
+void metric_trend_get(const struct metric *m, int64_t now, struct metric_trend *mt)
+{
+	mt->has_trend = trend_numeric(m->kind) && trend_of(m->hist, now, &mt->t);
+	mt->has_prediction =
+	    mt->has_trend && trend_predict(m->value, mt->t.slope_s, m->limit, &mt->p);
+}
+
+void metric_trend_json(json_object *o, const struct metric_trend *mt)
 {
 	json_object *jt = NULL, *jp = NULL;
-	struct prediction p;
-	struct trend t;
 
-	if (trend_numeric(m->kind) && trend_of(m->hist, now, &t)) {
+	if (mt->has_trend) {
 		jt = json_object_new_object();
-		json_object_object_add(jt, "slope_h", json_object_new_double(t.slope_s * 3600.0));
+		json_object_object_add(jt, "slope_h",
+				       json_object_new_double(mt->t.slope_s * 3600.0));
 		json_object_object_add(jt, "span_s",
-				       json_object_new_int64(llround((double)t.span_ms / 1e3)));
-		json_object_object_add(jt, "points", json_object_new_int64((int64_t)t.points));
-		if (trend_predict(m->value, t.slope_s, m->limit, &p)) {
-			jp = json_object_new_object();
-			json_object_object_add(jp, "limit",
-					       json_object_new_string(limit_name(p.limit)));
-			json_object_object_add(jp, "eta_s", json_object_new_int64(p.eta_s));
-		}
+				       json_object_new_int64(llround((double)mt->t.span_ms / 1e3)));
+		json_object_object_add(jt, "points", json_object_new_int64((int64_t)mt->t.points));
+	}
+	if (mt->has_prediction) {
+		jp = json_object_new_object();
+		json_object_object_add(jp, "limit",
+				       json_object_new_string(limit_name(mt->p.limit)));
+		json_object_object_add(jp, "eta_s", json_object_new_int64(mt->p.eta_s));
 	}
 	json_object_object_add(o, "trend", jt);
 	json_object_object_add(o, "prediction", jp);
@@ -195,7 +198,6 @@ json_object *metric_json(const struct metric *m, const struct source_view *v, in
 	json_object_object_add(o, "timestamp", json_object_new_double(m->t_wall_ms / 1e3));
 	json_object_object_add(o, "age_s", json_object_new_double((now - m->t_mono_ms) / 1e3));
 	json_object_object_add(o, "samples", json_object_new_int64(hist_len(m->hist)));
-	trend_json(o, m, now);
 	return o;
 }
 
@@ -205,17 +207,22 @@ static json_object *cmd_sensors(void *ud, json_object *req, char *err, size_t er
 	struct source_view *v = daemon_views(d);
 	const char *filter = "";
 	struct metric **ms = NULL;
+	struct metric_trend *tr = NULL;
 	json_object *jf, *arr, *r;
 	int64_t now = mono_ms();
 	long n;
+	size_t k = 0;
 
 	if (json_object_object_get_ex(req, "filter", &jf) &&
 	    json_object_is_type(jf, json_type_string))
 		filter = json_object_get_string(jf);
 	ms_lock(&d->store);
 	n = v != NULL ? ms_sorted(&d->store, &ms) : -1;
+	if (n >= 0 && (tr = malloc((size_t)(n > 0 ? n : 1) * sizeof *tr)) == NULL)
+		n = -1;
 	if (n < 0) {
 		ms_unlock(&d->store);
+		free(ms);
 		free(v);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -227,8 +234,14 @@ static json_object *cmd_sensors(void *ud, json_object *req, char *err, size_t er
 			continue;
 		json_object_array_add(
 		    arr, metric_json(m, health_find_source(v, d->nsources, m->source), now));
+		metric_trend_get(m, now, &tr[k++]);
 	}
 	ms_unlock(&d->store);
+	/* The trends' JSON outside the lock: the lock is held for reading
+	 * the histories only, not for two more objects per metric. */
+	for (size_t i = 0; i < k; i++)
+		metric_trend_json(json_object_array_get_idx(arr, i), &tr[i]);
+	free(tr);
 	free(ms);
 	free(v);
 	r = json_object_new_object();
