@@ -15,8 +15,9 @@
  * slope; what moves the slope is how the lag varies, each point off by
  * rate x lag.  For n evenly spaced points over span s the least-squares
  * slope moves by at most max|error| x sum|t - mean| / sum (t - mean)^2,
- * about 3 x max|error| / s: with s >= 3.75 s (16 points at 250 ms) and lags
- * varying by up to 100 ms (a loaded two-CPU machine), 8 %.  Hence
+ * about 3 x max|error| / s: with s >= 3.5 s (15 points at 250 ms: the
+ * reply may come while a poll stores its lines, one metric after another)
+ * and lags varying by up to 100 ms (a loaded two-CPU machine), 8.6 %.  Hence
  * SLOPE_TOL 10 %.  The daemon's eta_s is (limit - value) / slope with the
  * value of the same reply, so it carries the slope's error plus rounding:
  * 10 % + 1 s.
@@ -178,7 +179,8 @@ static void assert_slope(struct json_object *m, double rate_s)
 
 	ck_assert_msg(fabs(slope_h - want) <= SLOPE_TOL * fabs(want), "%s: slope_h %g, fed %g: %s",
 		      json_str(m, "id"), slope_h, want, json_object_to_json_string(m));
-	ck_assert_msg(json_num(t, "points") >= MIN_POINTS, "%s: %g points", json_str(m, "id"),
+	/* temp1 had MIN_POINTS; a later line may lack the poll in progress */
+	ck_assert_msg(json_num(t, "points") >= MIN_POINTS - 1, "%s: %g points", json_str(m, "id"),
 		      json_num(t, "points"));
 	/* points 250 ms apart: the span is (points - 1) / 4 s, give or take
 	 * a late poll and the rounding to whole seconds */
@@ -230,11 +232,15 @@ START_TEST(test_trend_and_prediction)
 	ck_assert_str_eq(json_str(member(m, "prediction"), "limit"), "crit");
 	ck_assert_double_eq(json_num(member(m, "prediction"), "eta_s"), 0);
 
-	/* steady: slope 0, no prediction */
+	/* steady: slope 0, no prediction; as many points as temp1, or one
+	 * fewer if the reply came between the two lines of a poll (the store
+	 * is locked per reading) */
 	m = json_metric(r, "e/chip0/temp2");
 	ck_assert_double_eq(json_num(member(m, "trend"), "slope_h"), 0);
-	ck_assert_double_eq(json_num(member(m, "trend"), "points"),
-			    json_num(member(json_metric(r, "e/chip0/temp1"), "trend"), "points"));
+	ck_assert_double_le(
+	    fabs(json_num(member(m, "trend"), "points") -
+		 json_num(member(json_metric(r, "e/chip0/temp1"), "trend"), "points")),
+	    1);
 	assert_null(m, "prediction");
 
 	/* discrete: neither, though its value changes */
