@@ -154,26 +154,31 @@ void metric_trend_get(const struct metric *m, int64_t now, struct metric_trend *
 	    mt->has_trend && trend_predict(m->value, mt->t.slope_s, m->limit, &mt->p);
 }
 
+/* Add v under key, a string constant, to o, which has no such key yet:
+ * no copy of the key, no lookup (1,000 metrics, seven keys each). */
+static void add_new(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add_ex(o, key, v,
+				  JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 void metric_trend_json(json_object *o, const struct metric_trend *mt)
 {
 	json_object *jt = NULL, *jp = NULL;
 
 	if (mt->has_trend) {
 		jt = json_object_new_object();
-		json_object_object_add(jt, "slope_h",
-				       json_object_new_double(mt->t.slope_s * 3600.0));
-		json_object_object_add(jt, "span_s",
-				       json_object_new_int64(llround((double)mt->t.span_ms / 1e3)));
-		json_object_object_add(jt, "points", json_object_new_int64((int64_t)mt->t.points));
+		add_new(jt, "slope_h", json_object_new_double(mt->t.slope_s * 3600.0));
+		add_new(jt, "span_s", json_object_new_int64(llround((double)mt->t.span_ms / 1e3)));
+		add_new(jt, "points", json_object_new_int64((int64_t)mt->t.points));
 	}
 	if (mt->has_prediction) {
 		jp = json_object_new_object();
-		json_object_object_add(jp, "limit",
-				       json_object_new_string(limit_name(mt->p.limit)));
-		json_object_object_add(jp, "eta_s", json_object_new_int64(mt->p.eta_s));
+		add_new(jp, "limit", json_object_new_string(limit_name(mt->p.limit)));
+		add_new(jp, "eta_s", json_object_new_int64(mt->p.eta_s));
 	}
-	json_object_object_add(o, "trend", jt);
-	json_object_object_add(o, "prediction", jp);
+	add_new(o, "trend", jt);
+	add_new(o, "prediction", jp);
 }
 
 json_object *metric_json(const struct metric *m, const struct source_view *v, int64_t now)
