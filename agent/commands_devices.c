@@ -95,12 +95,15 @@ static void add_metrics(struct daemon *d, const struct source_view *v, struct me
 	for (long i = 0; i < n; i++) {
 		struct metric *m = ms[i];
 		const struct source_view *sv = plugin_source(d, v, m->source, q->plugin);
+		struct metric_trend mt;
 		json_object *dev, *mj, *jm;
 
 		if (sv == NULL || (q->device != NULL && strcmp(m->device, q->device) != 0))
 			continue;
 		dev = device_obj(arr, m->source, m->device);
 		mj = metric_json(m, sv, now);
+		metric_trend_get(m, now, &mt);
+		metric_trend_json(mj, &mt);
 		json_object_object_add(mj, "trend_1h", trend_json(m, now, HOUR_MS));
 		json_object_object_add(mj, "trend_24h", trend_json(m, now, DAY_MS));
 		json_object_object_get_ex(dev, "metrics", &jm);

@@ -23,6 +23,7 @@
 #include "service.h"
 #include "pstate.h"
 #include "source.h"
+#include "trend.h"
 #include "watch.h"
 
 /* Command-line settings; each non-NULL path overrides the configuration. */
@@ -200,6 +201,17 @@ json_object *cmd_devices(void *ud, json_object *req, char *err, size_t errlen);
  * (commands_rules.c) as docs/PROTOCOL.md shows them. */
 json_object *metric_json(const struct metric *m, const struct source_view *v, int64_t now);
 json_object *finding_json(const struct binding *b);
+/* A metric's "trend" and "prediction" (trend.h), in two steps so that the
+ * JSON is built after the store's lock is released: metric_trend_get()
+ * (lock held; no allocation) reads the history, metric_trend_json() adds
+ * both members to the metric's object. */
+struct metric_trend {
+	bool has_trend, has_prediction;
+	struct trend t;
+	struct prediction p;
+};
+void metric_trend_get(const struct metric *m, int64_t now, struct metric_trend *mt);
+void metric_trend_json(json_object *o, const struct metric_trend *mt);
 
 /* commands.c: the control socket's command table. */
 extern const struct ctl_cmd daemon_commands[];

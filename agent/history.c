@@ -593,6 +593,18 @@ static bool agg_closed_sum(const struct hist *h, int ai, int64_t p, int64_t last
 	return true;
 }
 
+/* The open period of ring ai into s, if it has data in [start, now_ms]. */
+static void open_sum(const struct hist *h, int ai, int64_t start, int64_t now_ms,
+		     struct hist_summary *s)
+{
+	if (acc_open(&h->acc[ai])) {
+		struct hist_point pt = acc_point(h, ai);
+
+		if (pt.t_ms >= start && pt.t_ms <= now_ms)
+			sum_point(s, pt.t_ms, pt.v, pt.min, pt.max);
+	}
+}
+
 /* The cache entry of window w on ring ai: its own (maybe stale) if it has
  * one, else the next one round robin.  Keyed by window, so the windows of
  * one metric keep their entries and a stale one is refreshed in place. */
@@ -627,12 +639,7 @@ static void agg_summary(struct hist *h, int ai, int64_t start, int64_t now_ms, i
 			    .w_ms = w, .from = p, .last = last, .ai = ai, .s = *s};
 		}
 	}
-	if (acc_open(&h->acc[ai])) {
-		struct hist_point pt = acc_point(h, ai);
-
-		if (pt.t_ms >= start && pt.t_ms <= now_ms)
-			sum_point(s, pt.t_ms, pt.v, pt.min, pt.max);
-	}
+	open_sum(h, ai, start, now_ms, s);
 }
 
 size_t hist_window_summary(struct hist *h, int64_t now_ms, int64_t w_ms, struct hist_summary *s)
@@ -645,6 +652,34 @@ size_t hist_window_summary(struct hist *h, int64_t now_ms, int64_t w_ms, struct 
 		raw_summary(h, start, now_ms, s);
 	else
 		agg_summary(h, agg_index(r), start, now_ms, w_ms, s);
+	return s->n;
+}
+
+/* The cache is left alone (h is const): an hour is at most 61 minute
+ * points, cheaper to sum again than to keep, and a reader that is not the
+ * rules engine would otherwise evict the rules' entries. */
+size_t hist_window_summary_capped(const struct hist *h, int64_t now_ms, int64_t w_ms,
+				  size_t raw_max, struct hist_summary *s, enum hist_res *res)
+{
+	int64_t start = sat_sub(now_ms, w_ms < 0 ? 0 : w_ms);
+	int ai = agg_index(HIST_MINUTE);
+	int64_t last = h->last_period[ai];
+	enum hist_res r = pick_res_lazy(h, start);
+
+	memset(s, 0, sizeof *s);
+	if (r == HIST_RAW && h->raw_len - hist_first_since(h, start) <= raw_max) {
+		raw_summary(h, start, now_ms, s);
+	} else {
+		r = HIST_MINUTE;
+		if (last != INT64_MIN) {
+			int64_t p = sat_sub(last, HIST_MIN_SLOTS - 1),
+				from = first_period_from(start, HIST_MIN_MS);
+			agg_closed_sum(h, ai, from > p ? from : p, last, now_ms, s);
+		}
+		open_sum(h, ai, start, now_ms, s);
+	}
+	if (res != NULL)
+		*res = r;
 	return s->n;
 }
 

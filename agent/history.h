@@ -168,6 +168,18 @@ void hist_summary_add(struct hist_summary *s, const struct hist_point *p);
  * h->sc for the next call. */
 size_t hist_window_summary(struct hist *h, int64_t now_ms, int64_t w_ms, struct hist_summary *s);
 
+/*
+ * A summary of the window [now_ms - w_ms, now_ms] for a reader that may
+ * not touch h (a const history: no cache kept) and must bound its cost:
+ * the raw samples when hist_window() would read them and the window holds
+ * at most raw_max of them, otherwise the one-minute ring (at most
+ * HIST_MIN_SLOTS + 1 points, the open minute included), never the quarter
+ * ring, so it is meant for windows of up to an hour.  *res (if not NULL)
+ * gets the resolution read.  Returns s->n.
+ */
+size_t hist_window_summary_capped(const struct hist *h, int64_t now_ms, int64_t w_ms,
+				  size_t raw_max, struct hist_summary *s, enum hist_res *res);
+
 /* Oldest time any resolution holds data for, as hist_window() reckons it
  * (INT64_MAX if there is none; NaN samples are not data). */
 int64_t hist_oldest(const struct hist *h);

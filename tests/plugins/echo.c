@@ -2,8 +2,9 @@
  * echo: a test source plugin that reports what a text file says, so core
  * tests can drive exact readings without hardware.  Option "file PATH"; each
  * poll reads lines "DEVICE NAME KIND VALUE [LIMIT=V ...]" where KIND is
- * temperature|fan|voltage|counter and VALUE may be "nan" (unreadable);
- * limits: min, max, lcrit, crit, emerg.  A missing file fails the poll.
+ * temperature|fan|voltage|counter|state|intrusion (anything else: other)
+ * and VALUE may be "nan" (unreadable); limits: lemerg, lcrit, min, max,
+ * crit, emerg.  A missing file fails the poll.
  * Option "events PATH": each poll reports every line "DEVICE TYPE SEVERITY
  * TEXT..." (severity info|warning|critical) of that file as an event, then
  * empties the file, so each line is reported once.
@@ -65,6 +66,10 @@ static enum hwh_kind kind_of(const char *s)
 		return HWH_KIND_VOLTAGE;
 	if (strcmp(s, "counter") == 0)
 		return HWH_KIND_COUNTER;
+	if (strcmp(s, "state") == 0)
+		return HWH_KIND_STATE;
+	if (strcmp(s, "intrusion") == 0)
+		return HWH_KIND_INTRUSION;
 	return HWH_KIND_OTHER;
 }
 

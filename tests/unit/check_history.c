@@ -605,6 +605,64 @@ START_TEST(test_summary_matches_window)
 }
 END_TEST
 
+/* The capped summary reads what hist_window() reads, except that a raw
+ * window of more than raw_max samples is read from the minute ring
+ * instead: a 4096-sample ring holding the whole hour gives, past 120
+ * samples, what a 32-sample ring's minute window gives. */
+static void assert_same(const struct hist_summary *s, const struct hist_point *p, size_t n,
+			int64_t now)
+{
+	struct wfit fa, fs;
+
+	ck_assert_uint_eq(s->n, n);
+	ck_assert_int_eq(s->t_first, p[0].t_ms);
+	ck_assert_int_eq(s->t_last, p[n - 1].t_ms);
+	ck_assert_int_eq(win_fit(p, n, now, &fa).st, WV_OK);
+	ck_assert_int_eq(wsum_fit(s, now, &fs).st, WV_OK);
+	ck_assert_double_eq_tol(fs.slope, fa.slope, 1e-9 * (1 + fabs(fa.slope)));
+}
+
+START_TEST(test_summary_capped)
+{
+	struct hist *big = hist_new(HIST_RAW_MAX);
+	struct hist_point *pts;
+	struct hist_summary s;
+	enum hist_res res, r2;
+	size_t n;
+
+	h = hist_new(32);
+	ck_assert_ptr_nonnull(big);
+	pts = calloc(hist_window_max(big), sizeof *pts);
+	ck_assert_ptr_nonnull(pts);
+	for (int64_t t = 0; t <= 3 * HOUR; t += 10 * SEC) {
+		double v = 50 + t / 360000.0 + 3 * sin(t / 70000.0);
+
+		hist_push(h, t, v);
+		hist_push(big, t, v);
+		if (t < 20 * SEC || t % (70 * SEC) != 0)
+			continue;
+		/* the short ring: always what hist_window() reads */
+		n = hist_window(h, t, HOUR, pts, hist_window_max(h), &r2);
+		ck_assert_uint_eq(hist_window_summary_capped(h, t, HOUR, 120, &s, &res), n);
+		ck_assert_int_eq(res, r2);
+		assert_same(&s, pts, n, t);
+		/* the long one: raw up to 120 samples, then the minute ring */
+		hist_window_summary_capped(big, t, HOUR, 120, &s, &res);
+		if (t / (10 * SEC) + 1 <= 120) {
+			ck_assert_int_eq(res, HIST_RAW);
+			n = hist_window(big, t, HOUR, pts, hist_window_max(big), NULL);
+		} else {
+			ck_assert_int_eq(res, HIST_MINUTE);
+			ck_assert_int_eq(r2, HIST_MINUTE);
+			n = hist_window(h, t, HOUR, pts, hist_window_max(h), NULL);
+		}
+		assert_same(&s, pts, n, t);
+	}
+	free(pts);
+	hist_free(big);
+}
+END_TEST
+
 Suite *history_suite(void)
 {
 	Suite *s = suite_create("history");
@@ -645,6 +703,7 @@ Suite *history_suite(void)
 	tcase_add_test(tc, test_window_open_period_point);
 	tcase_add_test(tc, test_window_empty);
 	tcase_add_test(tc, test_window_max);
+	tcase_add_test(tc, test_summary_capped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("state");
