@@ -659,6 +659,31 @@ static void check_sources(const struct walk *w, struct json_object *st)
 	}
 }
 
+/* hwhMetricSlope / PredictedLimit / TimeToLimit against the metric's
+ * "trend" and "prediction" (null: no slope; none(1) and no time). */
+static void check_trend(const struct walk *w, struct json_object *m, uint32_t ix, int prec)
+{
+	static const char *const limit_words[] = {"lemerg", "lcrit", "min", "max", "crit", "emerg"};
+	struct json_object *tr, *pr;
+
+	ck_assert_msg(json_object_object_get_ex(m, "trend", &tr) &&
+			  json_object_object_get_ex(m, "prediction", &pr),
+		      "sensors has no trend/prediction for %s", json_str(m, "id"));
+	if (tr == NULL)
+		expect_none(w, "hwhMetricSlope", ix);
+	else
+		expect_num(w, "hwhMetricSlope", ix, scaled(json_num(tr, "slope_h"), prec));
+	if (pr == NULL) {
+		expect_num(w, "hwhMetricPredictedLimit", ix, 1);
+		expect_none(w, "hwhMetricTimeToLimit", ix);
+		return;
+	}
+	for (int i = 0; i < 6; i++)
+		if (strcmp(json_str(pr, "limit"), limit_words[i]) == 0)
+			expect_num(w, "hwhMetricPredictedLimit", ix, i + 2);
+	expect_num(w, "hwhMetricTimeToLimit", ix, (long long)json_num(pr, "eta_s"));
+}
+
 static void check_metric(const struct walk *w, struct json_object *m)
 {
 	static const struct {
@@ -696,6 +721,7 @@ static void check_metric(const struct walk *w, struct json_object *m)
 		else
 			expect_num(w, limits[i].object, ix, scaled(v, prec));
 	}
+	check_trend(w, m, ix, prec);
 }
 
 static void check_findings(const struct walk *w, struct json_object *ex)
