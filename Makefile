@@ -171,7 +171,7 @@ $(BUILD)/plugins/pacemaker.so: $(PACEMAKER_OBJS)
 SNMP_PURE   := $(addprefix $(BUILD)/plugins/,snmp_view.o snmp_view_conv.o snmp_view_json.o \
                  snmp_notify.o snmp_opts.o snmp_feed.o)
 SNMP_LIBS   := -lnetsnmpagent -lnetsnmp
-SNMP_OBJS   := $(addprefix $(BUILD)/plugins/,snmp.o snmp_agent.o plugin_util.o) \
+SNMP_OBJS   := $(addprefix $(BUILD)/plugins/,snmp.o snmp_agent.o snmp_conn.o plugin_util.o) \
                $(SNMP_PURE)
 $(BUILD)/plugins/snmp.so: $(SNMP_OBJS)
 	$(CC) $(LDFLAGS) -shared -o $@ $^ $(SNMP_LIBS) $(JSONC_LIBS)

@@ -357,6 +357,13 @@ static int svc_init(void *inst, struct hwh_ctx *ctx)
 	return 0;
 }
 
+static bool agent_stopping(void *arg)
+{
+	const struct snmp_inst *s = arg;
+
+	return hwh_stopping(s->ctx);
+}
+
 static int svc_run(void *inst, struct hwh_ctx *ctx)
 {
 	struct snmp_inst *s = inst;
@@ -369,6 +376,7 @@ static int svc_run(void *inst, struct hwh_ctx *ctx)
 	    .view = agent_view,
 	    .log = log_netsnmp,
 	    .sent = agent_sent,
+	    .stopping = agent_stopping,
 	    .arg = s,
 	};
 	uint64_t next_poll;

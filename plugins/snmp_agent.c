@@ -48,12 +48,14 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "snmp_internal.h"
 
@@ -68,6 +70,13 @@ int agentx_parse(netsnmp_session *s, netsnmp_pdu *pdu, u_char *data, size_t len)
 int agentx_realloc_build(netsnmp_session *s, netsnmp_pdu *pdu, u_char **buf, size_t *buf_len,
 			 size_t *out_len);
 int agentx_check_packet(u_char *data, size_t len);
+
+/* The largest AgentX payload accepted from the master; a header claiming
+ * more (or a length not a multiple of 4) ends the session. */
+#define AX_PAYLOAD_MAX (1024 * 1024)
+#define AX_HEADER_LEN 20
+#define STOP_DRAIN_MS 200  /* at stop, how long Notifies' answers are awaited */
+#define PINGS_MISSED_MAX 2 /* unanswered pings in a row that drop the session */
 
 /* RFC 2741's numbers, as net-snmp's protocol.h spells them. */
 #define AX_VERSION_1 (192 | 1)
@@ -112,6 +121,7 @@ static struct {
 	snmpa_view_fn view;
 	snmpa_log_fn log;
 	snmpa_sent_fn sent;
+	snmpa_stopping_fn stopping;
 	void *arg;
 	char socket[SNMP_SOCKET_MAX];
 	oid root[SNMPV_OID_MAX];
@@ -124,7 +134,10 @@ static struct {
 	bool closing;	   /* in snmp_sess_close() */
 	long sessid;	   /* the master's h.sessionID for us */
 	uint64_t next_try_ms, next_ping_ms;
-	int ping_reqid; /* the Ping awaiting its Response, 0: none */
+	int ping_reqid;	    /* the Ping awaiting its Response, 0: none */
+	int pings_missed;   /* unanswered in a row */
+	uint64_t opened_ms; /* when the session was opened */
+	bool refused;	    /* the master closed us (Close byManager etc.): back off */
 	struct pending *pend;
 	size_t npend, cappend;
 } A;
@@ -135,6 +148,11 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static bool stopping(void)
+{
+	return A.stopping != NULL && A.stopping(A.arg);
 }
 
 /* Centiseconds since snmpa_start(), for TimeTicks. */
@@ -293,7 +311,11 @@ static netsnmp_pdu *exchange(netsnmp_pdu *pdu, const char **why)
 
 		if (now >= end)
 			break;
-		r = wait_fd((int64_t)(end - now));
+		if (stopping()) {
+			*why = "stopping";
+			break;
+		}
+		r = wait_fd(end - now > SNMP_TICK_MS ? SNMP_TICK_MS : (int64_t)(end - now));
 		if (r < 0) {
 			*why = "poll failed";
 			A.dropped = true;
@@ -347,6 +369,31 @@ static void close_session(bool say_close)
 
 static int packet_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic);
 
+/* net-snmp's agentx_check_packet() takes any 32-bit payload length (and
+ * one near 2^32 wraps): the session would buffer up to 2 GB, or lose the
+ * framing.  The packet's length, or -1 (net-snmp then ends the session). */
+static int check_packet(u_char *data, size_t len)
+{
+	uint32_t pl;
+
+	if (len < AX_HEADER_LEN)
+		return 0; /* not yet complete */
+	pl = data[2] & AX_FLAG_NETWORK_BYTE_ORDER
+		 ? (uint32_t)data[16] << 24 | (uint32_t)data[17] << 16 | (uint32_t)data[18] << 8 |
+		       data[19]
+		 : (uint32_t)data[19] << 24 | (uint32_t)data[18] << 16 | (uint32_t)data[17] << 8 |
+		       data[16];
+	if (pl > AX_PAYLOAD_MAX || pl % 4 != 0) {
+		say(LOG_WARNING,
+		    "AgentX master sent a packet of %" PRIu32
+		    " bytes (at most %d, a multiple of 4): dropping the session",
+		    pl, AX_PAYLOAD_MAX);
+		A.dropped = true;
+		return -1;
+	}
+	return (int)pl + AX_HEADER_LEN;
+}
+
 /* One attempt: transport, session, Open, Register.  0, or -1 (logged). */
 static int connect_master(void)
 {
@@ -355,10 +402,20 @@ static int connect_master(void)
 	netsnmp_pdu *pdu, *resp;
 	const char *why = NULL;
 	const char descr[] = SNMP_APP_NAME;
+	char cwhy[160];
+	int fd;
 
-	t = netsnmp_tdomain_transport_full("agentx", A.socket, 0, "unix", NULL);
+	A.refused = false;
+	fd = snmpc_connect(A.socket, A.timeout_s * 1000, A.stopping, A.arg, cwhy, sizeof cwhy);
+	if (fd < 0) {
+		say(LOG_DEBUG, "Failed to connect to the agentx master agent (%s: %s)", A.socket,
+		    cwhy);
+		return -1;
+	}
+	t = snmpc_transport(fd, A.timeout_s * 1000, A.stopping, A.arg);
 	if (t == NULL) {
-		say(LOG_DEBUG, "Failed to connect to the agentx master agent (%s)", A.socket);
+		close(fd);
+		say(LOG_ERR, "out of memory for an AgentX session on %s", A.socket);
 		return -1;
 	}
 	snmp_sess_init(&in);
@@ -369,7 +426,7 @@ static int connect_master(void)
 	in.callback = packet_cb;
 	/* Frees t when it fails. */
 	A.sess = snmp_sess_add_ex(&in, t, NULL, agentx_parse, NULL, NULL, agentx_realloc_build,
-				  agentx_check_packet, NULL);
+				  check_packet, NULL);
 	if (A.sess == NULL) {
 		say(LOG_ERR, "cannot set up an AgentX session on %s", A.socket);
 		return -1;
@@ -418,6 +475,8 @@ static int connect_master(void)
 	snmp_free_pdu(resp);
 	A.open = true;
 	A.ping_reqid = 0;
+	A.pings_missed = 0;
+	A.opened_ms = now_ms();
 	A.next_ping_ms = now_ms() + (uint64_t)A.ping_s * 1000;
 	say(LOG_DEBUG, "AgentX subagent connected");
 	return 0;
@@ -473,6 +532,10 @@ static const struct snmpv_var *next_in_range(const struct snmpv_view *view,
 	size_t n = to_view_oid(start, startlen, q);
 	const struct snmpv_var *v = NULL;
 	size_t endlen = rq->val_len / sizeof(oid);
+
+	/* net-snmp parses the null OID (no upper bound, RFC 2741 5.2) as 0.0. */
+	if (endlen == 2 && rq->val.objid != NULL && rq->val.objid[0] == 0 && rq->val.objid[1] == 0)
+		endlen = 0;
 
 	if (include && startlen <= SNMPV_OID_MAX)
 		v = snmpv_get(view, q, n);
@@ -682,6 +745,7 @@ static int packet_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, vo
 	case AX_CLOSE:
 		say(LOG_DEBUG, "AgentX master disconnected us (Close, reason %ld)", pdu->errstat);
 		A.dropped = true;
+		A.refused = true;
 		break;
 	default:
 		send_error(pdu, AX_ERR_PROCESSING);
@@ -700,12 +764,18 @@ static int ping_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void
 		return 1; /* an older session's */
 	A.ping_reqid = 0;
 	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu != NULL &&
-	    pdu->errstat == SNMP_ERR_NOERROR)
+	    pdu->errstat == SNMP_ERR_NOERROR) {
+		A.pings_missed = 0;
 		return 1;
-	if (A.open) {
-		say(LOG_DEBUG, "AgentX master agent failed to respond to ping");
-		A.dropped = true;
 	}
+	if (A.closing || !A.open)
+		return 1;
+	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT && ++A.pings_missed < PINGS_MISSED_MAX) {
+		say(LOG_DEBUG, "AgentX master agent did not answer a ping within %ds", A.timeout_s);
+		return 1;
+	}
+	say(LOG_DEBUG, "AgentX master agent failed to respond to ping");
+	A.dropped = true;
 	return 1;
 }
 
@@ -714,11 +784,8 @@ static void send_ping(void)
 	netsnmp_pdu *pdu;
 	int id;
 
-	if (A.ping_reqid != 0) { /* the last one was not answered within the interval */
-		say(LOG_DEBUG, "AgentX master agent failed to respond to ping");
-		A.dropped = true;
+	if (A.ping_reqid != 0) /* the last one has its own timeout: skip this interval */
 		return;
-	}
 	pdu = snmp_pdu_create(AX_PING);
 	if (pdu == NULL) {
 		say(LOG_ERR, "out of memory for an AgentX ping");
@@ -777,6 +844,7 @@ int snmpa_start(const struct snmpa_conf *c, char *err, size_t len)
 	A.view = c->view;
 	A.log = c->log;
 	A.sent = c->sent;
+	A.stopping = c->stopping;
 	A.arg = c->arg;
 	snprintf(A.socket, sizeof A.socket, "%s", c->socket);
 	A.rootlen = from_view_oid(c->root, c->rootlen, A.root);
@@ -806,8 +874,9 @@ int snmpa_start(const struct snmpa_conf *c, char *err, size_t len)
 	netsnmp_clear_tdomain_list();
 	netsnmp_tdomain_init();
 	A.started = true;
-	if (connect_master() < 0)
-		A.next_try_ms = now_ms() + (uint64_t)A.ping_s * 1000;
+	A.next_try_ms = now_ms() + (uint64_t)A.ping_s * 1000; /* from the attempt's start */
+	if (connect_master() == 0)
+		A.next_try_ms = 0;
 	return 0;
 }
 
@@ -822,9 +891,13 @@ int snmpa_wait(int64_t max_ms)
 		return 0;
 	if (A.sess == NULL) {
 		if (now >= A.next_try_ms) {
+			/* every ping interval from one attempt's start to the next */
+			A.next_try_ms = now + (uint64_t)A.ping_s * 1000;
 			if (connect_master() == 0)
 				return 0;
-			A.next_try_ms = now_ms() + (uint64_t)A.ping_s * 1000;
+			now = now_ms();
+			if (A.next_try_ms <= now) /* the attempt took the interval */
+				A.next_try_ms = now + SNMP_TICK_MS;
 		}
 		until = now + (uint64_t)max_ms;
 		if (until > A.next_try_ms)
@@ -850,8 +923,14 @@ int snmpa_wait(int64_t max_ms)
 	if (A.sess != NULL)
 		snmp_sess_timeout(A.sess); /* the callbacks of Notifies not answered */
 	if (A.dropped) {
+		uint64_t t = now_ms();
+		/* once at once after a session that lasted, then every ping
+		 * interval; a master that closes a fresh session, or Closes us,
+		 * is retried a ping interval later (no tight loop) */
+		bool fresh = t - A.opened_ms < (uint64_t)A.ping_s * 1000;
+
+		A.next_try_ms = fresh || A.refused ? t + (uint64_t)A.ping_s * 1000 : t;
 		close_session(false);
-		A.next_try_ms = now_ms(); /* once at once, then every ping interval */
 	}
 	return r < 0 ? r : 0;
 }
@@ -913,6 +992,22 @@ void snmpa_stop(void)
 {
 	if (!A.started)
 		return;
+	/* Notifies just sent: their answers usually come within the same
+	 * instant; wait for them a little (those still unanswered then are
+	 * reported -ENOTCONN: lost, though the master may yet send them). */
+	for (uint64_t end = now_ms() + STOP_DRAIN_MS;
+	     A.sess != NULL && A.npend > 0 && !A.dropped;) {
+		uint64_t now = now_ms();
+		int r;
+
+		if (now >= end)
+			break;
+		r = wait_fd((int64_t)(end - now));
+		if (r < 0)
+			break;
+		if (r > 0)
+			read_session();
+	}
 	close_session(true);
 	A.sent = NULL; /* nothing outstanding: close_session() reported it */
 	free(A.pend);

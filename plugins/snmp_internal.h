@@ -128,6 +128,9 @@ typedef void (*snmpa_log_fn)(void *arg, int prio, const char *msg);
  * -ETIMEDOUT, no answer within the timeout; -ENOTCONN, the session closed
  * first.  Called from snmpa_wait() or snmpa_stop(). */
 typedef void (*snmpa_sent_fn)(void *arg, const char *what, int err);
+/* Whether the service is stopping: every wait longer than SNMP_TICK_MS
+ * (connecting, Open, Register, a send) ends early when it says so. */
+typedef bool (*snmpa_stopping_fn)(void *arg);
 struct snmpa_conf {
 	const char *socket;
 	const uint32_t *root;
@@ -136,8 +139,9 @@ struct snmpa_conf {
 	int timeout_s; /* how long the master should wait for an answer (0: its default) */
 	snmpa_view_fn view;
 	snmpa_log_fn log;
-	snmpa_sent_fn sent; /* NULL: outcomes not wanted */
-	void *arg;	    /* given to view, log and sent */
+	snmpa_sent_fn sent;	    /* NULL: outcomes not wanted */
+	snmpa_stopping_fn stopping; /* NULL: never */
+	void *arg;		    /* given to view, log, sent and stopping */
 };
 /* Set up net-snmp's log (through c->log) and transports, and try once to
  * open an AgentX session to the master and register root (no MIB parsing,
@@ -157,5 +161,16 @@ PU_HIDDEN int snmpa_notify(const struct snmpn_notice *n);
 /* Close the session (c->sent hears of each notification not answered),
  * and undo snmpa_start() (snmpa_start may follow). */
 PU_HIDDEN void snmpa_stop(void);
+
+/* snmp_conn.c: the socket to the master (only snmp_agent.c uses these).
+ * A connected non-blocking socket to addr (agentx-socket's forms), waited
+ * for at most timeout_ms and not after stopping(arg); or -errno with why. */
+PU_HIDDEN int snmpc_connect(const char *addr, int timeout_ms, snmpa_stopping_fn stopping, void *arg,
+			    char *why, size_t len);
+/* A net-snmp stream transport owning fd (closed with it), whose sends wait
+ * at most send_timeout_ms for room; NULL: out of memory (fd not closed). */
+struct netsnmp_transport_s;
+PU_HIDDEN struct netsnmp_transport_s *snmpc_transport(int fd, int send_timeout_ms,
+						      snmpa_stopping_fn stopping, void *arg);
 
 #endif

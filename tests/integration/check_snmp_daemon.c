@@ -44,7 +44,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1049,6 +1051,40 @@ START_TEST(test_late)
 }
 END_TEST
 
+/* A master that listens but never accepts (snmpd stopped or stuck): once
+ * the backlog is full, a blocking connect() would hold the service's
+ * thread, and the daemon's stop would have to abandon it after its 2 s
+ * wait.  The attempts must fail at once instead, and the stop be quick. */
+#define STALLED_STOP_BOUND_MS 1500
+
+START_TEST(test_stalled_master)
+{
+	struct rig *r = &rig;
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	struct timespec t0, t1;
+	int64_t stop_ms;
+	int l;
+
+	rig_start(r, false, true, "  ping-interval 1s\n", NULL);
+	wait_log(&r->d, "not reached yet", 1);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(l, 0);
+	snprintf(un.sun_path, sizeof un.sun_path, "%s", r->sn.agentx);
+	unlink(un.sun_path);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&un, sizeof un), 0);
+	ck_assert_int_eq(listen(l, 0), 0);
+	usleep(7000 * 1000); /* attempts every second fill the backlog of 1 */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rig_stop(r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	stop_ms = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	fprintf(stderr, "snmp_daemon stalled master: stopped in %lld ms\n", (long long)stop_ms);
+	close(l);
+	ck_assert_msg(stop_ms <= STALLED_STOP_BOUND_MS,
+		      "stopping took %lld ms with a master that never accepts", (long long)stop_ms);
+}
+END_TEST
+
 /* ---- reload: kept when unchanged, else stopped and started again ------- */
 
 START_TEST(test_reload)
@@ -1244,6 +1280,7 @@ Suite *snmp_daemon_suite(void)
 	tcase_add_test(tc, test_trap);
 	tcase_add_test(tc, test_restart);
 	tcase_add_test(tc, test_late);
+	tcase_add_test(tc, test_stalled_master);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_single);
