@@ -69,7 +69,6 @@
 int agentx_parse(netsnmp_session *s, netsnmp_pdu *pdu, u_char *data, size_t len);
 int agentx_realloc_build(netsnmp_session *s, netsnmp_pdu *pdu, u_char **buf, size_t *buf_len,
 			 size_t *out_len);
-int agentx_check_packet(u_char *data, size_t len);
 
 /* The largest AgentX payload accepted from the master; a header claiming
  * more (or a length not a multiple of 4) ends the session. */
