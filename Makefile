@@ -56,7 +56,7 @@ IPMI_LIBS   := $(shell $(PKG_CONFIG) --libs libipmimonitoring libfreeipmi 2>/dev
 # The core: everything the daemon is made of but main().
 CORE_SRCS   := agent/config.c agent/config_lex.c agent/log.c agent/util.c agent/history.c agent/metrics.c agent/watch.c \
                agent/plugin.c agent/source.c agent/control.c agent/health.c agent/daemon.c \
-               agent/prepare.c agent/prepare_actions.c agent/config_policy.c agent/actuator.c agent/actlog.c agent/silence.c agent/policy.c agent/policy_req.c agent/daemon_actions.c agent/service.c agent/daemon_services.c agent/commands_actions.c agent/commands.c agent/commands_rules.c agent/commands_devices.c agent/events.c agent/window.c agent/trend.c \
+               agent/prepare.c agent/prepare_actions.c agent/config_policy.c agent/actuator.c agent/actlog.c agent/silence.c agent/policy.c agent/policy_req.c agent/daemon_actions.c agent/service.c agent/host_none.c agent/daemon_services.c agent/commands_actions.c agent/commands.c agent/commands_rules.c agent/commands_devices.c agent/events.c agent/window.c agent/trend.c \
                agent/rules_lex.c agent/rules_parse.c agent/rules_match.c agent/rules_expr.c agent/rules_load.c \
                agent/eval.c agent/render.c \
                agent/engine.c agent/state.c agent/pstate.c agent/statefile.c agent/trace.c agent/persist.c agent/replay.c

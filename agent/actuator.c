@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_none.h"
 #include "log.h"
 #include "util.h"
 
@@ -46,20 +47,6 @@ static void host_verror(struct hwh_ctx *ctx, const char *fmt, va_list ap)
 	log_vmsg(HWH_LOG_ERR, ctx_act(ctx)->name, fmt, ap);
 }
 
-static int host_emit(struct hwh_ctx *ctx, const struct hwh_reading *r)
-{
-	(void)ctx;
-	(void)r;
-	return -ENOTSUP;
-}
-
-static int host_event(struct hwh_ctx *ctx, const struct hwh_event *e)
-{
-	(void)ctx;
-	(void)e;
-	return -ENOTSUP;
-}
-
 static int host_stopping(struct hwh_ctx *ctx)
 {
 	struct actuator *a = ctx_act(ctx);
@@ -71,35 +58,18 @@ static int host_stopping(struct hwh_ctx *ctx)
 	return stop;
 }
 
-static int host_state_get(struct hwh_ctx *ctx, const char *key, char *buf, size_t len)
-{
-	(void)ctx;
-	(void)key;
-	(void)buf;
-	(void)len;
-	return -ENOSYS;
-}
-
-static int host_state_set(struct hwh_ctx *ctx, const char *key, const char *value)
-{
-	(void)ctx;
-	(void)key;
-	(void)value;
-	return -ENOSYS;
-}
-
 /* ABI 1.1's services: kept values are a source's (the policy keeps what
  * actuators did in its own records). */
 static const struct hwh_host act_host = {
     .abi_version = HWH_ABI_VERSION,
     .struct_size = offsetof(struct hwh_host, hold),
     .vlog = host_vlog,
-    .emit = host_emit,
-    .event = host_event,
+    .emit = host_none_emit,
+    .event = host_none_event,
     .verror = host_verror,
     .stopping = host_stopping,
-    .state_get = host_state_get,
-    .state_set = host_state_set,
+    .state_get = host_none_state_get,
+    .state_set = host_none_state_set,
 };
 
 /* ---- the thread --------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_none.h"
 #include "log.h"
 #include "util.h"
 
@@ -189,63 +190,9 @@ static void host_verror(struct hwh_ctx *ctx, const char *fmt, va_list ap)
 	log_vmsg(HWH_LOG_ERR, ctx_svc(ctx)->name, fmt, ap);
 }
 
-static int host_emit(struct hwh_ctx *ctx, const struct hwh_reading *r)
-{
-	(void)ctx;
-	(void)r;
-	return -ENOTSUP;
-}
-
-static int host_event(struct hwh_ctx *ctx, const struct hwh_event *e)
-{
-	(void)ctx;
-	(void)e;
-	return -ENOTSUP;
-}
-
 static int host_stopping(struct hwh_ctx *ctx)
 {
 	return svc_stopping(ctx_svc(ctx));
-}
-
-static int host_state_get(struct hwh_ctx *ctx, const char *key, char *buf, size_t len)
-{
-	(void)ctx;
-	(void)key;
-	(void)buf;
-	(void)len;
-	return -ENOSYS;
-}
-
-static int host_state_set(struct hwh_ctx *ctx, const char *key, const char *value)
-{
-	(void)ctx;
-	(void)key;
-	(void)value;
-	return -ENOSYS;
-}
-
-static int host_hold(struct hwh_ctx *ctx, const char *device, const char *why)
-{
-	(void)ctx;
-	(void)device;
-	(void)why;
-	return -ENOSYS;
-}
-
-static int host_daemon_health(struct hwh_ctx *ctx, struct hwh_daemon_health *out)
-{
-	(void)ctx;
-	(void)out;
-	return -ENOSYS;
-}
-
-static int host_source_up(struct hwh_ctx *ctx, const char *name, int64_t *down_ms)
-{
-	(void)ctx;
-	(void)name;
-	(void)down_ms;
-	return -ENOSYS;
 }
 
 /* Wait for q's answer in short slices, so a stop is noticed within 100 ms. */
@@ -368,15 +315,15 @@ static const struct hwh_host svc_host = {
     .abi_version = HWH_ABI_VERSION,
     .struct_size = sizeof(struct hwh_host),
     .vlog = host_vlog,
-    .emit = host_emit,
-    .event = host_event,
+    .emit = host_none_emit,
+    .event = host_none_event,
     .verror = host_verror,
     .stopping = host_stopping,
-    .state_get = host_state_get,
-    .state_set = host_state_set,
-    .hold = host_hold,
-    .daemon_health = host_daemon_health,
-    .source_up = host_source_up,
+    .state_get = host_none_state_get,
+    .state_set = host_none_state_set,
+    .hold = host_none_hold,
+    .daemon_health = host_none_daemon_health,
+    .source_up = host_none_source_up,
     .query = host_query,
     .service_status = host_service_status,
 };
