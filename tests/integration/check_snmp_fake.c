@@ -80,13 +80,16 @@ static void fake_start(struct fake *f, const char *mode, const char *service_opt
 
 		ck_abort_msg("the fake master did not listen on %s:\n%s", f->sock, tail);
 	}
-	fake_tree_path(f->t, "pl", path, sizeof path);
-	snprintf(f->conf, sizeof f->conf,
-		 "interval 1s\nplugin-dir %s\nsocket-mode 0666\n"
-		 "source e {\n  plugin echo\n  file %s\n  interval 1s\n}\n"
-		 "service snmp {\n  agentx-socket %s\n%s}\n",
-		 test_plugin_dir(f->t, "pl", "echo", "snmp", NULL), data, f->sock,
-		 service_opts ? service_opts : "");
+	/* No rules of the machine's: an empty rules directory. */
+	fake_tree_path(f->t, "rules", path, sizeof path);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(
+	    f->conf, sizeof f->conf,
+	    "interval 1s\nrules-dir %s\nlocal-rules-dir %s.d\nplugin-dir %s\nsocket-mode 0666\n"
+	    "source e {\n  plugin echo\n  file %s\n  interval 1s\n}\n"
+	    "service snmp {\n  agentx-socket %s\n%s}\n",
+	    path, path, test_plugin_dir(f->t, "pl", "echo", "snmp", NULL), data, f->sock,
+	    service_opts ? service_opts : "");
 	f->d.tree = f->t;
 	daemon_start(&f->d, f->conf);
 }
