@@ -7,7 +7,8 @@
 # -CONF and SNMP-FRAMEWORK-MIB as text: tests/integration/check_mib.c finds
 # them under /usr/lib/erlang/lib/snmp-*/mibs); snmpd and snmptrapd, the
 # AgentX master and trap receiver the snmp tests run (tests/snmpd.c), and
-# libsnmp-dev, the net-snmp agent library the snmp plugin links).  Idempotent and
+# libsnmp-dev, the net-snmp agent library the snmp plugin links; python3, for
+# tests/agentx_fake.py, the scripted AgentX master of check_snmp_fake.c).  Idempotent and
 # non-interactive; does nothing when all are present, so it is cheap to run
 # from `make check`.
 set -eu
@@ -16,7 +17,7 @@ libsensors-dev lm-sensors libxml2-dev clang libclang-rt-14-dev valgrind
 libipmimonitoring-dev libfreeipmi-dev freeipmi-tools openipmi smartmontools libfuse3-dev fuse3
 pacemaker corosync pacemaker-cli-utils pacemaker-resource-agents
 slurmctld slurmd slurm-client munge
-smitools snmp erlang-snmp snmpd snmptrapd libsnmp-dev"
+smitools snmp erlang-snmp snmpd snmptrapd libsnmp-dev python3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
